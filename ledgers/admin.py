@@ -1,0 +1,46 @@
+"""Admin pages for units, campaign years and users (in Chinese, for bureau admins)."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from wenming.admin import BureauModelAdmin
+
+from .models import CampaignYear, Unit, User
+
+
+@admin.register(Unit)
+class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "code", "contact_name", "contact_phone", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code", "contact_name"]
+    list_editable = ["is_active"]
+
+
+@admin.register(CampaignYear)
+class CampaignYearAdmin(BureauModelAdmin):
+    list_display = ["year", "title", "is_current"]
+
+
+@admin.register(User)
+class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
+    list_display = ["username", "name", "unit", "role", "phone", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "unit__kind"]
+    search_fields = ["username", "name", "unit__name", "phone"]
+    list_select_related = ["unit"]
+    ordering = ["username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("基本信息"), {"fields": ("name", "unit", "role", "phone", "email")}),
+        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "name", "unit", "role", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.is_superuser:
+            fieldsets = fieldsets + ((_("超级用户"), {"fields": ("is_superuser", "is_staff")}),)
+        return fieldsets

@@ -1,0 +1,73 @@
+"""Demo units, the current campaign year and the demo logins."""
+from django.utils import timezone
+
+from ..models import CampaignYear, Role, Unit, UnitKind, User
+
+SECTIONS = [
+    # (name, kind, code, contact)
+    ("局办公室（文明办）", UnitKind.SECTION, "bgs", "王建华"),
+    ("人事股", UnitKind.SECTION, "rsg", "李红梅"),
+    ("计划财务股", UnitKind.SECTION, "jcg", "张志强"),
+    ("基础教育股", UnitKind.SECTION, "jjg", "刘晓燕"),
+    ("职业与成人教育股", UnitKind.SECTION, "zcg", "陈国栋"),
+    ("安全稳定股", UnitKind.SECTION, "aqg", "赵永刚"),
+    ("督导室", UnitKind.SECTION, "ddshi", "孙丽娟"),
+    ("教研室", UnitKind.AFFILIATE, "jys", "周文斌"),
+    ("学生资助管理中心", UnitKind.AFFILIATE, "zzzx", "吴海霞"),
+    ("电教仪器站", UnitKind.AFFILIATE, "djz", "郑晓东"),
+]
+
+SCHOOLS = [
+    "郾城区第一实验小学", "郾城区第二实验小学", "郾城区第三实验小学", "郾城区实验中学",
+    "郾城区第二初级中学", "郾城区第三初级中学", "郾城区第四初级中学", "郾城区实验幼儿园",
+    "郾城区城关镇中心小学", "郾城区龙城镇中心小学", "郾城区商桥镇中心小学", "郾城区新店镇中心小学",
+    "郾城区黑龙潭镇中心小学", "郾城区李集镇中心小学", "郾城区孟庙镇中心小学", "郾城区裴城镇中心小学",
+    "郾城区裴城镇第一初级中学", "郾城区龙城镇初级中学", "郾城区商桥镇初级中学", "郾城区新店镇初级中学",
+    "郾城区黑龙潭镇初级中学", "郾城区李集镇初级中学", "郾城区孟庙镇初级中学", "郾城区沙北小学",
+    "郾城区淞江小学", "郾城区嵩山路小学", "郾城区长江路小学", "郾城区黄河路小学",
+    "郾城区特殊教育学校", "郾城区职业教育中心",
+]
+
+CONTACTS = ["马晓丽", "杨志伟", "黄春燕", "朱海涛", "胡秀英", "郭建军", "何晓静", "高玉梅", "林志明", "罗丽华",
+            "梁国庆", "宋晓红", "谢文杰", "韩雪梅", "唐志刚", "冯丽萍", "于海燕", "董建平", "萧玉兰", "程晓峰",
+            "曹丽君", "袁志勇", "邓秀梅", "许晓东", "傅丽娜", "沈国华", "曾晓燕", "彭建新", "吕秀兰", "苏志强"]
+
+# (username, name, role, unit name)
+USERS = [
+    ("admin", "王建华", Role.ADMIN, "局办公室（文明办）"),
+    ("inspector", "孙丽娟", Role.INSPECTOR, "督导室"),
+    ("leader", "陈志远", Role.LEADER, "局办公室（文明办）"),
+    ("liaison", "马晓丽", Role.LIAISON, "郾城区第一实验小学"),
+    ("liaison2", "杨志伟", Role.LIAISON, "郾城区第二实验小学"),
+]
+
+
+def load(out):
+    from . import PASSWORD
+
+    for order, (name, kind, code, contact) in enumerate(SECTIONS):
+        Unit.objects.update_or_create(
+            name=name,
+            defaults={"kind": kind, "code": code, "contact_name": contact,
+                      "contact_phone": f"0395-61{order:02d}{order * 7 % 100:02d}0", "sort_order": order},
+        )
+    for i, name in enumerate(SCHOOLS):
+        kind = UnitKind.SCHOOL
+        Unit.objects.update_or_create(
+            name=name,
+            defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
+                      "contact_phone": f"139{(i * 7919) % 100000000:08d}", "sort_order": 100 + i},
+        )
+    year = timezone.localdate().year
+    CampaignYear.objects.update_or_create(
+        year=year, defaults={"title": f"{year}年度文明创建", "is_current": True}
+    )
+    for username, name, role, unit_name in USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"name": name, "role": role, "unit": Unit.objects.get(name=unit_name)},
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+    out(f"单位 {Unit.objects.count()} 个，用户 {User.objects.count()} 个，当前年度 {year}")

@@ -1,0 +1,5 @@
+"""Models of the ledgers app, one module per area of the product.
+
+core        units, campaign years, users and roles, the visible_to() rule
+"""
+from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401

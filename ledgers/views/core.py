@@ -1,0 +1,33 @@
+"""Home page per role, and the small pages every user has."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from ..models import CampaignYear, Role, Unit
+
+# Home-page panels contributed by the areas of the product: each is a function
+# (request) -> dict | None with keys "template" and the template's context; None hides it.
+HOME_PANELS = []
+
+
+def register_home_panel(func):
+    HOME_PANELS.append(func)
+    return func
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"year": CampaignYear.objects.current(), "panels": []}
+    for panel in HOME_PANELS:
+        data = panel(request)
+        if data:
+            context["panels"].append(data)
+    if user.sees_all_units:
+        units = Unit.objects.visible_to(user).active().annotate(
+            liaison_count=Count("users", filter=Q(users__role=Role.LIAISON, users__is_active=True))
+        )
+        context["units"] = units
+        return render(request, "ledgers/home_bureau.html", context)
+    context["unit"] = user.unit
+    return render(request, "ledgers/home_liaison.html", context)

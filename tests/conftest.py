@@ -1,0 +1,94 @@
+"""Shared fixtures: a small bureau with one user per role and two schools.
+
+`liaison` belongs to school_a and must never see school_b's data (`liaison2`'s unit).
+"""
+import pytest
+
+from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
+
+PASSWORD = "wenming2026"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def year(db):
+    return CampaignYear.objects.create(year=2026, title="2026年度文明创建", is_current=True)
+
+
+@pytest.fixture
+def section(db):
+    return Unit.objects.create(name="局办公室（文明办）", kind=UnitKind.SECTION, code="bgs")
+
+
+@pytest.fixture
+def inspection_office(db):
+    return Unit.objects.create(name="督导室", kind=UnitKind.SECTION, code="ddshi")
+
+
+@pytest.fixture
+def school_a(db):
+    return Unit.objects.create(name="郾城区第一实验小学", kind=UnitKind.SCHOOL, code="school01")
+
+
+@pytest.fixture
+def school_b(db):
+    return Unit.objects.create(name="郾城区第二实验小学", kind=UnitKind.SCHOOL, code="school02")
+
+
+def make_user(username, role, unit, name=""):
+    user = User(username=username, role=role, unit=unit, name=name or username)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin_user(section):
+    return make_user("admin", Role.ADMIN, section, "王建华")
+
+
+@pytest.fixture
+def inspector(inspection_office):
+    return make_user("inspector", Role.INSPECTOR, inspection_office, "孙丽娟")
+
+
+@pytest.fixture
+def inspector2(inspection_office):
+    return make_user("inspector2", Role.INSPECTOR, inspection_office, "周文斌")
+
+
+@pytest.fixture
+def leader(section):
+    return make_user("leader", Role.LEADER, section, "陈志远")
+
+
+@pytest.fixture
+def liaison(school_a):
+    return make_user("liaison", Role.LIAISON, school_a, "马晓丽")
+
+
+@pytest.fixture
+def liaison2(school_b):
+    return make_user("liaison2", Role.LIAISON, school_b, "杨志伟")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as that user."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make

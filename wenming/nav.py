@@ -1,0 +1,58 @@
+"""Navigation shown to each role: one list, filtered by role and by URLs that exist.
+
+An entry whose URL name is not (yet) routed is left out, so an area appears in the menu
+as soon as its pages exist.
+"""
+from django.urls import NoReverseMatch, reverse
+
+from ledgers.models import Role
+
+ALL = (Role.ADMIN, Role.INSPECTOR, Role.LIAISON, Role.LEADER)
+BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+
+# (label, url name, roles that see it, group)
+ENTRIES = [
+    ("首页", "home", ALL, None),
+    ("工作看板", "reports:dashboard", BUREAU, None),
+    ("测评指标", "ledgers:indicator_list", ALL, "任务台账"),
+    ("任务分解表", "ledgers:task_matrix", BUREAU, "任务台账"),
+    ("我的任务", "ledgers:my_tasks", (Role.LIAISON,), "任务台账"),
+    ("目标责任书", "ledgers:letter_list", ALL, "任务台账"),
+    ("督查记录", "ledgers:check_list", BUREAU, "督查整改"),
+    ("整改台账", "ledgers:problem_list", ALL, "督查整改"),
+    ("督查通报", "ledgers:bulletin_list", BUREAU, "督查整改"),
+    ("检查表", "ledgers:template_list", (Role.ADMIN,), "督查整改"),
+    ("活动档案", "ledgers:activity_list", ALL, "活动档案"),
+    ("档案统计", "ledgers:activity_stats", BUREAU, "活动档案"),
+    ("分析小结", "reports:monthly_index", ALL, "报表"),
+    ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
+    ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
+]
+
+
+def entries_for(user):
+    """[(group or None, [(label, url), ...]), ...] in menu order."""
+    if not user.is_authenticated:
+        return []
+    groups = []
+    for label, name, roles, group in ENTRIES:
+        if not user.has_role(*roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if groups and groups[-1][0] == group and group is not None:
+            groups[-1][1].append((label, url))
+        else:
+            groups.append((group, [(label, url)]))
+    return groups
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    from django.conf import settings
+
+    return {"nav_groups": entries_for(user), "BUREAU_NAME": settings.BUREAU_NAME}

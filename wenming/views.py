@@ -1,0 +1,21 @@
+"""Login with a Chinese message that does not tell whether the user exists."""
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label="用户名", max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    password = forms.CharField(label="密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    error_messages = {
+        # Same message for an unknown user, a wrong password and an inactive account.
+        "invalid_login": "用户名或密码不正确，请重新输入。",
+        "inactive": "用户名或密码不正确，请重新输入。",
+    }
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
