@@ -1,5 +1,7 @@
 """Models of the ledgers app, one module per area of the product.
 
 core        units, campaign years, users and roles, the visible_to() rule
+files       abstract bases for stored files and photos
 """
 from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401
+from .files import StoredFile, StoredPhoto  # noqa: F401

@@ -1,0 +1,275 @@
+"""Uploaded files: content checks, generated names, photo processing, protected serving.
+
+Every upload in the product (photos, scans, attachments) passes through here:
+
+- `check_upload(f, allowed)` refuses a file by its content, never its name: an HTML page or
+  a PDF renamed .jpg is not an image; a file over `settings.UPLOAD_MAX_MB` is refused.
+- `process_photo(f)` turns an accepted image (JPEG, PNG, WebP, HEIC) into an upright original
+  (HEIC converted to JPEG), a display copy and a thumbnail, with the EXIF time it was taken and
+  a content hash (to spot photos reused in another record).
+- `serve_file(request, fieldfile, ...)` streams a stored file through Django's storage API;
+  callers fetch the owning record with `visible_to(user)` first. There is no public media URL.
+
+Errors are `UploadRefused` (a ValidationError) whose Chinese message names the file.
+"""
+import hashlib
+import io
+import os
+import posixpath
+import re
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.http import FileResponse
+from django.utils import timezone
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+try:  # iPhone photos
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
+    pass
+
+DISPLAY_PX = 1600
+THUMB_PX = 320
+
+# Kinds of file, by content.
+IMAGE = "image"
+PDF = "pdf"
+WORD = "word"
+EXCEL = "excel"
+
+KIND_LABELS = {IMAGE: "图片（JPG、PNG、WebP、HEIC）", PDF: "PDF", WORD: "Word 文档", EXCEL: "Excel 表格"}
+IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic", "MPO": ".jpg"}
+EXTENSIONS = {PDF: ".pdf", WORD: ".docx", EXCEL: ".xlsx"}
+CONTENT_TYPES = {
+    ".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".heic": "image/heic",
+    ".pdf": "application/pdf", ".doc": "application/msword", ".xls": "application/vnd.ms-excel",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class UploadRefused(ValidationError):
+    pass
+
+
+def display_name(uploaded):
+    """The user's file name, safe to show: no folders, no control characters, bounded length."""
+    name = posixpath.basename((getattr(uploaded, "name", "") or "").replace("\\", "/"))
+    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip(" .") or "未命名文件"
+    return name[:120]
+
+
+def max_upload_bytes():
+    return settings.UPLOAD_MAX_MB * 1024 * 1024
+
+
+def check_size(uploaded):
+    if uploaded.size > max_upload_bytes():
+        raise UploadRefused(
+            f"“{display_name(uploaded)}”大小为 {uploaded.size / 1024 / 1024:.1f} MB，"
+            f"超过上限 {settings.UPLOAD_MAX_MB} MB，请压缩后重新上传。"
+        )
+
+
+def _head(uploaded, n=8):
+    uploaded.seek(0)
+    head = uploaded.read(n)
+    uploaded.seek(0)
+    return head
+
+
+def sniff(uploaded):
+    """(kind, extension) by content, or (None, None) for anything we do not accept."""
+    head = _head(uploaded, 8)
+    if head.startswith(b"%PDF-"):
+        return PDF, ".pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            uploaded.seek(0)
+            with zipfile.ZipFile(uploaded) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None, None
+        finally:
+            uploaded.seek(0)
+        if "word/document.xml" in names:
+            return WORD, ".docx"
+        if "xl/workbook.xml" in names:
+            return EXCEL, ".xlsx"
+        return None, None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Old binary Office file; which one is told by the name only, so keep its extension.
+        ext = os.path.splitext(display_name(uploaded))[1].lower()
+        if ext == ".xls":
+            return EXCEL, ".xls"
+        return WORD, ".doc"
+    fmt = _image_format(uploaded)
+    if fmt:
+        return IMAGE, IMAGE_FORMATS[fmt]
+    return None, None
+
+
+def _image_format(uploaded):
+    try:
+        uploaded.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(uploaded) as image:
+                fmt = image.format
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        uploaded.seek(0)
+    return fmt if fmt in IMAGE_FORMATS else None
+
+
+def check_upload(uploaded, allowed):
+    """Check size and content; return (kind, extension). `allowed` is a set of kinds."""
+    check_size(uploaded)
+    kind, ext = sniff(uploaded)
+    if kind not in allowed:
+        wanted = "、".join(KIND_LABELS[k] for k in (IMAGE, PDF, WORD, EXCEL) if k in allowed)
+        raise UploadRefused(f"“{display_name(uploaded)}”不是可接受的文件（只接受 {wanted}），请检查后重新上传。")
+    if kind == IMAGE:
+        open_image(uploaded).close()  # refuses truncated images and decompression bombs
+    return kind, ext
+
+
+def open_image(uploaded):
+    """Open and fully decode an image; refuse bombs and truncated or corrupt files."""
+    name = display_name(uploaded)
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above ~89 M pixels and raises above ~179 M: refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(uploaded)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(f"“{name}”像素过大（超过约 9000 万像素），无法处理，请缩小后重新上传。")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise UploadRefused(f"“{name}”图片已损坏或不完整，无法打开，请重新拍摄或导出后上传。")
+    finally:
+        uploaded.seek(0)
+    return image
+
+
+def storage_name(folder, ext):
+    """A generated name under a dated folder; never the user's file name."""
+    now = timezone.localtime()
+    return f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+def sha256_of(uploaded):
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+_EXIF_DATETIME_TAGS = (ExifTags.Base.DateTimeOriginal, ExifTags.Base.DateTimeDigitized, ExifTags.Base.DateTime)
+
+
+def exif_taken_at(image):
+    """The time the photo was taken, from EXIF, as an aware datetime in the local zone."""
+    try:
+        exif = image.getexif()
+    except Exception:  # noqa: BLE001 - broken EXIF must not refuse a good photo
+        return None
+    values = dict(exif)
+    try:
+        values.update(exif.get_ifd(ExifTags.IFD.Exif))
+    except Exception:  # noqa: BLE001
+        pass
+    for tag in _EXIF_DATETIME_TAGS:
+        raw = values.get(tag)
+        if not raw:
+            continue
+        try:
+            naive = datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            continue
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+    return None
+
+
+def _jpeg_bytes(image, max_px, quality=82):
+    copy = image.copy()
+    copy.thumbnail((max_px, max_px), Image.LANCZOS)
+    if copy.mode not in ("RGB", "L"):
+        background = Image.new("RGB", copy.size, "white")
+        if "A" in copy.getbands():
+            background.paste(copy, mask=copy.getchannel("A"))
+        else:
+            background.paste(copy.convert("RGB"))
+        copy = background
+    out = io.BytesIO()
+    copy.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+@dataclass
+class ProcessedPhoto:
+    original: ContentFile
+    original_ext: str
+    display: ContentFile
+    thumbnail: ContentFile
+    width: int
+    height: int
+    taken_at: datetime | None
+    sha256: str
+    original_name: str
+
+
+def process_photo(uploaded):
+    """Check an uploaded photo and make its stored versions (see module docstring)."""
+    kind, ext = check_upload(uploaded, {IMAGE})
+    name = display_name(uploaded)
+    digest = sha256_of(uploaded)
+    image = open_image(uploaded)
+    taken_at = exif_taken_at(image)
+    upright = ImageOps.exif_transpose(image)
+    if ext == ".heic":
+        # Browsers cannot show HEIC: keep the original as a full-size JPEG.
+        original = ContentFile(_jpeg_bytes(upright, max(upright.size), quality=92))
+        ext = ".jpg"
+    else:
+        uploaded.seek(0)
+        original = ContentFile(uploaded.read())
+    photo = ProcessedPhoto(
+        original=original, original_ext=ext,
+        display=ContentFile(_jpeg_bytes(upright, DISPLAY_PX)),
+        thumbnail=ContentFile(_jpeg_bytes(upright, THUMB_PX, quality=78)),
+        width=upright.width, height=upright.height, taken_at=taken_at, sha256=digest,
+        original_name=name,
+    )
+    image.close()
+    return photo
+
+
+def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
+    """Stream a stored file. The caller has already checked the user may see its record."""
+    if not fieldfile:
+        from django.http import Http404
+
+        raise Http404("文件不存在")
+    ext = os.path.splitext(fieldfile.name)[1].lower()
+    response = FileResponse(
+        fieldfile.storage.open(fieldfile.name, "rb"),
+        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
+        as_attachment=as_attachment,
+        filename=download_name or os.path.basename(fieldfile.name),
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,92 @@
+"""Excel writing helpers shared by every export (openpyxl write-only workbooks).
+
+- Text cells are always written as strings (data type "s"): text that starts with = + - @
+  stays text and is never run as a formula.
+- `add_table_sheet(wb, title, columns, rows, heading=None)`: one sheet with an optional title
+  row, a frozen header row and column widths that fit Chinese text, set before the first row
+  (write-only mode requires it). `columns` is a list of `Column`.
+- `workbook_bytes(wb)`: the finished file.
+"""
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
+TITLE_FONT = Font(bold=True, size=14)
+
+
+@dataclass
+class Column:
+    header: str
+    width: float = 12  # in Excel character units; a Chinese character is about 2
+    number_format: str | None = None  # e.g. "0.0%", "yyyy-mm-dd", "0.0"
+    wrap: bool = False
+
+
+def text_width(text):
+    """Display width of text in Excel units: CJK characters count double."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+
+
+def cell_value(value):
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    return value
+
+
+def new_workbook():
+    return Workbook(write_only=True)
+
+
+def add_table_sheet(wb, title, columns, rows, heading=None):
+    ws = wb.create_sheet(title=title[:31])
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(column.width, text_width(column.header) + 2)
+    header_row = 2 if heading else 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    if heading:
+        cell = WriteOnlyCell(ws, value=heading)
+        cell.font = TITLE_FONT
+        ws.append([cell])
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(cell)
+    ws.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        out = []
+        for column, value in zip(columns, row):
+            cell = WriteOnlyCell(ws, value=cell_value(value))
+            if isinstance(value, str):
+                # Always a string cell, so "=1+1" typed by a user stays text.
+                cell.data_type = "s"
+            if column.number_format and not isinstance(value, str):
+                cell.number_format = column.number_format
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            if column.wrap:
+                cell.alignment = wrap
+            out.append(cell)
+        ws.append(out)
+    return ws
+
+
+def workbook_bytes(wb):
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

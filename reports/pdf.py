@@ -1,0 +1,44 @@
+"""PDF rendering with WeasyPrint, shared by every printed document.
+
+`render_pdf(template_name, context)` renders a template under templates/reports/pdf/ to PDF
+bytes. Images are read from Django's storage through `storage:` URLs
+(`<img src="storage:{{ photo.thumbnail.name }}">`), never fetched over HTTP; static files
+through `static:` URLs. Templates extend "reports/pdf/base.html" (A4, CJK fonts, page numbers).
+"""
+import mimetypes
+
+from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class StorageURLFetcher(URLFetcher):
+    """Serves `storage:` and `static:` URLs; refuses everything else (no network, no files)."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith("storage:"):
+            name = url[len("storage:"):]
+            body = default_storage.open(name, "rb")
+            return URLFetcherResponse(url, body, {"Content-Type": _mime(name)})
+        if url.startswith("static:"):
+            path = finders.find(url[len("static:"):])
+            if path:
+                return URLFetcherResponse(url, open(path, "rb"), {"Content-Type": _mime(path)})
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        raise ValueError(f"PDF 不加载外部资源：{url}")
+
+
+def _mime(name):
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def render_html_to_pdf(html, target=None):
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").write_pdf(target)
+
+
+def render_pdf(template_name, context, target=None):
+    return render_html_to_pdf(render_to_string(template_name, context), target)

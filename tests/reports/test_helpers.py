@@ -1,0 +1,69 @@
+"""The shared PDF and Excel helpers: Chinese text survives, formulas never run."""
+import io
+from datetime import date, datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+
+from reports import excel
+from reports.pdf import render_html_to_pdf
+
+
+def pdf_text(data):
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_pdf_keeps_chinese_text_and_rare_name_characters_extractable():
+    html = ('<html lang="zh-CN"><body style="font-family: \'Noto Serif CJK SC\'">'
+            "<p>文明创建工作分析小结 王喆 李堃 张珺</p></body></html>")
+    text = pdf_text(render_html_to_pdf(html))
+    assert "文明创建工作分析小结" in text
+    assert "王喆" in text and "李堃" in text and "张珺" in text
+
+
+def test_pdf_reads_images_from_storage_not_http(settings):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    name = default_storage.save("photos/test.jpg", ContentFile(buffer.getvalue()))
+    data = render_html_to_pdf(f'<img src="storage:{name}"><p>照片</p>')
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages[0].images) == 1
+
+
+def test_pdf_refuses_to_fetch_remote_urls():
+    # WeasyPrint logs and skips resources the fetcher refuses: the PDF has no image.
+    data = render_html_to_pdf('<img src="http://127.0.0.1:9/x.jpg"><p>正文</p>')
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 0
+
+
+def test_excel_sheet_has_title_frozen_header_and_real_cells():
+    wb = excel.new_workbook()
+    columns = [excel.Column("单位", 20), excel.Column("完成率", 10, "0.0%"),
+               excel.Column("日期", 12), excel.Column("说明", 30, wrap=True)]
+    moment = timezone.make_aware(datetime(2026, 11, 3, 9, 30))
+    excel.add_table_sheet(wb, "汇总", columns, [
+        ["郾城区第一实验小学", 0.75, date(2026, 11, 2), "=HYPERLINK(\"http://x\")"],
+        ["@SUM(A1)", 1, moment, "+86 139"],
+    ], heading="2026年11月文明创建工作分析小结")
+    ws = load_workbook(io.BytesIO(excel.workbook_bytes(wb)))["汇总"]
+    assert ws["A1"].value == "2026年11月文明创建工作分析小结"
+    assert [c.value for c in ws[2]] == ["单位", "完成率", "日期", "说明"]
+    assert ws.freeze_panes == "A3"
+    assert ws["B3"].value == 0.75 and ws["B3"].number_format == "0.0%"
+    assert ws["C3"].value == datetime(2026, 11, 2)
+    assert ws["C3"].is_date
+    assert ws["C4"].value == datetime(2026, 11, 3, 9, 30)  # naive, Asia/Shanghai
+    # User text that looks like a formula stays text.
+    assert ws["D3"].data_type == "s" and ws["D3"].value.startswith("=HYPERLINK")
+    assert ws["A4"].data_type == "s" and ws["A4"].value == "@SUM(A1)"
+    assert ws.column_dimensions["A"].width >= 20
+
+
+@pytest.mark.parametrize("text,width", [("abc", 3), ("单位", 4), ("A单", 3)])
+def test_text_width_counts_chinese_double(text, width):
+    assert excel.text_width(text) == width
