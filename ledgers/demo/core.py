@@ -56,7 +56,7 @@ def load(out):
         Unit.objects.update_or_create(
             name=name,
             defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
-                      "contact_phone": f"139{(i * 7919) % 100000000:08d}", "sort_order": 100 + i},
+                      "contact_phone": f"13{(i * 7) % 10}{(i * 48271 + 3512769) % 100000000:08d}", "sort_order": 100 + i},
         )
     year = timezone.localdate().year
     CampaignYear.objects.update_or_create(
