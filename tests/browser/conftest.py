@@ -17,10 +17,6 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told it is safe. Fixtures here create users in the main
-# thread while the server thread serves the browser, which is the documented workaround.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +33,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
+    # a thread with a running loop unless told it is safe. Fixtures create users in the main
+    # thread while the live server's thread serves the browser: the documented workaround,
+    # limited to the browser tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ PYTHON = sys.executable
 
 
 def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
+    env = {k: v for k, v in os.environ.items() 
+           if k not in ("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
