@@ -1,4 +1,4 @@
-"""Login with a Chinese message that does not tell whether the user exists."""
+"""Login with a Chinese message that does not tell whether the user exists; the CSRF failure page."""
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -19,3 +19,14 @@ class LoginForm(AuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+def csrf_failure(request, reason=""):
+    """A Chinese page instead of Django's English one when a form's CSRF token is bad.
+
+    Usually an old tab (the session expired or the user logged in elsewhere); the user
+    reloads the form and submits again. Nothing was saved.
+    """
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
