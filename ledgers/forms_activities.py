@@ -35,7 +35,7 @@ class ActivityForm(forms.ModelForm):
 
 
 CaptionFormSet = modelformset_factory(
-    ActivityPhoto, fields=["caption"], extra=0, can_delete=True,
+    ActivityPhoto, fields=["caption"], extra=0, can_delete=True, edit_only=True,
     widgets={"caption": forms.TextInput(attrs={"placeholder": "时间、地点、人物、事件"})},
 )
 

@@ -100,7 +100,7 @@ def _activity_form_page(request, activity):
     pending = []
     if request.method == "POST":
         form = ActivityForm(request.POST, instance=activity)
-        formset = CaptionFormSet(request.POST, queryset=photos_qs, prefix="photos", edit_only=True)
+        formset = CaptionFormSet(request.POST, queryset=photos_qs, prefix="photos")
         pending_ids = [int(x) for x in request.POST.getlist("pending") if x.isdigit()]
         staged, refusals = services.photos_stage(user=user, uploads=request.FILES.getlist("photos"))
         pending = list(ActivityPhoto.objects.pending_for(user, pending_ids)) + staged
@@ -122,7 +122,7 @@ def _activity_form_page(request, activity):
             messages.info(request, f"已收到 {len(pending)} 张照片，改正上面标红的内容后保存即可，无需重新选择照片。")
     else:
         form = ActivityForm(instance=activity, initial=None if activity else {"date": timezone.localdate()})
-        formset = CaptionFormSet(queryset=photos_qs, prefix="photos", edit_only=True)
+        formset = CaptionFormSet(queryset=photos_qs, prefix="photos")
     return render(request, "ledgers/activities/form.html", {
         "form": form, "formset": formset, "activity": activity, "pending": pending,
         "max_mb": _max_mb(),
