@@ -31,7 +31,7 @@ def activity_list(request):
     user = request.user
     year = CampaignYear.objects.current()
     filters = ActivityFilterForm(request.GET or None, user=user, year=year)
-    qs = filters.apply(Activity.objects.visible_to(user).filter(year=year).with_list_data())
+    qs = filters.apply(Activity.objects.visible_to(user).filter(year=year).with_list_data()).order_by("-date", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     photos = [p for a in page for p in a.photos.all()]
     flags = photo_flags(photos, user)
