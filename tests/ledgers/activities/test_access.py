@@ -40,17 +40,17 @@ def test_liaison_cannot_download_another_units_binder(school_b, liaison, client_
 
 def test_list_page_query_count_does_not_grow_with_rows(school_a, liaison, category, year, inspector, indicator,
                                                        client_for, django_assert_max_num_queries):
-    def fill(n):
-        for i in range(n):
+    def fill(start, n):
+        for i in range(start, start + n):
             activity = make_activity(school_a, liaison, category, year, title=f"活动{i}")
             activity.indicators.add(indicator)
             add_photo(activity, liaison, color=(i * 7 % 255, 80, 120), size=(64, 48))
 
     client = client_for(inspector)
-    fill(3)
+    fill(0, 3)
     with django_assert_max_num_queries(15):
         client.get(reverse("ledgers:activity_list"))
-    fill(9)
+    fill(3, 9)
     with django_assert_max_num_queries(15):
         assert "活动11" in client.get(reverse("ledgers:activity_list")).content.decode()
 
