@@ -54,7 +54,8 @@ class ReviewForm(forms.Form):
 
 class UploadedForm(forms.Form):
     uploaded = forms.BooleanField(label="已上传文明网", required=False)
-    on_date = forms.DateField(label="上传日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on_date = forms.DateField(label="上传日期", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def parse_month(value, default=None):
