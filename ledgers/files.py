@@ -17,9 +17,11 @@ import io
 import os
 import posixpath
 import re
+import threading
 import uuid
 import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils import timezone
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # iPhone photos
     from pillow_heif import register_heif_opener
@@ -118,22 +120,57 @@ def sniff(uploaded):
     return None, None
 
 
+class _KeepOpen:
+    """The upload seen by Pillow, which closes some formats' files (PNG) when an image closes."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+    def close(self):
+        pass
+
+
 def _image_format(uploaded):
     try:
         uploaded.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(uploaded) as image:
+            with Image.open(_KeepOpen(uploaded)) as image:
                 fmt = image.format
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # An image, but far too many pixels: say so rather than "not an image".
+        raise UploadRefused(_bomb_message(uploaded))
+    except (UnidentifiedImageError, OSError, ValueError):
         return None
     finally:
         uploaded.seek(0)
     return fmt if fmt in IMAGE_FORMATS else None
 
 
+def _bomb_message(uploaded):
+    return f"“{display_name(uploaded)}”像素过大（超过约 9000 万像素），无法处理，请缩小后重新上传。"
+
+
+# Characters no phone or camera puts in a file name; their presence means a crafted request.
+_FORBIDDEN_NAME = re.compile(r"[\x00-\x1f\x7f/\\<>:\"|?*]|(^|[/\\])\.\.($|[/\\])")
+
+
+def check_name(uploaded):
+    """Refuse a file name with folders ("../"), control or reserved characters."""
+    raw = getattr(uploaded, "name", "") or ""
+    if _FORBIDDEN_NAME.search(raw):
+        raise UploadRefused(
+            f"“{display_name(uploaded)}”的文件名含有不允许的字符（如 ../ \\ : * ? \" < > | 或控制字符），"
+            f"请改名后重新上传。"
+        )
+
+
 def check_upload(uploaded, allowed):
     """Check size and content; return (kind, extension). `allowed` is a set of kinds."""
+    check_name(uploaded)
     check_size(uploaded)
     kind, ext = sniff(uploaded)
     if kind not in allowed:
@@ -144,18 +181,34 @@ def check_upload(uploaded, allowed):
     return kind, ext
 
 
+_DECODE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Refuse truncated images even though WeasyPrint, once imported, sets Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES = True (which would pad a half-uploaded photo with grey)."""
+    with _DECODE_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def open_image(uploaded):
     """Open and fully decode an image; refuse bombs and truncated or corrupt files."""
     name = display_name(uploaded)
     uploaded.seek(0)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             # Pillow warns above ~89 M pixels and raises above ~179 M: refuse both.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(uploaded)
+            image = Image.open(_KeepOpen(uploaded))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(f"“{name}”像素过大（超过约 9000 万像素），无法处理，请缩小后重新上传。")
+        raise UploadRefused(_bomb_message(uploaded))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise UploadRefused(f"“{name}”图片已损坏或不完整，无法打开，请重新拍摄或导出后上传。")
     finally:

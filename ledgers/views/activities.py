@@ -1,0 +1,296 @@
+"""Pages of the activity archives (活动档案): list, stats, create/edit with photos, moves, files, binder."""
+import os
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reports import binder
+
+from ..access import can_edit, get_visible_or_404, role_required
+from ..files import serve_file
+from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
+                                parse_month)
+from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
+from ..models.activities import photo_flags
+from ..services import activities as services
+from .core import register_home_panel
+
+PAGE_SIZE = 20
+
+
+@login_required
+def activity_list(request):
+    user = request.user
+    year = CampaignYear.objects.current()
+    filters = ActivityFilterForm(request.GET or None, user=user, year=year)
+    qs = filters.apply(Activity.objects.visible_to(user).filter(year=year).with_list_data()).order_by("-date", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    photos = [p for a in page for p in a.photos.all()]
+    flags = photo_flags(photos, user)
+    for activity in page:
+        activity.flag_count = sum(1 for p in activity.photos.all() if flags.get(p.pk))
+        activity.first_photo = next(iter(activity.ordered_photos()), None)
+    binder_unit = user.unit if user.is_liaison else (filters.cleaned_data.get("unit") if filters.is_bound and filters.is_valid() else None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ledgers/activities/list.html", {
+        "page": page, "filters": filters, "year": year, "binder_unit": binder_unit,
+        "may_create": _may_create(user), "query": query.urlencode(),
+    })
+
+
+def _may_create(user):
+    return bool(user.unit_id) and (user.is_liaison or user.is_bureau_admin)
+
+
+def _month_bounds(month):
+    return month, (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+def activity_stats(request):
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), today.replace(day=1))
+    start, end = _month_bounds(month)
+    in_month = Q(activities__date__gte=start, activities__date__lt=end)
+    archived = in_month & Q(activities__status__in=[ActivityStatus.SUBMITTED, ActivityStatus.APPROVED])
+    units = Unit.objects.visible_to(request.user).active().annotate(
+        archived_count=Count("activities", filter=archived, distinct=True),
+        draft_count=Count("activities", filter=in_month & Q(activities__status__in=[
+            ActivityStatus.DRAFT, ActivityStatus.RETURNED]), distinct=True),
+        photo_count=Count("activities__photos", filter=archived),
+    )
+    units = list(units)
+    empty = [u for u in units if not u.archived_count]
+    if request.GET.get("empty"):
+        units = empty
+    return render(request, "ledgers/activities/stats.html", {
+        "month": month, "units": units, "empty_count": len(empty),
+        "activity_total": sum(u.archived_count for u in units),
+        "photo_total": sum(u.photo_count for u in units), "only_empty": bool(request.GET.get("empty")),
+    })
+
+
+@login_required
+def activity_create(request):
+    if not _may_create(request.user):
+        raise PermissionDenied("只有单位联络员可以建立活动档案。")
+    return _activity_form_page(request, None)
+
+
+@login_required
+def activity_edit(request, pk):
+    activity = get_visible_or_404(Activity, request.user, pk=pk)
+    if not activity.can_edit(request.user):
+        raise PermissionDenied("此活动档案已提交或您无权修改。")
+    return _activity_form_page(request, activity)
+
+
+def _activity_form_page(request, activity):
+    user = request.user
+    photos_qs = activity.photos.order_by("sort_order", "pk") if activity else ActivityPhoto.objects.none()
+    pending = []
+    if request.method == "POST":
+        form = ActivityForm(request.POST, instance=activity)
+        formset = CaptionFormSet(request.POST, queryset=photos_qs, prefix="photos")
+        pending_ids = [int(x) for x in request.POST.getlist("pending") if x.isdigit()]
+        staged, refusals = services.photos_stage(user=user, uploads=request.FILES.getlist("photos"))
+        pending = list(ActivityPhoto.objects.pending_for(user, pending_ids)) + staged
+        for refusal in refusals:
+            messages.error(request, refusal)
+        if form.is_valid() and formset.is_valid():
+            try:
+                activity = services.activity_save(
+                    user=user, activity=activity, unit=user.unit, fields=form.cleaned_data,
+                    indicators=form.cleaned_data["indicators"],
+                    captions={f.instance.pk: f.cleaned_data.get("caption", "") for f in formset.forms if f.instance.pk},
+                    delete_ids={f.instance.pk for f in formset.deleted_forms}, pending=pending,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _after_save(request, activity, refusals)
+        elif pending:
+            messages.info(request, f"已收到 {len(pending)} 张照片，改正上面标红的内容后保存即可，无需重新选择照片。")
+    else:
+        form = ActivityForm(instance=activity, initial=None if activity else {"date": timezone.localdate()})
+        formset = CaptionFormSet(queryset=photos_qs, prefix="photos")
+    return render(request, "ledgers/activities/form.html", {
+        "form": form, "formset": formset, "activity": activity, "pending": pending,
+        "max_mb": _max_mb(),
+    })
+
+
+def _max_mb():
+    from django.conf import settings
+
+    return settings.UPLOAD_MAX_MB
+
+
+def _after_save(request, activity, refusals):
+    if "submit" in request.POST:
+        try:
+            services.activity_submit(activity=activity, user=request.user)
+        except ValidationError as error:
+            messages.warning(request, "已保存为草稿，但还不能提交：" + "；".join(error.messages) + "。")
+            return redirect("ledgers:activity_edit", activity.pk)
+        messages.success(request, f"《{activity.title}》已提交，等待督导组审核。")
+        return redirect(activity)
+    messages.success(request, f"《{activity.title}》已保存为草稿。")
+    if refusals:
+        return redirect("ledgers:activity_edit", activity.pk)
+    return redirect(activity)
+
+
+@login_required
+def activity_detail(request, pk):
+    qs = Activity.objects.with_list_data().select_related("created_by", "submitted_by", "reviewed_by")
+    activity = get_visible_or_404(qs, request.user, pk=pk)
+    photos = activity.ordered_photos()
+    flags = photo_flags(photos, request.user)
+    for photo in photos:
+        photo.flags = flags.get(photo.pk, [])
+    user = request.user
+    return render(request, "ledgers/activities/detail.html", {
+        "activity": activity, "photos": photos, "indicators": list(activity.indicators.all()),
+        "problems": activity.evidence_problems(photos) if activity.is_editable else [],
+        "can_edit": activity.can_edit(user), "can_review": activity.can_review(user),
+        "can_mark_uploaded": activity.can_mark_uploaded(user),
+        "review_form": ReviewForm(), "uploaded_form": UploadedForm(initial={
+            "uploaded": True, "on_date": activity.uploaded_to_city_on or timezone.localdate()}),
+    })
+
+
+def _post_move(request, pk, move):
+    activity = get_visible_or_404(Activity, request.user, pk=pk)
+    if not can_edit(request.user):
+        raise PermissionDenied("局领导只能查看，不能修改。")
+    try:
+        message = move(activity)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        if message:
+            messages.success(request, message)
+    return redirect(activity)
+
+
+@require_POST
+@login_required
+def activity_submit(request, pk):
+    def move(activity):
+        services.activity_submit(activity=activity, user=request.user)
+        return f"《{activity.title}》已提交，等待督导组审核。"
+
+    return _post_move(request, pk, move)
+
+
+@require_POST
+@login_required
+def activity_review(request, pk):
+    def move(activity):
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        approve = form.cleaned_data["decision"] == "approve"
+        services.activity_review(activity=activity, user=request.user, approve=approve,
+                                 reason=form.cleaned_data["reason"])
+        return "已审核通过。" if approve else "已退回，单位联络员将看到退回原因。"
+
+    return _post_move(request, pk, move)
+
+
+@require_POST
+@login_required
+def activity_mark_uploaded(request, pk):
+    def move(activity):
+        form = UploadedForm(request.POST)
+        form.is_valid()
+        data = form.cleaned_data
+        services.activity_mark_uploaded(activity=activity, user=request.user,
+                                        uploaded=data.get("uploaded"), on_date=data.get("on_date"))
+        return "已标记为已上传文明网。" if data.get("uploaded") else "已取消“已上传文明网”标记。"
+
+    return _post_move(request, pk, move)
+
+
+@require_POST
+@login_required
+def activity_delete(request, pk):
+    activity = get_visible_or_404(Activity, request.user, pk=pk)
+    services.activity_delete(activity=activity, user=request.user)
+    messages.success(request, f"草稿《{activity.title}》已删除。")
+    return redirect("ledgers:activity_list")
+
+
+PHOTO_SIZES = {"thumb": "thumbnail", "display": "display", "original": "original"}
+
+
+@login_required
+def activity_photo(request, pk, size):
+    if size not in PHOTO_SIZES:
+        raise Http404("没有这种尺寸")
+    photo = get_visible_or_404(ActivityPhoto, request.user, pk=pk)
+    field = getattr(photo, PHOTO_SIZES[size])
+    if size == "original":
+        stem = os.path.splitext(photo.original_name)[0]
+        ext = os.path.splitext(field.name)[1]
+        return serve_file(request, field, download_name=stem + ext, as_attachment=True)
+    return serve_file(request, field)
+
+
+def _binder_target(request):
+    """(unit, year) of the binder asked for; a liaison gets only their own unit (404 otherwise)."""
+    unit = get_visible_or_404(Unit, request.user, pk=request.GET.get("unit") or request.user.unit_id or 0)
+    year_value = request.GET.get("year")
+    year = (CampaignYear.objects.filter(year=year_value).first() if year_value and year_value.isdigit()
+            else CampaignYear.objects.current())
+    if year is None:
+        raise Http404("没有这个年度")
+    return unit, year
+
+
+@login_required
+def binder_pdf(request):
+    unit, year = _binder_target(request)
+    handle = binder.binder_pdf(unit, year)
+    return FileResponse(handle, content_type="application/pdf", filename=binder.file_name(unit, year, ".pdf"))
+
+
+@login_required
+def binder_zip(request):
+    unit, year = _binder_target(request)
+    handle = binder.binder_zip(unit, year)
+    return FileResponse(handle, content_type="application/zip", as_attachment=True,
+                        filename=binder.file_name(unit, year, ".zip"))
+
+
+@register_home_panel
+def activities_home_panel(request):
+    user = request.user
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    if user.is_liaison:
+        if not user.unit_id:
+            return None
+        mine = Activity.objects.visible_to(user)
+        return {
+            "template": "ledgers/activities/_home_liaison.html",
+            "month_count": mine.for_month(month).count(),
+            "drafts": mine.filter(status=ActivityStatus.DRAFT).count(),
+            "returned": list(mine.filter(status=ActivityStatus.RETURNED).order_by("-reviewed_at")[:5]),
+        }
+    archived_units = Activity.objects.for_month(month).archived().values("unit").distinct()
+    empty = Unit.objects.active().exclude(pk__in=archived_units).count()
+    return {"template": "ledgers/activities/_home_bureau.html", "empty_count": empty, "month": month,
+            "waiting": Activity.objects.filter(status=ActivityStatus.SUBMITTED).count()}
+

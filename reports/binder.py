@@ -1,0 +1,208 @@
+"""The archive binder (台账档案册) of one unit and year: a PDF to print and a ZIP for the city upload.
+
+Both hold the unit's submitted and approved activities (drafts and returned ones are unfinished)
+grouped by the indicators they are linked to; an activity linked to several indicators is listed
+under each (printed once in the PDF, its photos copied into each folder of the ZIP so every
+indicator folder is complete on its own); activities without an indicator come last under
+"未关联指标".
+
+Memory: nothing here holds the whole binder at once.
+- PDF: WeasyPrint keeps a laid-out document in memory, so the activity pages are rendered in
+  batches of BATCH_SIZE to temporary files (display copies, never originals), the page where each
+  activity starts is read from the anchors, then cover + contents are rendered with those page
+  numbers, everything is concatenated with pypdf and the "第 N 页 共 M 页" footer is stamped last
+  (WeasyPrint's own page counter restarts in every batch).
+- ZIP: written to a temporary file, each original copied from storage in 1 MB chunks.
+The functions return an open temporary file positioned at 0, for FileResponse.
+"""
+import gc
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ledgers.models import Activity, ActivityPhoto, Indicator
+
+from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
+from .pdf import StorageURLFetcher
+
+BATCH_SIZE = 15
+UNLINKED = "未关联指标"
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class Section:
+    indicator: Indicator | None
+    activities: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return f"{self.indicator.code} {self.indicator.title}" if self.indicator else UNLINKED
+
+
+def binder_activities(unit, year):
+    return list(
+        Activity.objects.filter(unit=unit, year=year).archived()
+        .select_related("category", "unit")
+        .prefetch_related(Prefetch("photos", queryset=ActivityPhoto.objects.order_by("sort_order", "pk")),
+                          Prefetch("indicators", queryset=Indicator.objects.order_by("sort_key")))
+        .order_by("date", "pk")
+    )
+
+
+def binder_sections(activities):
+    """Sections in indicator order, each with its activities by date; unlinked ones last."""
+    by_indicator, unlinked = {}, Section(None)
+    for activity in activities:
+        indicators = list(activity.indicators.all())
+        for indicator in indicators:
+            by_indicator.setdefault(indicator.pk, Section(indicator)).activities.append(activity)
+        if not indicators:
+            unlinked.activities.append(activity)
+    sections = sorted(by_indicator.values(), key=lambda s: s.indicator.sort_key)
+    if unlinked.activities:
+        sections.append(unlinked)
+    return sections
+
+
+def body_order(sections):
+    """Each activity once, in the order it first appears in the contents."""
+    seen, order = set(), []
+    for section in sections:
+        for activity in section.activities:
+            if activity.pk not in seen:
+                seen.add(activity.pk)
+                order.append(activity)
+    return order
+
+
+def file_name(unit, year, ext):
+    return f"{unit.name}-{year.year}年度台账档案册{ext}"
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+def _render(html):
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").render()
+
+
+def binder_pdf(unit, year, batch_size=BATCH_SIZE):
+    from pypdf import PdfReader, PdfWriter
+
+    sections = binder_sections(binder_activities(unit, year))
+    order = body_order(sections)
+    context = {"unit": unit, "year": year, "bureau": settings.BUREAU_NAME, "today": timezone.localdate()}
+    with tempfile.TemporaryDirectory(prefix="binder-") as tmp:
+        tmp = Path(tmp)
+        parts, starts, body_pages = [], {}, 0
+        for n in range(0, len(order), batch_size):
+            batch = order[n:n + batch_size]
+            for activity in batch:
+                activity.binder_photos = list(activity.photos.all())
+            doc = _render(render_to_string("reports/pdf/binder.html", {**context, "part": "body", "activities": batch}))
+            for index, page in enumerate(doc.pages):
+                for anchor in page.anchors:
+                    if anchor.startswith("activity-"):
+                        starts.setdefault(int(anchor.split("-")[1]), body_pages + index + 1)
+            path = tmp / f"body-{n:05d}.pdf"
+            doc.write_pdf(path)
+            body_pages += len(doc.pages)
+            del doc
+            gc.collect()
+
+        front_pages, front = 2, None
+        for _ in range(3):  # page numbers in the contents barely change its length; settle it
+            refs = {pk: page + front_pages for pk, page in starts.items()}
+            for section in sections:
+                section.rows = [(a, refs.get(a.pk)) for a in section.activities]
+            front = _render(render_to_string("reports/pdf/binder.html", {
+                **context, "part": "front", "sections": sections, "activity_count": len(order)}))
+            if len(front.pages) == front_pages:
+                break
+            front_pages = len(front.pages)
+        front.write_pdf(tmp / "front.pdf")
+        total = front_pages + body_pages
+        _render(render_to_string("reports/pdf/binder.html", {"part": "numbers", "pages": range(total)})) \
+            .write_pdf(tmp / "numbers.pdf")
+
+        writer = PdfWriter()
+        for path in [tmp / "front.pdf", *sorted(tmp.glob("body-*.pdf"))]:
+            writer.append(str(path))
+        numbers = PdfReader(tmp / "numbers.pdf")
+        for index, page in enumerate(writer.pages):
+            if index:  # no number on the cover
+                page.merge_page(numbers.pages[index])
+        out = tempfile.TemporaryFile()
+        writer.write(out)
+        writer.close()
+    out.seek(0)
+    return out
+
+
+# --- ZIP -------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_name(text, limit=60):
+    """A file or folder name that is safe on Windows and in a ZIP: no separators, bounded."""
+    text = _UNSAFE.sub("_", str(text)).strip(" ._")
+    text = re.sub(r"\s+", " ", text)
+    return (text[:limit].rstrip(" ._")) or "未命名"
+
+
+def zip_entries(sections):
+    """[(indicator label, activity, photo, path in the ZIP)] with unique paths."""
+    entries, used = [], set()
+    for section in sections:
+        top = safe_name(section.label, 80)
+        for activity in section.activities:
+            folder = f"{top}/{safe_name(f'{activity.date:%Y-%m-%d} {activity.title}', 80)}"
+            base, n = folder, 2
+            while folder in used:
+                folder, n = f"{base}（{n}）", n + 1
+            used.add(folder)
+            for number, photo in enumerate(activity.photos.all(), start=1):
+                stem = photo.caption or photo.original_name.rsplit(".", 1)[0]
+                ext = Path(photo.original.name).suffix.lower() or ".jpg"
+                path = f"{folder}/{number:02d} {safe_name(stem, 50)}{ext}"
+                entries.append((section.label, activity, photo, path))
+    return entries
+
+
+CONTENTS_COLUMNS = [Column("测评指标", 30, wrap=True), Column("活动名称", 30, wrap=True), Column("活动日期", 12),
+                    Column("活动类别", 14), Column("照片文件", 60, wrap=True), Column("照片说明", 40, wrap=True),
+                    Column("拍摄时间", 18), Column("原文件名", 24)]
+
+
+def contents_xlsx(unit, year, entries):
+    wb = new_workbook()
+    rows = [(label, a.title, a.date, a.category.name, path, p.caption, p.taken_at, p.original_name)
+            for label, a, p, path in entries]
+    add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows, heading=f"{unit.name} {year.year}年度台账档案册 照片目录")
+    return workbook_bytes(wb)
+
+
+def binder_zip(unit, year):
+    sections = binder_sections(binder_activities(unit, year))
+    entries = zip_entries(sections)
+    out = tempfile.TemporaryFile()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        archive.writestr("目录.xlsx", contents_xlsx(unit, year, entries), compress_type=zipfile.ZIP_DEFLATED)
+        for _label, _activity, photo, path in entries:
+            # Photos are already compressed: stored as they are, copied in chunks.
+            with photo.original.storage.open(photo.original.name, "rb") as src, \
+                    archive.open(path, "w", force_zip64=True) as dest:
+                shutil.copyfileobj(src, dest, CHUNK)
+    out.seek(0)
+    return out
