@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import get_visible_or_404, role_required
-from ..forms_checks import CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm
+from ..forms_checks import (
+    CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm,
+)
 from ..files import serve_file
 from ..models import CampaignYear, Check, CheckPhoto, CheckTemplate, Role
 from ..services import checks as service
@@ -71,7 +73,7 @@ def filtered_checks(request):
 def check_list(request):
     form, checks = filtered_checks(request)
     return render(request, "ledgers/checks/check_list.html", {
-        "form": form, "page": page_of(request, checks.annotate(problem_count=Count("problems")), 30),
+        "form": form, "page": page_of(request, checks.annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30),
         "can_record": service.can_record_checks(request.user),
         "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
     })
@@ -109,7 +111,8 @@ def check_create(request):
     if not template_id and len(templates) == 1:
         template_id = templates[0].pk
     if not template_id:
-        return render(request, "ledgers/checks/template_pick.html", {"templates": templates, "unit": request.GET.get("unit", "")})
+        return render(request, "ledgers/checks/template_pick.html",
+                      {"templates": templates, "unit": request.GET.get("unit", "")})
     template = get_object_or_404(templates, pk=template_id) if str(template_id).isdigit() else None
     if template is None:
         raise Http404("检查表不存在")
@@ -120,7 +123,8 @@ def check_create(request):
         if check:
             _saved_message(request, check)
             return redirect(check)
-    return render(request, "ledgers/checks/check_form.html", {"form": form, "template": template, "templates": templates})
+    return render(request, "ledgers/checks/check_form.html",
+                  {"form": form, "template": template, "templates": templates})
 
 
 @role_required(*RECORDERS)
@@ -135,7 +139,8 @@ def check_edit(request, pk):
         if saved:
             _saved_message(request, saved)
             return redirect(saved)
-    return render(request, "ledgers/checks/check_form.html", {"form": form, "template": check.template, "check": check})
+    return render(request, "ledgers/checks/check_form.html",
+                  {"form": form, "template": check.template, "check": check})
 
 
 @role_required(*BUREAU)
@@ -207,6 +212,9 @@ def template_edit(request, pk=None):
         return redirect("ledgers:template_list")
     form = CheckTemplateForm(request.POST or None, instance=template)
     formset = CheckItemFormSet(request.POST or None, instance=template or CheckTemplate(year=year))
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if CheckTemplate.objects.filter(year=year, name=form.cleaned_data["name"]).exclude(pk=pk).exists():
+            form.add_error("name", "本年度已有同名的检查表。")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():

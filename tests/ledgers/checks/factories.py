@@ -61,3 +61,9 @@ def make_check(user, unit, template, values, date=MONDAY, kind=CheckKind.ROUTINE
 
 def make_problem(user, unit, description="操场一角有垃圾未清理", **kwargs):
     return problem_service.problem_raise(user=user, unit=unit, description=description, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def current_campaign_year(year):
+    """Checks, problems and bulletins all hang off the current campaign year."""
+    return year
