@@ -75,6 +75,10 @@ class CheckTemplate(models.Model):
     def max_total(self):
         return sum((item.max_points for item in self.items.all()), Decimal(0))
 
+    @property
+    def max_total_text(self):
+        return format_points(self.max_total)
+
 
 class CheckItem(models.Model):
     template = models.ForeignKey(CheckTemplate, verbose_name=_("检查表"), on_delete=models.CASCADE,
