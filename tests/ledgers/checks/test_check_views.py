@@ -167,3 +167,14 @@ def test_admin_builds_a_template_with_items(client_for, admin_user, year, indica
 def test_only_bureau_admin_manages_templates(client_for, inspector, leader, liaison, year):
     for user in (inspector, leader, liaison):
         assert client_for(user).get(reverse("ledgers:template_list")).status_code == 403
+
+
+def test_bureau_admin_opens_the_admin_pages_of_this_area(client_for, admin_user, inspector, school_a, template):
+    from tests.ledgers.checks.factories import make_problem
+
+    check = make_check(inspector, school_a, template, [1, 1, 1])
+    problem = make_problem(inspector, school_a, check=check)
+    client = client_for(admin_user)
+    for url in ("/admin/ledgers/checktemplate/", f"/admin/ledgers/check/{check.pk}/change/",
+                f"/admin/ledgers/problem/{problem.pk}/change/", "/admin/ledgers/bulletin/"):
+        assert client.get(url).status_code == 200, url
