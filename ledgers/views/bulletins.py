@@ -18,7 +18,7 @@ from ..access import get_visible_or_404, role_required
 from ..forms_checks import BulletinCreateForm, BulletinForm
 from ..models import Bulletin, Role
 from ..services import bulletins as service
-from .checks import BUREAU, RECORDERS, page_of, refusal, refuse_into
+from .checks import BUREAU, RECORDERS, attempt, page_of, refuse_into
 
 
 def _last_week():
@@ -83,13 +83,8 @@ def bulletin_detail(request, pk):
 @role_required(Role.ADMIN)
 def bulletin_publish(request, pk):
     bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)
-    try:
-        bulletin = service.bulletin_publish(bulletin=bulletin, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        for message in refusal(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"通报已发布为第{bulletin.number}期，内容已固定。")
+    attempt(request, service.bulletin_publish, lambda b: f"通报已发布为第{b.number}期，内容已固定。",
+            bulletin=bulletin, user=request.user)
     return redirect(bulletin)
 
 

@@ -40,6 +40,18 @@ def refuse_into(form, error):
         form.add_error(None, message)
 
 
+def attempt(request, move, success, **kwargs):
+    """Make one service move; show its refusal, or the success message (text or a function of the result)."""
+    try:
+        result = move(**kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        for message in refusal(error):
+            messages.error(request, message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
 def serve_photo(request, photo, size):
     field = PHOTO_SIZES.get(size)
     if field is None:
@@ -162,13 +174,7 @@ def check_detail(request, pk):
 @role_required(*RECORDERS)
 def check_submit(request, pk):
     check = get_visible_or_404(Check, request.user, pk=pk)
-    try:
-        check = service.check_submit(check=check, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        for message in refusal(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"督查记录已提交，得分 {check.total} 分。")
+    attempt(request, service.check_submit, lambda c: f"督查记录已提交，得分 {c.total} 分。", check=check, user=request.user)
     return redirect(check)
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from reports.problems_excel import problems_workbook
 
@@ -19,7 +18,7 @@ from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckF
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..services import problems as service
 from ..services.bulletins import parse_week
-from .checks import RECORDERS, page_of, refusal, refuse_into, serve_photo
+from .checks import RECORDERS, attempt, page_of, refuse_into, serve_photo
 from .core import register_home_panel
 
 
@@ -128,13 +127,8 @@ def problem_detail(request, pk):
 
 
 def _start(request, problem, action):
-    try:
-        service.problem_start(problem=problem, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        for message in refusal(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, "已开始整改。整改完成后请上传整改后照片并提交复查。")
+    attempt(request, service.problem_start, "已开始整改。整改完成后请上传整改后照片并提交复查。",
+            problem=problem, user=request.user)
     return redirect(problem)
 
 

@@ -1,7 +1,6 @@
 """The check pages as inspectors use them on a phone, and who may open them."""
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from ledgers.models import Check, CheckPhoto, CheckTemplate, Unit
