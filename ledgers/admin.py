@@ -45,3 +45,4 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
             fieldsets = fieldsets + ((_("超级用户"), {"fields": ("is_superuser", "is_staff")}),)
         return fieldsets
 from . import admin_activities  # noqa: E402,F401  activity archives
+from . import admin_checks  # noqa: E402,F401

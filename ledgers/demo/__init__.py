@@ -6,13 +6,14 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, core
+from . import activities, checks, core
 
 PASSWORD = "wenming2026"
 
 STEPS = [
     core.load,
     activities.load,
+    checks.load,
 ]
 
 

@@ -3,6 +3,9 @@
 core        units, campaign years, users and roles, the visible_to() rule
 files       abstract bases for stored files and photos
 indicators  the evaluation system (测评指标), a coded tree per year
+checks      check templates and weekly checks (每周督查)
+problems    the problem rectification ledger (问题整改台账)
+bulletins   the weekly bulletin (每周督查通报)
 """
 from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401
 from .files import StoredFile, StoredPhoto  # noqa: F401
@@ -10,3 +13,10 @@ from .indicators import Indicator, Method, code_sort_key  # noqa: F401
 from .activities import (  # noqa: F401,E402
     Activity, ActivityCategory, ActivityPhoto, ActivityStatus,
 )
+from .checks import (  # noqa: F401
+    Check, CheckCorrection, CheckItem, CheckKind, CheckPhoto, CheckScore, CheckStatus, CheckTemplate,
+)
+from .problems import (  # noqa: F401
+    PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus,
+)
+from .bulletins import Bulletin, BulletinStatus  # noqa: F401

@@ -1,0 +1,200 @@
+"""The weekly bulletin (每周督查通报): its figures as plain data, and drafting / publishing it.
+
+`bulletin_data(iso_year, iso_week)` is the one source of what a bulletin shows (HTML page and
+PDF alike); it returns only JSON-safe values, so that publishing can freeze it as the
+bulletin's snapshot. `week_ranking` ranks units by their average score rate that week.
+"""
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from ..models import Bulletin, BulletinStatus, CampaignYear, Check, Problem, Role
+
+PRAISE_TOP = 3
+CRITICISE_BOTTOM = 3
+OVERDUE_LIST_LIMIT = 30
+
+
+def week_bounds(iso_year, iso_week):
+    return (datetime.date.fromisocalendar(iso_year, iso_week, 1),
+            datetime.date.fromisocalendar(iso_year, iso_week, 7))
+
+
+def parse_week(text):
+    """"2026-W10" (what <input type="week"> sends) -> (2026, 10), or None."""
+    try:
+        year_part, week_part = (text or "").strip().upper().split("-W")
+        iso_year, iso_week = int(year_part), int(week_part)
+        datetime.date.fromisocalendar(iso_year, iso_week, 1)
+    except ValueError:
+        return None
+    return iso_year, iso_week
+
+
+def week_value(iso_year, iso_week):
+    return f"{iso_year}-W{iso_week:02d}"
+
+
+def _rate(total, max_total):
+    return Decimal(total) * 100 / Decimal(max_total) if max_total else Decimal(0)
+
+
+def week_ranking(iso_year, iso_week):
+    """Units checked in the week, ranked by their average score rate (得分率); ties share a rank.
+
+    Each row: unit_id, unit, checks, average (mean total), rate (percent, one decimal, as text),
+    rank. Ranks go 1, 2, 2, 4 when two units tie.
+    """
+    per_unit = defaultdict(list)
+    names = {}
+    rows = (Check.objects.submitted().for_week(iso_year, iso_week)
+            .values_list("unit_id", "unit__name", "unit__sort_order", "total", "max_total"))
+    for unit_id, name, order, total, max_total in rows:
+        per_unit[unit_id].append((total, max_total))
+        names[unit_id] = (order, name)
+    ranking = []
+    for unit_id, scores in per_unit.items():
+        rate = sum(_rate(t, m) for t, m in scores) / len(scores)
+        average = sum(t for t, _ in scores) / len(scores)
+        ranking.append({
+            "unit_id": unit_id, "unit": names[unit_id][1], "checks": len(scores),
+            "average": str(average.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+            "rate_value": rate.quantize(Decimal("0.1"), ROUND_HALF_UP),
+        })
+    ranking.sort(key=lambda r: (-r["rate_value"], names[r["unit_id"]]))
+    for position, row in enumerate(ranking):
+        if position and row["rate_value"] == ranking[position - 1]["rate_value"]:
+            row["rank"] = ranking[position - 1]["rank"]
+        else:
+            row["rank"] = position + 1
+    for row in ranking:
+        row["rate"] = str(row.pop("rate_value"))
+    return ranking
+
+
+def bulletin_data(iso_year, iso_week, today=None):
+    """Everything a weekly bulletin shows, as JSON-safe plain data."""
+    today = today or timezone.localdate()
+    start, end = week_bounds(iso_year, iso_week)
+    ranking = week_ranking(iso_year, iso_week)
+    praised = [r for r in ranking if r["rank"] <= PRAISE_TOP]
+    praised_ids = {r["unit_id"] for r in praised}
+    criticised = []
+    if len(ranking) > PRAISE_TOP:
+        cutoff = ranking[-CRITICISE_BOTTOM]["rank"] if len(ranking) >= CRITICISE_BOTTOM else ranking[0]["rank"]
+        criticised = [{"unit_id": r["unit_id"], "unit": r["unit"], "reason": f"本周得分率 {r['rate']}%，排名靠后"}
+                      for r in ranking if r["rank"] >= cutoff and r["unit_id"] not in praised_ids]
+    overdue = Problem.objects.overdue(today).select_related("unit").order_by("unit__sort_order", "deadline", "pk")
+    overdue_by_unit = (Problem.objects.overdue(today).values("unit_id", "unit__name", "unit__sort_order")
+                       .annotate(n=Count("pk")).order_by("unit__sort_order", "unit__name"))
+    listed = {c["unit_id"]: c for c in criticised}
+    for row in overdue_by_unit:
+        reason = f"有 {row['n']} 个问题逾期未整改"
+        if row["unit_id"] in listed:
+            listed[row["unit_id"]]["reason"] += f"；{reason}"
+        else:
+            entry = {"unit_id": row["unit_id"], "unit": row["unit__name"], "reason": reason}
+            criticised.append(entry)
+            listed[row["unit_id"]] = entry
+    week_problems = Problem.objects.for_week(iso_year, iso_week)
+    return {
+        "iso_year": iso_year, "iso_week": iso_week,
+        "week_label": f"{iso_year}年第{iso_week}周",
+        "start": start.isoformat(), "end": end.isoformat(),
+        "period": f"{start.month}月{start.day}日至{end.month}月{end.day}日",
+        "as_of": today.isoformat(),
+        "checks": sum(r["checks"] for r in ranking),
+        "ranking": ranking,
+        "praised": praised,
+        "criticised": criticised,
+        "problems": {
+            "found": week_problems.count(),
+            "found_closed": week_problems.filter(status="closed").count(),
+            "closed": Problem.objects.filter(closed_at__date__range=(start, end)).count(),
+            "overdue": overdue.count(),
+        },
+        "overdue_list": [
+            {"unit": p.unit.name, "description": p.description, "deadline": p.deadline.isoformat(),
+             "days": (today - p.deadline).days}
+            for p in overdue[:OVERDUE_LIST_LIMIT]
+        ],
+    }
+
+
+def bulletin_document(bulletin, today=None):
+    """What to render: the frozen snapshot when published, else live figures."""
+    if bulletin.is_published:
+        return bulletin.snapshot
+    data = bulletin_data(bulletin.iso_year, bulletin.iso_week, today)
+    data.update(foreword=bulletin.foreword, number=None, published_on=None)
+    return data
+
+
+def can_draft(user):
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.INSPECTOR)
+
+
+def can_publish(user):
+    return user.is_authenticated and user.is_bureau_admin
+
+
+def default_foreword(iso_year, iso_week):
+    start, end = week_bounds(iso_year, iso_week)
+    return (f"{start.month}月{start.day}日至{end.month}月{end.day}日，督导组按照任务分解表对各单位创文工作进行了督查。"
+            "现将督查情况通报如下，请各单位对照问题，立行立改，做到日结日清。")
+
+
+@transaction.atomic
+def bulletin_create(*, user, iso_year, iso_week, foreword=""):
+    if not can_draft(user):
+        raise PermissionDenied("只有督导组或局文明办可以起草通报。")
+    year = CampaignYear.objects.current()
+    if year is None:
+        raise ValidationError("尚未设置创建年度，请先由局文明办设置。")
+    if Bulletin.objects.filter(iso_year=iso_year, iso_week=iso_week).exists():
+        raise ValidationError(f"{iso_year}年第{iso_week}周的通报已经存在。")
+    return Bulletin.objects.create(year=year, iso_year=iso_year, iso_week=iso_week, created_by=user,
+                                   foreword=foreword.strip() or default_foreword(iso_year, iso_week))
+
+
+@transaction.atomic
+def bulletin_update(*, bulletin, user, foreword):
+    if not can_draft(user):
+        raise PermissionDenied("只有督导组或局文明办可以修改通报。")
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.is_published:
+        raise ValidationError("通报已发布，不能再修改。")
+    bulletin.foreword = foreword.strip()
+    bulletin.save()
+    return bulletin
+
+
+def bulletin_publish(*, bulletin, user, today=None):
+    """Number the bulletin (第N期, per year) and freeze what it shows."""
+    if not can_publish(user):
+        raise PermissionDenied("只有局文明办可以发布通报。")
+    try:
+        with transaction.atomic():
+            bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+            if bulletin.is_published:
+                raise ValidationError("该通报已经发布。")
+            last = Bulletin.objects.filter(year=bulletin.year_id).aggregate(n=Max("number"))["n"] or 0
+            now = timezone.now()
+            bulletin.number = last + 1
+            bulletin.status = BulletinStatus.PUBLISHED
+            bulletin.published_by = user
+            bulletin.published_at = now
+            snapshot = bulletin_data(bulletin.iso_year, bulletin.iso_week, today)
+            snapshot.update(foreword=bulletin.foreword, number=bulletin.number,
+                            published_on=timezone.localdate(now).isoformat())
+            bulletin.snapshot = snapshot
+            bulletin.save()
+    except IntegrityError:
+        # Two admins published at the same moment and drew the same number.
+        raise ValidationError("期号冲突，请重新发布。")
+    return bulletin

@@ -1,0 +1,164 @@
+"""The rectification loop (发现→交办→整改→复查→销号): one function per move.
+
+Each move locks the problem row, checks who may make it from the current status, changes the
+status and records a `ProblemEvent` (who, when, note), all in one transaction. Refusals are
+PermissionDenied / ValidationError with a Chinese message for the user.
+
+- problem_raise                    inspector / bureau admin          → 待整改
+- problem_start                    the unit's liaison                 待整改 → 整改中
+- problem_submit_rectification     the unit's liaison (or a bureau admin on the unit's behalf),
+                                   note + at least one photo after     待整改/整改中 → 待复查
+- problem_reject                   inspector / bureau admin, reason,
+                                   not the one who rectified          待复查 → 整改中
+- problem_close                    inspector / bureau admin,
+                                   not the one who rectified          待复查 → 已销号
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import (
+    CampaignYear, PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus, Role,
+)
+from ..models.problems import next_day
+
+RECTIFIABLE = (ProblemStatus.OPEN, ProblemStatus.RECTIFYING)
+
+
+def can_recheck(user):
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.INSPECTOR)
+
+
+can_raise = can_recheck
+
+
+def can_rectify(user, problem):
+    """The unit's liaison answers its problems; a bureau admin may do it on a unit's behalf."""
+    if not user.is_authenticated:
+        return False
+    if user.is_bureau_admin:
+        return True
+    return user.is_liaison and user.unit_id == problem.unit_id
+
+
+def _locked(problem):
+    return Problem.objects.select_for_update().get(pk=problem.pk)
+
+
+def _record(problem, *, action, from_status, actor, note=""):
+    ProblemEvent.objects.create(problem=problem, action=action, from_status=from_status,
+                                to_status=problem.status, actor=actor, note=note)
+
+
+def _status_refusal(problem, doing):
+    return ValidationError(f"该问题当前状态为“{problem.get_status_display()}”，不能{doing}。")
+
+
+def _add_photos(problem, photos, stage, user):
+    for uploaded in photos:
+        ProblemPhoto.build(uploaded, uploaded_by=user, problem=problem, stage=stage).save()
+
+
+@transaction.atomic
+def problem_raise(*, user, unit, description, deadline=None, indicator=None, check=None, photos=(),
+                  found_on=None, note=""):
+    if not can_raise(user):
+        raise PermissionDenied("只有督导组或局文明办可以交办问题。")
+    if check is not None:
+        unit, found_on, year = check.unit, check.date, check.year
+    else:
+        year = CampaignYear.objects.current()
+    if unit is None or not unit.is_active:
+        raise ValidationError("责任单位不存在或已停用，请重新选择。")
+    if year is None:
+        raise ValidationError("尚未设置创建年度，请先由局文明办设置。")
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError("请填写问题描述。")
+    found_on = found_on or timezone.localdate()
+    deadline = deadline or next_day()
+    if deadline < found_on:
+        raise ValidationError("整改时限不能早于发现日期。")
+    problem = Problem.objects.create(year=year, unit=unit, check_record=check, indicator=indicator,
+                                     description=description, found_on=found_on, deadline=deadline,
+                                     raised_by=user)
+    _add_photos(problem, photos, PhotoStage.BEFORE, user)
+    _record(problem, action=ProblemAction.RAISE, from_status="", actor=user, note=note)
+    return problem
+
+
+def _require_rectifier(user, problem):
+    if not can_rectify(user, problem):
+        raise PermissionDenied("只有该问题责任单位的联络员可以整改此问题。")
+
+
+@transaction.atomic
+def problem_start(*, problem, user, note=""):
+    problem = _locked(problem)
+    _require_rectifier(user, problem)
+    if problem.status != ProblemStatus.OPEN:
+        raise _status_refusal(problem, "开始整改")
+    problem.status = ProblemStatus.RECTIFYING
+    problem.save()
+    _record(problem, action=ProblemAction.START, from_status=ProblemStatus.OPEN, actor=user, note=note)
+    return problem
+
+
+@transaction.atomic
+def problem_submit_rectification(*, problem, user, note, photos=()):
+    problem = _locked(problem)
+    _require_rectifier(user, problem)
+    if problem.status not in RECTIFIABLE:
+        raise _status_refusal(problem, "提交整改")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("请填写整改情况。")
+    has_after = problem.photos.filter(stage=PhotoStage.AFTER).exists()
+    if not photos and not has_after:
+        raise ValidationError("请至少上传一张整改后照片，才能提交复查。")
+    _add_photos(problem, photos, PhotoStage.AFTER, user)
+    before = problem.status
+    problem.status = ProblemStatus.REVIEW
+    problem.rectification = note
+    problem.rectified_by = user
+    problem.rectified_at = timezone.now()
+    problem.save()
+    _record(problem, action=ProblemAction.SUBMIT, from_status=before, actor=user, note=note)
+    return problem
+
+
+def _require_rechecker(user, problem, doing):
+    if not can_recheck(user):
+        raise PermissionDenied("只有督导组或局文明办可以复查销号。")
+    if problem.status != ProblemStatus.REVIEW:
+        raise _status_refusal(problem, doing)
+    if problem.rectified_by_id == user.pk:
+        raise PermissionDenied("不能复查自己提交的整改，请由其他督导组成员复查。")
+
+
+@transaction.atomic
+def problem_reject(*, problem, user, reason):
+    problem = _locked(problem)
+    _require_rechecker(user, problem, "复查")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写复查不通过的理由。")
+    problem.status = ProblemStatus.RECTIFYING
+    problem.recheck_note = reason
+    problem.save()
+    _record(problem, action=ProblemAction.REJECT, from_status=ProblemStatus.REVIEW, actor=user, note=reason)
+    return problem
+
+
+@transaction.atomic
+def problem_close(*, problem, user, note=""):
+    problem = _locked(problem)
+    _require_rechecker(user, problem, "销号")
+    note = (note or "").strip() or "复查通过，予以销号。"
+    problem.status = ProblemStatus.CLOSED
+    problem.recheck_note = note
+    problem.closed_by = user
+    problem.closed_at = timezone.now()
+    problem.save()
+    _record(problem, action=ProblemAction.CLOSE, from_status=ProblemStatus.REVIEW, actor=user, note=note)
+    return problem

@@ -1,0 +1,237 @@
+"""Pages of weekly checks (督查记录) and check templates (检查表).
+
+Bureau roles see checks; inspectors and bureau admins record them; only a bureau admin edits
+templates and corrects submitted checks. Writes go through `ledgers.services.checks`.
+"""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.deletion import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..access import get_visible_or_404, role_required
+from ..forms_checks import (
+    CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm,
+)
+from ..files import serve_file
+from ..models import CampaignYear, Check, CheckPhoto, CheckTemplate, Role
+from ..services import checks as service
+from ..services.bulletins import parse_week
+
+BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+RECORDERS = (Role.ADMIN, Role.INSPECTOR)
+PHOTO_SIZES = {"thumb": "thumbnail", "display": "display", "original": "original"}
+
+
+def refusal(error):
+    """The Chinese message(s) of a refused move, from ValidationError or PermissionDenied."""
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error) or "您无权执行此操作。"]
+
+
+def refuse_into(form, error):
+    for message in refusal(error):
+        form.add_error(None, message)
+
+
+def attempt(request, move, success, **kwargs):
+    """Make one service move; show its refusal, or the success message (text or a function of the result)."""
+    try:
+        result = move(**kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        for message in refusal(error):
+            messages.error(request, message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+def serve_photo(request, photo, size):
+    field = PHOTO_SIZES.get(size)
+    if field is None:
+        raise Http404("没有这种尺寸")
+    name = f"{photo.original_name.rsplit('.', 1)[0]}_{size}.jpg" if size != "original" else photo.original_name
+    return serve_file(request, getattr(photo, field), download_name=name, as_attachment=size == "original")
+
+
+def page_of(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def filtered_checks(request):
+    form = CheckFilterForm(request.GET or None)
+    checks = Check.objects.visible_to(request.user).with_related()
+    if form.is_valid():
+        data = form.cleaned_data
+        week = parse_week(data["week"])
+        if week:
+            checks = checks.for_week(*week)
+        if data["unit"]:
+            checks = checks.filter(unit=data["unit"])
+        if data["kind"]:
+            checks = checks.filter(kind=data["kind"])
+        if data["status"]:
+            checks = checks.filter(status=data["status"])
+    return form, checks
+
+
+@role_required(*BUREAU)
+def check_list(request):
+    form, checks = filtered_checks(request)
+    return render(request, "ledgers/checks/check_list.html", {
+        "form": form, "page": page_of(request, checks.annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30),
+        "can_record": service.can_record_checks(request.user),
+        "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
+    })
+
+
+def _current_templates():
+    year = CampaignYear.objects.current()
+    return CheckTemplate.objects.active().for_year(year).with_items() if year else CheckTemplate.objects.none()
+
+
+def _save_check(request, form, template, check=None):
+    data = form.cleaned_data
+    try:
+        return service.check_save(
+            user=request.user, unit=data["unit"], date=data["date"], kind=data["kind"], template=template,
+            remarks=data["remarks"], scores=form.scores(), inspectors=data["inspectors"], photos=data["photos"],
+            check=check, submit="submit" in request.POST,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        refuse_into(form, error)
+        return None
+
+
+def _saved_message(request, check):
+    if check.is_draft:
+        messages.success(request, "督查记录已保存为草稿，核对无误后请提交。")
+    else:
+        messages.success(request, f"督查记录已提交，得分 {check.total} 分。")
+
+
+@role_required(*RECORDERS)
+def check_create(request):
+    templates = _current_templates()
+    template_id = request.POST.get("template") or request.GET.get("template")
+    if not template_id and len(templates) == 1:
+        template_id = templates[0].pk
+    if not template_id:
+        return render(request, "ledgers/checks/template_pick.html",
+                      {"templates": templates, "unit": request.GET.get("unit", "")})
+    template = get_object_or_404(templates, pk=template_id) if str(template_id).isdigit() else None
+    if template is None:
+        raise Http404("检查表不存在")
+    initial = {"date": timezone.localdate(), "inspectors": [request.user], "unit": request.GET.get("unit")}
+    form = CheckForm(request.POST or None, request.FILES or None, template=template, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        check = _save_check(request, form, template)
+        if check:
+            _saved_message(request, check)
+            return redirect(check)
+    return render(request, "ledgers/checks/check_form.html",
+                  {"form": form, "template": template, "templates": templates})
+
+
+@role_required(*RECORDERS)
+def check_edit(request, pk):
+    check = get_visible_or_404(Check, request.user, pk=pk)
+    if not check.is_draft:
+        messages.error(request, "督查记录已提交，只能由局文明办更正。")
+        return redirect(check)
+    form = CheckForm(request.POST or None, request.FILES or None, instance=check, template=check.template)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_check(request, form, check.template, check=check)
+        if saved:
+            _saved_message(request, saved)
+            return redirect(saved)
+    return render(request, "ledgers/checks/check_form.html",
+                  {"form": form, "template": check.template, "check": check})
+
+
+@role_required(*BUREAU)
+def check_detail(request, pk):
+    check = get_visible_or_404(Check.objects.with_related(), request.user, pk=pk)
+    return render(request, "ledgers/checks/check_detail.html", {
+        "check": check,
+        "scores": check.scores.select_related("item", "item__indicator"),
+        "photos": check.photos.all(),
+        "problems": check.problems.with_related(),
+        "corrections": check.corrections.select_related("by"),
+        "can_edit": service.can_edit_check(request.user, check),
+        "can_correct": service.can_correct_check(request.user, check),
+        "problem_form": ProblemRaiseForm(check=check) if service.can_record_checks(request.user) else None,
+    })
+
+
+@require_POST
+@role_required(*RECORDERS)
+def check_submit(request, pk):
+    check = get_visible_or_404(Check, request.user, pk=pk)
+    attempt(request, service.check_submit, lambda c: f"督查记录已提交，得分 {c.total} 分。", check=check, user=request.user)
+    return redirect(check)
+
+
+@role_required(Role.ADMIN)
+def check_correct(request, pk):
+    check = get_visible_or_404(Check.objects.with_related(), request.user, pk=pk)
+    form = CheckCorrectionForm(request.POST or None, check=check)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.check_correct(check=check, user=request.user, scores=form.scores(),
+                                  remarks=form.cleaned_data["remarks"], reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as error:
+            refuse_into(form, error)
+        else:
+            messages.success(request, "督查记录已更正，更正前后的得分已记录。")
+            return redirect(check)
+    return render(request, "ledgers/checks/check_correct.html", {"form": form, "check": check})
+
+
+@role_required(*BUREAU)
+def check_photo(request, pk, size):
+    photo = get_visible_or_404(CheckPhoto.objects.all(), request.user, pk=pk)
+    return serve_photo(request, photo, size)
+
+
+# --- check templates (检查表), bureau admin only ---------------------------------------------
+
+@role_required(Role.ADMIN)
+def template_list(request):
+    templates = (CheckTemplate.objects.select_related("year").with_items()
+                 .annotate(check_count=Count("checks", distinct=True)).order_by("-year__year", "name"))
+    return render(request, "ledgers/checks/template_list.html", {"templates": templates})
+
+
+@role_required(Role.ADMIN)
+def template_edit(request, pk=None):
+    template = get_object_or_404(CheckTemplate, pk=pk) if pk else None
+    year = template.year if template else CampaignYear.objects.current()
+    if year is None:
+        messages.error(request, "尚未设置创建年度，请先设置。")
+        return redirect("ledgers:template_list")
+    form = CheckTemplateForm(request.POST or None, instance=template)
+    formset = CheckItemFormSet(request.POST or None, instance=template or CheckTemplate(year=year))
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if CheckTemplate.objects.filter(year=year, name=form.cleaned_data["name"]).exclude(pk=pk).exists():
+            form.add_error("name", "本年度已有同名的检查表。")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                saved.year = year
+                saved.save()
+                formset.instance = saved
+                formset.save()
+        except ProtectedError:
+            form.add_error(None, "已被督查记录使用的检查项目不能删除，可修改名称或停用整张检查表。")
+        else:
+            messages.success(request, f"检查表“{saved.name}”已保存。")
+            return redirect("ledgers:template_list")
+    return render(request, "ledgers/checks/template_form.html", {"form": form, "formset": formset, "template": template})
