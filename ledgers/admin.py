@@ -44,3 +44,4 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
         if obj is not None and request.user.is_superuser:
             fieldsets = fieldsets + ((_("超级用户"), {"fields": ("is_superuser", "is_staff")}),)
         return fieldsets
+from . import admin_tasks  # noqa: E402,F401
