@@ -250,8 +250,8 @@ def parse_tasks(upload, year):
             "indicator_id": indicator.pk if indicator else None, "indicator": str(indicator or ""),
             "unit_ids": [u.pk for u in responsible], "units": "、".join(u.name for u in responsible),
             "lead_unit_id": lead[0].pk if lead else None, "lead_unit": lead[0].name if lead else "",
-            "deadline": deadline.isoformat(), "frequency": frequency,
-            "frequency_label": Frequency(frequency).label,
+            "deadline": deadline.isoformat(), "frequency": str(frequency),
+            "frequency_label": str(Frequency(frequency).label),
         })
     if not parsed.rows and not parsed.errors:
         parsed.errors.append((start + 1, "表头下面没有任务行"))
@@ -332,7 +332,7 @@ def parse_indicators(upload, year):
             continue
         parsed.rows.append({
             "row": row_number, "code": code, "title": title[:200], "standard": _clean(v.get("standard")),
-            "points": str(points), "method": method, "method_label": Method(method).label,
+            "points": str(points), "method": str(method), "method_label": str(Method(method).label),
             "min_photos": int(photos_text), "caption_required": caption_text in YES,
             "update": code in existing,
         })
@@ -369,9 +369,9 @@ def task_template_bytes(year):
                Column("工作要求", 40, wrap=True), Column("责任单位", 30, wrap=True), Column("牵头单位", 18),
                Column("完成时限", 14, "yyyy-mm-dd"), Column("工作频次", 10)]
     example = ["1", "3.2.1 学校文明校园创建", "开展文明校园创建，建立创建工作台账",
-               "制定创建方案，每月报送创建进展", "郾城区第一实验小学、郾城区第二实验小学\n（多个单位用顿号或换行分隔）",
+               "制定创建方案，每月报送创建进展", "郾城区第一实验小学、郾城区第二实验小学",
                "基础教育股", date(year.year, 6, 30), "每月"]
-    add_table_sheet(wb, "任务分解表", columns, [example], heading=f"{year.year}年度文明创建任务分解表")
+    add_table_sheet(wb, "任务分解表", columns, [example], heading=f"{year.year}年度文明创建任务分解表（多个责任单位用顿号、逗号或换行分隔）")
     return workbook_bytes(wb)
 
 
