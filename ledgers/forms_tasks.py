@@ -94,7 +94,28 @@ class LetterForm(forms.ModelForm):
         fields = ["bureau_signatory", "unit_signatory"]
 
 
+class LetterTargetForm(forms.ModelForm):
+    """One target item; an untouched blank row (even with its number cleared) is skipped."""
+
+    class Meta:
+        model = LetterTarget
+        fields = ["order", "text", "points"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = self.fields["points"].required = False
+
+    def has_changed(self):
+        return bool(self.instance.pk) or bool((self.data.get(self.add_prefix("text")) or "").strip())
+
+    def clean(self):
+        data = super().clean()
+        data["order"] = data.get("order") or 0
+        data["points"] = data.get("points") or 0
+        return data
+
+
 LetterTargetFormSet = modelformset_factory(
-    LetterTarget, fields=["order", "text", "points"], extra=3, can_delete=True,
+    LetterTarget, form=LetterTargetForm, fields=["order", "text", "points"], extra=3, can_delete=True,
     widgets={"text": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"class": "form-control order-input"})},
 )
