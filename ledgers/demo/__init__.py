@@ -6,12 +6,13 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import core
+from . import core, tasks
 
 PASSWORD = "wenming2026"
 
 STEPS = [
     core.load,
+    tasks.load,
 ]
 
 
