@@ -46,3 +46,4 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
         return fieldsets
 from . import admin_activities  # noqa: E402,F401  activity archives
 from . import admin_checks  # noqa: E402,F401
+from . import admin_tasks  # noqa: E402,F401

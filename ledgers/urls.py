@@ -4,11 +4,47 @@ from django.urls import path
 from .views import activities as activity_views
 from .views import bulletins as bulletin_views
 from .views import checks as check_views
+from .views import indicators as indicator_views
+from .views import letters as letter_views
 from .views import problems as problem_views
+from .views import tasks as task_views
 
 app_name = "ledgers"
 
 urlpatterns = []
+
+# --- tasks, indicators and responsibility letters (任务分解表 · 测评指标 · 目标责任书) ---
+urlpatterns += [
+    path("indicators/", indicator_views.indicator_list, name="indicator_list"),
+    path("indicators/import/", indicator_views.indicator_import, name="indicator_import"),
+    path("indicators/import/confirm/", indicator_views.indicator_import_confirm, name="indicator_import_confirm"),
+    path("indicators/import/template.xlsx", indicator_views.indicator_template, name="indicator_template"),
+    path("tasks/", task_views.task_matrix, name="task_matrix"),
+    path("tasks/mine/", task_views.my_tasks, name="my_tasks"),
+    path("tasks/new/", task_views.task_create, name="task_create"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
+    path("tasks/import/", task_views.task_import, name="task_import"),
+    path("tasks/import/confirm/", task_views.task_import_confirm, name="task_import_confirm"),
+    path("tasks/import/template.xlsx", task_views.task_template, name="task_template"),
+    path("assignments/<int:pk>/", task_views.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:pk>/progress/", task_views.assignment_progress, name="assignment_progress"),
+    path("assignments/<int:pk>/complete/", task_views.assignment_complete, name="assignment_complete"),
+    path("assignments/<int:pk>/return/", task_views.assignment_return, name="assignment_return"),
+    path("attachments/<int:pk>/", task_views.progress_attachment, name="progress_attachment"),
+    path("letters/", letter_views.letter_list, name="letter_list"),
+    path("letters/targets/", letter_views.letter_targets, name="letter_targets"),
+    path("letters/generate/", letter_views.letter_generate, name="letter_generate"),
+    path("letters/issue-all/", letter_views.letter_issue_all, name="letter_issue_all"),
+    path("letters/all.pdf", letter_views.letter_year_pdf, name="letter_year_pdf"),
+    path("letters/<int:pk>/", letter_views.letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/letter.pdf", letter_views.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/upload/", letter_views.letter_upload, name="letter_upload"),
+    path("letters/<int:pk>/signatories/", letter_views.letter_signatories, name="letter_signatories"),
+    path("letters/<int:pk>/issue/", letter_views.letter_move, {"to": "issued"}, name="letter_issue"),
+    path("letters/<int:pk>/archive/", letter_views.letter_move, {"to": "archived"}, name="letter_archive"),
+    path("letter-scans/<int:pk>/", letter_views.letter_scan, name="letter_scan"),
+]
 
 # --- activity archives (活动档案) ---
 urlpatterns += [

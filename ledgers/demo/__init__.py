@@ -6,14 +6,16 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, checks, core
+from . import activities, checks, core, tasks
 
 PASSWORD = "wenming2026"
 
 STEPS = [
     core.load,
-    activities.load,
+    # tasks first: it loads the year's indicators that checks and activities link to.
+    tasks.load,
     checks.load,
+    activities.load,
 ]
 
 

@@ -6,6 +6,8 @@ indicators  the evaluation system (测评指标), a coded tree per year
 checks      check templates and weekly checks (每周督查)
 problems    the problem rectification ledger (问题整改台账)
 bulletins   the weekly bulletin (每周督查通报)
+tasks       the task breakdown table (任务分解表), assignments per unit, progress
+letters     target responsibility letters (目标责任书), their items and signed scans
 """
 from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401
 from .files import StoredFile, StoredPhoto  # noqa: F401
@@ -20,3 +22,9 @@ from .problems import (  # noqa: F401
     PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus,
 )
 from .bulletins import Bulletin, BulletinStatus  # noqa: F401
+from .tasks import (  # noqa: F401
+    AssignmentEvent, AssignmentStatus, Frequency, ProgressAttachment, ProgressEntry, Task, TaskAssignment,
+)
+from .letters import (  # noqa: F401
+    LetterItem, LetterStatus, LetterTarget, ResponsibilityLetter, SignedScan,
+)

@@ -1,0 +1,208 @@
+"""Demo data for indicators, the task breakdown table and responsibility letters.
+
+A believable year: ~40 indicators in a coded tree, ~60 tasks over the demo units with a mix of
+statuses (and overdue ones), and a letter for every unit in every state. All moves go through
+the services, so the timelines and audit trail look like real use.
+"""
+import io
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from ..models import (
+    CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method, ResponsibilityLetter,
+    Role, Task, Unit, UnitKind, User,
+)
+from ..services import letters as letter_services
+from ..services import tasks as task_services
+
+D, S, Q = Method.DOCUMENTS, Method.SITE, Method.SURVEY
+
+# (code, title, points, method, min photos, caption required, standard)
+INDICATORS = [
+    ("1", "组织领导", 10, D, 0, False, ""),
+    ("1.1", "创建机制", 5, D, 0, False, "成立精神文明创建领导小组，印发《工作方案》《工作计划》《工作台账》"),
+    ("1.2", "目标责任", 5, D, 0, False, "与各股室、各学校签订精神文明创建《目标责任书》"),
+    ("2", "思想道德建设", 20, D, 0, False, ""),
+    ("2.1", "社会主义核心价值观", 8, S, 0, False, ""),
+    ("2.1.1", "核心价值观宣传", 4, S, 3, True, "校园内有核心价值观公益广告、宣传栏，内容醒目"),
+    ("2.1.2", "主题教育活动", 4, D, 2, True, "开展理想信念、爱国主义主题教育，有方案、有记录、有照片"),
+    ("2.2", "道德模范与好人", 6, D, 0, False, ""),
+    ("2.2.1", "学习宣传道德模范", 3, D, 2, True, "组织学习宣传道德模范、身边好人事迹"),
+    ("2.2.2", "好人点赞", 3, D, 0, False, "及时做好漯河好人、中国好人的点赞评议工作"),
+    ("2.3", "诚信建设", 6, Q, 0, False, "开展诚信主题教育，建立师生诚信档案"),
+    ("3", "未成年人思想道德建设", 25, D, 0, False, ""),
+    ("3.1", "课堂主渠道", 8, D, 0, False, ""),
+    ("3.1.1", "思政课建设", 4, D, 0, False, "按规定开齐开足道德与法治、思想政治课"),
+    ("3.1.2", "学科德育渗透", 4, D, 1, False, "将社会主义核心价值观教育融入各学科教学"),
+    ("3.2", "学校教育", 9, S, 0, False, ""),
+    ("3.2.1", "文明校园创建", 4, S, 3, True, "开展文明校园创建，校园环境整洁优美，秩序井然"),
+    ("3.2.2", "我们的节日", 3, D, 3, True, "利用春节、清明、端午、中秋等传统节日开展主题活动"),
+    ("3.2.3", "文明礼仪教育", 2, D, 2, True, "开展文明礼仪教育，学生行为规范"),
+    ("3.3", "家校社协同", 8, D, 0, False, ""),
+    ("3.3.1", "家长学校", 4, D, 2, True, "办好家长学校，每学期至少开展两次家庭教育指导"),
+    ("3.3.2", "小手拉大手", 4, Q, 2, True, "开展“小手拉大手，共创文明城”活动"),
+    ("4", "志愿服务", 15, D, 0, False, ""),
+    ("4.1", "学雷锋志愿服务", 6, D, 3, True, "常态化开展学雷锋志愿服务活动，有记录、有照片"),
+    ("4.2", "网络文明传播", 5, D, 0, False, "成立网络文明传播志愿者小组，定时发表文明博文"),
+    ("4.3", "志愿者注册", 4, D, 0, False, "教职工志愿者注册率达到要求"),
+    ("5", "校园环境与安全", 15, S, 0, False, ""),
+    ("5.1", "环境卫生", 5, S, 3, True, "卫生坚持“每天一打扫”“一周一大扫”，无卫生死角"),
+    ("5.2", "校园周边环境", 5, S, 2, True, "校园周边无违规经营，无占道现象"),
+    ("5.3", "公益广告", 5, S, 3, True, "围墙、LED屏等有公益广告，无破损"),
+    ("6", "法治宣传与心理健康", 10, D, 0, False, ""),
+    ("6.1", "法治宣传教育", 5, D, 2, True, "开展法治进校园、国家宪法日等活动"),
+    ("6.2", "心理健康教育", 5, D, 1, False, "设立心理咨询室，配备专兼职心理教师"),
+    ("7", "档案管理", 5, D, 0, False, ""),
+    ("7.1", "创建档案", 3, D, 0, False, "明确专人负责创建工作档案，分类整理"),
+    ("7.2", "文明网上传", 2, D, 0, False, "实时同步向漯河文明网文明创建管理系统上传活动档案"),
+    ("8", "群众满意度", 10, Q, 0, False, ""),
+    ("8.1", "师生知晓率", 5, Q, 0, False, "师生对创建工作知晓率、支持率达到90%以上"),
+    ("8.2", "家长满意度", 5, Q, 0, False, "家长对学校文明创建工作满意"),
+]
+
+# (indicator code, title, frequency, responsible: "schools"/"sections"/"all"/a section name)
+TASK_TEMPLATES = [
+    ("1.1", "成立精神文明创建领导小组，明确分管领导和联络员", Frequency.ONCE, "all"),
+    ("1.1", "制定本单位文明创建《工作方案》和《工作计划》", Frequency.ONCE, "all"),
+    ("1.2", "签订文明创建目标责任书并上传签字扫描件", Frequency.ONCE, "all"),
+    ("2.1.1", "更新校园核心价值观宣传栏和公益广告", Frequency.TERM, "schools"),
+    ("2.1.2", "开展“理想信念”主题班会", Frequency.MONTHLY, "schools"),
+    ("2.1.2", "组织“我和我的祖国”爱国主义教育活动", Frequency.ONCE, "schools"),
+    ("2.2.1", "学习宣传道德模范、身边好人事迹", Frequency.TERM, "all"),
+    ("2.2.2", "组织漯河好人、中国好人点赞评议", Frequency.MONTHLY, "sections"),
+    ("2.3", "开展诚信主题教育，建立学生诚信档案", Frequency.TERM, "schools"),
+    ("3.1.1", "开齐开足道德与法治课程，检查课表落实", Frequency.TERM, "基础教育股"),
+    ("3.1.2", "开展学科德育渗透优质课评选", Frequency.ONCE, "教研室"),
+    ("3.2.1", "开展文明校园创建自查，建立问题清单", Frequency.MONTHLY, "schools"),
+    ("3.2.2", "开展“我们的节日·清明”祭英烈活动", Frequency.ONCE, "schools"),
+    ("3.2.2", "开展“我们的节日·端午”主题活动", Frequency.ONCE, "schools"),
+    ("3.2.2", "开展“我们的节日·中秋”主题活动", Frequency.ONCE, "schools"),
+    ("3.2.3", "开展文明礼仪教育，评选文明班级", Frequency.MONTHLY, "schools"),
+    ("3.3.1", "召开家长学校专题讲座", Frequency.TERM, "schools"),
+    ("3.3.2", "开展“小手拉大手，共创文明城”实践活动", Frequency.MONTHLY, "schools"),
+    ("4.1", "组织学雷锋志愿服务进社区", Frequency.MONTHLY, "all"),
+    ("4.2", "网络文明传播志愿者每周发布文明博文", Frequency.WEEKLY, "sections"),
+    ("4.3", "完成教职工志愿者注册", Frequency.ONCE, "all"),
+    ("5.1", "落实“每天一打扫、一周一大扫”卫生保洁制度", Frequency.WEEKLY, "schools"),
+    ("5.2", "联合城管整治校园周边环境", Frequency.MONTHLY, "安全稳定股"),
+    ("5.3", "检查维护围墙、LED屏公益广告", Frequency.MONTHLY, "schools"),
+    ("6.1", "开展“法治进校园”宣传活动", Frequency.TERM, "schools"),
+    ("6.2", "完善心理咨询室建设并开展心理健康周活动", Frequency.ONCE, "schools"),
+    ("7.1", "整理文明创建工作档案，分类装盒", Frequency.MONTHLY, "all"),
+    ("7.2", "向漯河文明网上传活动档案", Frequency.WEEKLY, "all"),
+    ("8.1", "开展文明创建知晓率问卷调查", Frequency.TERM, "schools"),
+    ("8.2", "开展家长满意度调查并整改", Frequency.TERM, "schools"),
+]
+
+LETTER_TARGETS = [
+    ("成立文明创建领导小组，主要负责人为第一责任人，明确分管领导和联络员", 10),
+    ("制定年度《工作方案》《工作计划》，建立《工作台账》，按任务分解表逐项落实", 15),
+    ("深入开展社会主义核心价值观宣传教育，校园公益广告醒目、无破损", 10),
+    ("利用传统节日开展“我们的节日”主题活动，每月至少一次，活动档案及时上传文明网", 15),
+    ("常态化开展学雷锋志愿服务，教职工志愿者注册率达到要求", 10),
+    ("校园环境整洁，坚持“每天一打扫、一周一大扫”，督查问题日结日清", 20),
+    ("办好家长学校，开展“小手拉大手，共创文明城”活动", 10),
+    ("师生对创建工作知晓率、支持率达到90%以上", 10),
+]
+
+PROGRESS = ["召开专题会议研究部署，明确责任人", "制定活动方案并在全校动员", "各班开展主题班会，参与学生约600人",
+            "组织志愿者进社区开展服务，参加教师32人", "完成宣传栏更新，张贴公益广告12幅", "整理活动照片和记录，上传文明网",
+            "开展自查，发现问题3处，已当天整改", "邀请家长代表参加活动并填写反馈表"]
+RETURN_REASONS = ["照片缺少说明（时间、地点、人物、事件）", "佐证材料不全，请补充活动方案", "活动记录与任务要求不符，请补充"]
+
+
+def _scan_image(text):
+    image = Image.new("RGB", (620, 877), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([40, 40, 580, 837], outline="black", width=3)
+    draw.text((80, 100), text, fill="black")
+    draw.ellipse([400, 650, 540, 790], outline="red", width=5)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return SimpleUploadedFile("signed-scan.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def load(out):
+    year = CampaignYear.objects.current()
+    if year is None or Task.objects.filter(year=year).exists():
+        return
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    admin = User.objects.filter(role=Role.ADMIN).first()
+    inspector = User.objects.filter(role=Role.INSPECTOR).first() or admin
+    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON)}
+
+    by_code = {}
+    for code, title, points, method, photos, caption, standard in INDICATORS:
+        by_code[code] = Indicator.objects.create(
+            year=year, code=code, title=title, points=Decimal(points), method=method, min_photos=photos,
+            caption_required=caption, standard=standard, parent=by_code.get(code.rpartition(".")[0]))
+
+    units = list(Unit.objects.active())
+    schools = [u for u in units if u.kind == UnitKind.SCHOOL]
+    sections = [u for u in units if u.kind != UnitKind.SCHOOL]
+    demo_schools = [u for u in schools if u.pk in liaisons]  # the demo liaisons always get work
+    lead_units = {u.name: u for u in sections}
+
+    tasks = []
+    for n in range(60):
+        code, title, frequency, who = TASK_TEMPLATES[n % len(TASK_TEMPLATES)]
+        if n >= len(TASK_TEMPLATES):
+            title = title.replace("开展", "深化", 1) + "（下半年）"
+        if who == "schools":
+            chosen = demo_schools + rng.sample([s for s in schools if s not in demo_schools], rng.randint(3, 8))
+        elif who == "sections":
+            chosen = rng.sample(sections, rng.randint(2, 4))
+        elif who == "all":
+            chosen = demo_schools + rng.sample(sections, 2) + rng.sample(schools, 4)
+        else:
+            chosen = [lead_units[who]] + rng.sample(schools, 3)
+        deadline = today + timedelta(days=rng.randint(-100, 140))
+        task = Task(year=year, number=str(n + 1), indicator=by_code[code], title=title, frequency=frequency,
+                    requirement="按照测评体系逐项对照，有方案、有记录、有照片，按时填报落实情况。",
+                    lead_unit=lead_units.get(who) or rng.choice(sections), deadline=deadline)
+        tasks.append(task_services.task_save(task=task, units=list(dict.fromkeys(chosen)), user=admin))
+
+    for task in tasks:
+        past = task.deadline < today
+        for assignment in task.assignments.all():
+            roll = rng.random()
+            if roll < (0.25 if past else 0.45):
+                continue  # 未开始 (overdue when the deadline has passed)
+            reporter = liaisons.get(assignment.unit_id, admin)
+            days_back = max(1, (today - task.deadline).days) if past else rng.randint(1, 30)
+            task_services.progress_add(assignment=assignment, user=reporter, content=rng.choice(PROGRESS),
+                                       date=today - timedelta(days=rng.randint(0, min(days_back, 60))))
+            if roll < (0.45 if past else 0.7):
+                continue  # 进行中
+            task_services.assignment_complete(assignment=assignment, user=reporter)
+            if rng.random() < 0.12:
+                task_services.assignment_return(assignment=assignment, user=inspector,
+                                                reason=rng.choice(RETURN_REASONS))
+
+    for order, (text, points) in enumerate(LETTER_TARGETS, 1):
+        LetterTarget.objects.create(year=year, order=order, text=text, points=Decimal(points))
+    letter_services.letters_generate(year=year, user=admin)
+    for i, letter in enumerate(ResponsibilityLetter.objects.filter(year=year).select_related("unit")):
+        letter.bureau_signatory = "王建华"
+        letter.save(update_fields=["bureau_signatory"])
+        state = [LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.SIGNED, LetterStatus.ARCHIVED][
+            0 if i % 13 == 12 else (1 if i % 4 == 1 or letter.unit_id in liaisons else (3 if i % 4 == 3 else 2))]
+        if state == LetterStatus.DRAFT:
+            continue
+        letter_services.letter_move(letter=letter, to=LetterStatus.ISSUED, user=admin)
+        if state in (LetterStatus.SIGNED, LetterStatus.ARCHIVED):
+            signer = liaisons.get(letter.unit_id, admin)
+            letter_services.letter_upload_scan(letter=letter, user=signer,
+                                               upload=_scan_image(f"{year.year} letter signed: {letter.unit.code}"))
+        if state == LetterStatus.ARCHIVED:
+            letter_services.letter_move(letter=letter, to=LetterStatus.ARCHIVED, user=admin)
+
+    overdue = sum(1 for t in tasks for a in t.assignments.all() if a.is_overdue())
+    out(f"测评指标 {len(by_code)} 条，任务 {len(tasks)} 项（逾期未完成 {overdue} 条），"
+        f"目标责任书 {ResponsibilityLetter.objects.filter(year=year).count()} 份")

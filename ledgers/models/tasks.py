@@ -1,0 +1,229 @@
+"""The task breakdown table (任务分解表): tasks, one assignment per responsible unit, progress.
+
+A Task is one row of the table (indicator, requirement, lead unit, deadline, frequency). Each
+responsible unit gets a TaskAssignment whose status moves 未开始 → 进行中 → 已完成 (the bureau may
+send it back: 已退回) only through `ledgers.services.tasks`. Progress entries are separate rows, so
+two people reporting at once never overwrite each other. Overdue is derived from the deadline.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import files
+from .core import CampaignYear, Unit, UnitOwnedQuerySet
+from .files import StoredFile
+from .indicators import Indicator
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", _("一次性")
+    WEEKLY = "weekly", _("每周")
+    MONTHLY = "monthly", _("每月")
+    TERM = "term", _("每学期")
+
+
+class AssignmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    DONE = "done", _("已完成")
+    RETURNED = "returned", _("已退回")
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(year=year)
+
+    def visible_to(self, user):
+        # Bureau roles see the whole table; a liaison only tasks their unit is responsible for.
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.sees_all_units:
+            return self
+        if not user.unit_id:
+            return self.none()
+        return self.filter(assignments__unit=user.unit_id).distinct()
+
+    def with_assignments(self):
+        """Tasks with indicator, lead unit and every assignment (with its unit) in 4 queries."""
+        return self.select_related("indicator", "lead_unit").prefetch_related(
+            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit").order_by(
+                "unit__sort_order", "unit__name"))
+        )
+
+
+class Task(models.Model):
+    year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
+                             related_name="tasks")
+    number = models.CharField(_("序号"), max_length=20, blank=True)
+    indicator = models.ForeignKey(Indicator, verbose_name=_("测评指标"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="tasks")
+    title = models.CharField(_("测评内容（任务）"), max_length=300)
+    requirement = models.TextField(_("工作要求"), blank=True)
+    lead_unit = models.ForeignKey(Unit, verbose_name=_("牵头单位"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="led_tasks")
+    units = models.ManyToManyField(Unit, verbose_name=_("责任单位"), through="TaskAssignment",
+                                   related_name="tasks")
+    deadline = models.DateField(_("完成时限"))
+    frequency = models.CharField(_("工作频次"), max_length=20, choices=Frequency.choices,
+                                 default=Frequency.ONCE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
+                                   on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务分解表")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("ledgers:task_detail", args=[self.pk])
+
+    def is_overdue_date(self):
+        return self.deadline < timezone.localdate()
+
+
+class TaskAssignmentQuerySet(UnitOwnedQuerySet):
+    def for_year(self, year):
+        return self.filter(task__year=year)
+
+    def open(self):
+        return self.exclude(status=AssignmentStatus.DONE)
+
+    def overdue(self, today=None):
+        # Compared in SQL: deadline before today and not done. Never stored.
+        return self.open().filter(task__deadline__lt=today or timezone.localdate())
+
+    def with_task(self):
+        return self.select_related("task", "task__indicator", "task__lead_unit", "unit")
+
+    def status_counts(self):
+        today = timezone.localdate()
+        return self.aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+            overdue=Count("pk", filter=~Q(status=AssignmentStatus.DONE) & Q(task__deadline__lt=today)),
+        )
+
+
+class TaskAssignment(models.Model):
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT,
+                             related_name="task_assignments")
+    status = models.CharField(_("落实状态"), max_length=20, choices=AssignmentStatus.choices,
+                              default=AssignmentStatus.NOT_STARTED)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("标记完成人"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("退回人"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    returned_reason = models.TextField(_("退回原因"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = TaskAssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("任务落实")
+        verbose_name_plural = _("任务落实")
+        ordering = ["task__deadline", "task_id", "unit__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["task", "unit"], name="one_assignment_per_unit")]
+
+    def __str__(self):
+        return f"{self.task} · {self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("ledgers:assignment_detail", args=[self.pk])
+
+    def is_overdue(self, today=None):
+        return self.status != AssignmentStatus.DONE and self.task.deadline < (today or timezone.localdate())
+
+    @property
+    def days_left(self):
+        return (self.task.deadline - timezone.localdate()).days
+
+    @property
+    def days_late(self):
+        return -self.days_left
+
+    def badge_class(self):
+        if self.is_overdue():
+            return "text-bg-danger"
+        return {
+            AssignmentStatus.NOT_STARTED: "text-bg-secondary",
+            AssignmentStatus.IN_PROGRESS: "text-bg-primary",
+            AssignmentStatus.DONE: "text-bg-success",
+            AssignmentStatus.RETURNED: "text-bg-warning",
+        }[self.status]
+
+
+class AssignmentEvent(models.Model):
+    """One status move of an assignment: who, when, from, to and why (the timeline)."""
+
+    assignment = models.ForeignKey(TaskAssignment, verbose_name=_("任务落实"), on_delete=models.CASCADE,
+                                   related_name="events")
+    from_status = models.CharField(_("原状态"), max_length=20, choices=AssignmentStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=AssignmentStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        ordering = ["at", "pk"]
+
+
+class ProgressEntryQuerySet(UnitOwnedQuerySet):
+    unit_lookup = "assignment__unit"
+
+
+class ProgressEntry(models.Model):
+    assignment = models.ForeignKey(TaskAssignment, verbose_name=_("任务落实"), on_delete=models.CASCADE,
+                                   related_name="progress")
+    date = models.DateField(_("日期"), default=timezone.localdate)
+    content = models.TextField(_("落实情况"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    objects = ProgressEntryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("落实情况")
+        verbose_name_plural = _("落实情况")
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self):
+        return f"{self.date} {self.content[:20]}"
+
+
+class ProgressAttachmentQuerySet(UnitOwnedQuerySet):
+    unit_lookup = "entry__assignment__unit"
+
+
+class ProgressAttachment(StoredFile):
+    upload_folder = "tasks"
+    allowed_kinds = {files.IMAGE, files.PDF, files.WORD, files.EXCEL}
+
+    entry = models.ForeignKey(ProgressEntry, verbose_name=_("落实情况"), on_delete=models.CASCADE,
+                              related_name="attachments")
+
+    objects = ProgressAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["pk"]

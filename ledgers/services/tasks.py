@@ -1,0 +1,141 @@
+"""Writes to the task breakdown table: saving tasks with their assignments, reporting progress,
+and the one place where an assignment's status moves.
+
+Every function is keyword-only, runs in one transaction and raises `MoveRefused` (Chinese
+message) when the user may not do it. Views never assign `status`.
+"""
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from .. import files
+from ..access import can_edit
+from ..models import AssignmentEvent, AssignmentStatus, ProgressAttachment, ProgressEntry, Role, TaskAssignment
+
+S = AssignmentStatus
+
+
+class MoveRefused(Exception):
+    """A move or write the user may not make; `message` is shown to them."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def may_manage_tasks(user):
+    return user.is_authenticated and user.is_bureau_admin
+
+
+def may_report(user, assignment):
+    """The unit's own liaison reports progress; the bureau admin may do it on the unit's behalf."""
+    if not can_edit(user):
+        return False
+    return user.is_bureau_admin or (user.is_liaison and user.unit_id == assignment.unit_id)
+
+
+def may_review(user, assignment=None):
+    return can_edit(user) and user.has_role(Role.ADMIN, Role.INSPECTOR)
+
+
+# (from, to) -> (who may, refusal message)
+TRANSITIONS = {
+    (S.NOT_STARTED, S.IN_PROGRESS): (may_report, "只有本单位联络员可以填报落实情况。"),
+    (S.RETURNED, S.IN_PROGRESS): (may_report, "只有本单位联络员可以填报落实情况。"),
+    (S.IN_PROGRESS, S.DONE): (may_report, "只有本单位联络员可以标记完成。"),
+    (S.DONE, S.RETURNED): (may_review, "只有局文明办或督导组可以退回。"),
+}
+
+
+def assignment_move(*, assignment, to, user, note=""):
+    """Move an assignment to status `to`, checking the move and who makes it; records who/when."""
+    with transaction.atomic():
+        # Lock the row and read the status as it is now, not as the caller saw it.
+        current = TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
+        rule = TRANSITIONS.get((current.status, to))
+        if rule is None:
+            raise MoveRefused(f"当前状态为“{current.get_status_display()}”，不能改为“{S(to).label}”。")
+        allowed, refusal = rule
+        if not allowed(user, current):
+            raise MoveRefused(refusal)
+        now = timezone.now()
+        from_status = current.status
+        current.status = to
+        if to == S.DONE:
+            current.completed_at, current.completed_by = now, user
+        elif to == S.RETURNED:
+            current.returned_at, current.returned_by, current.returned_reason = now, user, note
+            current.completed_at, current.completed_by = None, None
+        current._change_reason = note  # simple_history keeps it beside who/when
+        current.save()
+        AssignmentEvent.objects.create(assignment=current, from_status=from_status, to_status=to,
+                                       by=user, at=now, note=note)
+    assignment.refresh_from_db()
+    return assignment
+
+
+def assignment_complete(*, assignment, user, note=""):
+    if not assignment.progress.exists():
+        raise MoveRefused("请先填报落实情况，再标记完成。")
+    return assignment_move(assignment=assignment, to=S.DONE, user=user, note=note)
+
+
+def assignment_return(*, assignment, user, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise MoveRefused("请填写退回原因。")
+    return assignment_move(assignment=assignment, to=S.RETURNED, user=user, note=reason)
+
+
+def progress_add(*, assignment, user, date, content, uploads=()):
+    """Add a progress entry with attachments; the first entry (or one after 退回) starts the work.
+
+    Entries are inserted rows: two people reporting at the same time both keep theirs.
+    """
+    if not may_report(user, assignment):
+        raise MoveRefused("只有本单位联络员可以填报落实情况。")
+    if assignment.status == S.DONE:
+        raise MoveRefused("该任务已标记完成；如需补充，请联系局文明办退回后再填报。")
+    for upload in uploads:  # refuse bad files before anything is written
+        files.check_upload(upload, ProgressAttachment.allowed_kinds)
+    with transaction.atomic():
+        entry = ProgressEntry.objects.create(assignment=assignment, author=user, date=date, content=content)
+        for upload in uploads:
+            ProgressAttachment.build(upload, uploaded_by=user, entry=entry).save()
+        if assignment.status in (S.NOT_STARTED, S.RETURNED):
+            try:
+                assignment_move(assignment=assignment, to=S.IN_PROGRESS, user=user, note="填报落实情况")
+            except MoveRefused:
+                # Someone else moved it meanwhile (e.g. already 进行中): the entry still counts.
+                assignment.refresh_from_db()
+    return entry
+
+
+def task_save(*, task, units, user):
+    """Create or edit a task; one assignment per responsible unit.
+
+    Removing a unit deletes its assignment only while it has no progress entries.
+    """
+    if not may_manage_tasks(user):
+        raise MoveRefused("只有局文明办可以编辑任务分解表。")
+    units = list(units)
+    if not units:
+        raise MoveRefused("请至少选择一个责任单位。")
+    with transaction.atomic():
+        if task.pk is None:
+            task.created_by = user
+        task.full_clean()
+        task.save()
+        wanted = {unit.pk for unit in units}
+        existing = {a.unit_id: a for a in task.assignments.select_related("unit")}
+        dropped = [a for unit_id, a in existing.items() if unit_id not in wanted]
+        busy = [a.unit.name for a in dropped if a.progress.exists()]
+        if busy:
+            raise MoveRefused(f"{'、'.join(busy)} 已填报落实情况，不能从责任单位中移除。")
+        for assignment in dropped:
+            assignment.delete()
+        bulk_create_with_history(
+            [TaskAssignment(task=task, unit_id=unit_id) for unit_id in wanted if unit_id not in existing],
+            TaskAssignment, default_user=user,
+        )
+    return task

@@ -1,0 +1,179 @@
+"""Target responsibility letters (目标责任书): the year's list with who has not signed, the target
+items the bureau edits, each letter's page, its PDF for signing, and the signed scan upload."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from reports.pdf import render_pdf
+
+from .. import files
+from ..access import get_visible_or_404, role_required
+from ..forms_tasks import LetterForm, LetterTargetFormSet, ScanForm
+from ..models import LetterStatus, LetterTarget, ResponsibilityLetter, Role, SignedScan, Unit
+from ..services import letters as services
+from ..services.tasks import MoveRefused
+from .imports import content_disposition, selected_year
+from .core import register_home_panel
+from .tasks import editor_post
+
+
+@login_required
+def letter_list(request):
+    year = selected_year(request)
+    letters = ResponsibilityLetter.objects.visible_to(request.user).for_year(year).select_related("unit")
+    context = {"year": year, "letters": letters, "statuses": LetterStatus.choices}
+    if request.user.sees_all_units:
+        status = request.GET.get("status", "")
+        if status in LetterStatus.values:
+            letters = letters.filter(status=status)
+        context.update(
+            letters=letters, status=status,
+            unsigned=[letter for letter in context["letters"] if letter.status in (LetterStatus.DRAFT, LetterStatus.ISSUED)],
+            without_letter=Unit.objects.active().exclude(letters__year=year),
+            target_count=LetterTarget.objects.filter(year=year).count(),
+            may_manage=services.may_manage_letters(request.user),
+        )
+    return render(request, "ledgers/letters/list.html", context)
+
+
+@role_required(Role.ADMIN)
+def letter_targets(request):
+    year = selected_year(request)
+    formset = LetterTargetFormSet(request.POST or None, queryset=LetterTarget.objects.filter(year=year))
+    if request.method == "POST" and formset.is_valid():
+        for target in formset.save(commit=False):
+            target.year = year
+            target.save()
+        for target in formset.deleted_objects:
+            target.delete()
+        messages.success(request, "目标条目已保存。草稿状态的责任书可点击“生成责任书”更新为新条目。")
+        return redirect(f"{reverse('ledgers:letter_list')}?year={year.year}")
+    return render(request, "ledgers/letters/targets.html", {"year": year, "formset": formset})
+
+
+@role_required(Role.ADMIN)
+@editor_post
+def letter_generate(request):
+    year = selected_year(request)
+    try:
+        created, refreshed = services.letters_generate(year=year, user=request.user)
+        messages.success(request, f"已生成 {created} 份责任书，更新草稿 {refreshed} 份。")
+    except MoveRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(f"{reverse('ledgers:letter_list')}?year={year.year}")
+
+
+@role_required(Role.ADMIN)
+@editor_post
+def letter_issue_all(request):
+    year = selected_year(request)
+    try:
+        count = services.letters_issue_all(year=year, user=request.user)
+        messages.success(request, f"已下发 {count} 份责任书。")
+    except MoveRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(f"{reverse('ledgers:letter_list')}?year={year.year}")
+
+
+def _get_letter(request, pk):
+    return get_visible_or_404(ResponsibilityLetter.objects.with_items(), request.user, pk=pk)
+
+
+def _letter_page(request, letter, scan_form=None, status=200):
+    user = request.user
+    return render(request, "ledgers/letters/detail.html", {
+        "letter": letter, "scan_form": scan_form or ScanForm(),
+        "may_upload": services.may_sign(user, letter) and letter.status in (LetterStatus.ISSUED, LetterStatus.SIGNED),
+        "may_manage": services.may_manage_letters(user),
+        "letter_form": LetterForm(instance=letter) if services.may_manage_letters(user) else None,
+    }, status=status)
+
+
+@login_required
+def letter_detail(request, pk):
+    return _letter_page(request, _get_letter(request, pk))
+
+
+@editor_post
+def letter_upload(request, pk):
+    letter = _get_letter(request, pk)
+    form = ScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.letter_upload_scan(letter=letter, user=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as refused:
+            form.add_error("file", refused.messages[0])
+        except MoveRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "签字扫描件已上传，责任书状态为“已签订”。")
+            return redirect(letter)
+    return _letter_page(request, letter, scan_form=form, status=400)
+
+
+@editor_post
+def letter_move(request, pk, to):
+    letter = _get_letter(request, pk)
+    try:
+        services.letter_move(letter=letter, to=to, user=request.user)
+        messages.success(request, f"责任书已{LetterStatus(to).label[1:]}。")
+    except MoveRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(letter)
+
+
+@role_required(Role.ADMIN)
+@editor_post
+def letter_signatories(request, pk):
+    letter = _get_letter(request, pk)
+    form = LetterForm(request.POST, instance=letter)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "签字人已保存。")
+    return redirect(letter)
+
+
+@login_required
+def letter_scan(request, pk):
+    scan = get_visible_or_404(SignedScan.objects.select_related("letter"), request.user, pk=pk)
+    if scan.letter.status == LetterStatus.DRAFT and not request.user.sees_all_units:
+        return redirect("ledgers:letter_list")
+    return files.serve_file(request, scan.file, download_name=scan.original_name, as_attachment=not scan.is_image)
+
+
+def _pdf_response(letters, filename):
+    pdf = render_pdf("reports/pdf/letter.html", {"letters": letters, "bureau_name": settings.BUREAU_NAME})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(filename, inline=True)
+    return response
+
+
+@login_required
+def letter_pdf(request, pk):
+    letter = _get_letter(request, pk)
+    return _pdf_response([letter], f"{letter.year.year}年度目标责任书-{letter.unit.name}.pdf")
+
+
+@role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+def letter_year_pdf(request):
+    year = selected_year(request)
+    letters = ResponsibilityLetter.objects.for_year(year).with_items()
+    if not letters:
+        messages.error(request, "本年度还没有生成责任书。")
+        return redirect("ledgers:letter_list")
+    return _pdf_response(list(letters), f"{year.year}年度目标责任书（全部单位）.pdf")
+
+
+
+@register_home_panel
+def letter_panel(request):
+    """A liaison whose letter waits for signing sees it on the home page."""
+    user = request.user
+    if not user.is_liaison:
+        return None
+    waiting = ResponsibilityLetter.objects.visible_to(user).filter(status=LetterStatus.ISSUED).select_related("year")
+    return {"template": "ledgers/letters/_panel_liaison.html", "letters": list(waiting)} if waiting else None

@@ -1,0 +1,250 @@
+"""The task breakdown table: the bureau's matrix of tasks × units, task forms, the assignment
+page with its progress timeline, 我的任务 for liaisons, and the Excel import."""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import files, imports
+from ..access import can_edit, get_visible_or_404, role_required
+from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
+from ..models import (
+    AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
+    TaskAssignment, UnitKind,
+)
+from ..services import tasks as services
+from .core import register_home_panel
+from .imports import import_confirm, import_page, selected_year, xlsx_response
+
+BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+
+
+def editor_post(view):
+    """POST only, signed in, and never a leader (they read everything and change nothing)."""
+
+    @wraps(view)
+    @login_required
+    @require_POST
+    def wrapper(request, *args, **kwargs):
+        if not can_edit(request.user):
+            raise PermissionDenied("局领导只能查看，不能修改。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@role_required(*BUREAU)
+def task_matrix(request):
+    year = selected_year(request)
+    tasks = Task.objects.for_year(year).with_assignments().order_by("deadline", "pk")
+    kind, status, indicator = (request.GET.get(k, "") for k in ("kind", "status", "indicator"))
+    if kind in UnitKind.values:
+        tasks = tasks.filter(assignments__unit__kind=kind).distinct()
+    if status == "overdue":
+        tasks = tasks.filter(assignments__in=TaskAssignment.objects.overdue()).distinct()
+    elif status in AssignmentStatus.values:
+        tasks = tasks.filter(assignments__status=status).distinct()
+    if indicator:
+        tasks = tasks.filter(indicator__code__startswith=indicator)
+    page = Paginator(tasks, 40).get_page(request.GET.get("page"))
+    units, rows = {}, []
+    for task in page:
+        shown = [a for a in task.assignments.all() if not kind or a.unit.kind == kind]
+        for a in shown:
+            units.setdefault(a.unit_id, a.unit)
+        rows.append((task, {a.unit_id: a for a in shown}))
+    columns = sorted(units.values(), key=lambda u: (u.sort_order, u.name))
+    matrix = [(task, [cells.get(u.pk) for u in columns]) for task, cells in rows]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ledgers/tasks/matrix.html", {
+        "year": year, "page": page, "columns": columns, "matrix": matrix, "query": query.urlencode(),
+        "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
+        "top_indicators": Indicator.objects.for_year(year).filter(parent=None),
+        "f": {"kind": kind, "status": status, "indicator": indicator},
+        "counts": TaskAssignment.objects.for_year(year).status_counts(),
+    })
+
+
+@role_required(Role.LIAISON)
+def my_tasks(request):
+    year = selected_year(request)
+    assignments = sorted(
+        TaskAssignment.objects.visible_to(request.user).for_year(year).with_task(),
+        key=lambda a: (a.status == AssignmentStatus.DONE, a.task.deadline),
+    )
+    return render(request, "ledgers/tasks/my_tasks.html", {"year": year, "assignments": assignments})
+
+
+def _task_form_page(request, task):
+    year = task.year if task.pk else selected_year(request)
+    form = TaskForm(request.POST or None, instance=task, year=year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_save(task=form.save(commit=False), units=form.cleaned_data["units"],
+                                      user=request.user)
+        except (services.MoveRefused, ValidationError) as refused:
+            form.add_error(None, getattr(refused, "message", None) or refused.messages[0])
+        else:
+            messages.success(request, "任务已保存。")
+            return redirect(task)
+    return render(request, "ledgers/tasks/form.html", {"form": form, "task": task, "year": year})
+
+
+@role_required(Role.ADMIN)
+def task_create(request):
+    return _task_form_page(request, Task())
+
+
+@role_required(Role.ADMIN)
+def task_edit(request, pk):
+    return _task_form_page(request, get_visible_or_404(Task, request.user, pk=pk))
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year"), request.user, pk=pk)
+    assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit")
+    return render(request, "ledgers/tasks/detail.html", {"task": task, "assignments": assignments,
+                                                          "may_manage": services.may_manage_tasks(request.user)})
+
+
+def _assignment_page(request, assignment, progress_form=None, return_form=None, status=200):
+    user = request.user
+    entries = ProgressEntry.objects.filter(assignment=assignment).select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=ProgressAttachment.objects.order_by("pk")))
+    may_report = services.may_report(user, assignment)
+    return render(request, "ledgers/tasks/assignment.html", {
+        "a": assignment, "task": assignment.task, "entries": entries,
+        "events": assignment.events.select_related("by"),
+        "may_report": may_report and assignment.status != AssignmentStatus.DONE,
+        "may_complete": may_report and assignment.status == AssignmentStatus.IN_PROGRESS,
+        "may_return": services.may_review(user) and assignment.status == AssignmentStatus.DONE,
+        "progress_form": progress_form or ProgressForm(initial={"date": timezone.localdate()}),
+        "return_form": return_form or ReturnForm(),
+    }, status=status)
+
+
+def _get_assignment(request, pk):
+    return get_visible_or_404(TaskAssignment.objects.with_task(), request.user, pk=pk)
+
+
+@login_required
+def assignment_detail(request, pk):
+    return _assignment_page(request, _get_assignment(request, pk))
+
+
+@editor_post
+def assignment_progress(request, pk):
+    assignment = _get_assignment(request, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.progress_add(assignment=assignment, user=request.user, date=form.cleaned_data["date"],
+                                  content=form.cleaned_data["content"], uploads=form.cleaned_data["attachments"])
+        except files.UploadRefused as refused:
+            form.add_error("attachments", refused.messages[0])
+        except services.MoveRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "落实情况已保存。")
+            return redirect(assignment)
+    return _assignment_page(request, assignment, progress_form=form, status=400)
+
+
+@editor_post
+def assignment_complete(request, pk):
+    assignment = _get_assignment(request, pk)
+    try:
+        services.assignment_complete(assignment=assignment, user=request.user)
+        messages.success(request, "已标记完成。")
+    except services.MoveRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(assignment)
+
+
+@editor_post
+def assignment_return(request, pk):
+    assignment = _get_assignment(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_return(assignment=assignment, user=request.user, reason=form.cleaned_data["reason"])
+        except services.MoveRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, "已退回，联络员将看到退回原因。")
+        return redirect(assignment)
+    return _assignment_page(request, assignment, return_form=form, status=400)
+
+
+@login_required
+def progress_attachment(request, pk):
+    attachment = get_visible_or_404(ProgressAttachment, request.user, pk=pk)
+    return files.serve_file(request, attachment.file, download_name=attachment.original_name,
+                            as_attachment=not attachment.is_image)
+
+
+# --- import ------------------------------------------------------------------------------
+
+@role_required(Role.ADMIN)
+def task_import(request):
+    return import_page(request, kind="tasks", parse=imports.parse_tasks, template="ledgers/tasks/import.html",
+                       context={})
+
+
+def _write_tasks(*, year, rows, user):
+    count = imports.import_tasks(year=year, rows=rows, user=user)
+    return f"已导入 {count} 项任务，并为每个责任单位生成了落实记录。"
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def task_import_confirm(request):
+    return import_confirm(request, kind="tasks", write=_write_tasks, done_url=reverse("ledgers:task_matrix"),
+                          retry_url=reverse("ledgers:task_import"))
+
+
+@role_required(Role.ADMIN)
+def task_template(request):
+    year = selected_year(request)
+    return xlsx_response(imports.task_template_bytes(year), f"任务分解表导入模板（{year.year}）.xlsx")
+
+
+# --- home panels -------------------------------------------------------------------------
+
+@register_home_panel
+def my_tasks_panel(request):
+    user = request.user
+    if not user.is_liaison or not user.unit_id:
+        return None
+    from ..models import CampaignYear
+
+    year = CampaignYear.objects.current()
+    open_assignments = sorted(
+        TaskAssignment.objects.visible_to(user).for_year(year).open().with_task(),
+        key=lambda a: (not a.is_overdue(), a.task.deadline),
+    )
+    return {"template": "ledgers/tasks/_panel_liaison.html", "assignments": open_assignments[:8],
+            "open_count": len(open_assignments), "overdue_count": sum(a.is_overdue() for a in open_assignments)}
+
+
+@register_home_panel
+def bureau_tasks_panel(request):
+    user = request.user
+    if not user.sees_all_units:
+        return None
+    from ..models import CampaignYear
+
+    year = CampaignYear.objects.current()
+    letters = ResponsibilityLetter.objects.for_year(year)
+    return {"template": "ledgers/tasks/_panel_bureau.html", "year": year,
+            "counts": TaskAssignment.objects.for_year(year).status_counts(),
+            "unsigned": letters.unsigned().count(), "letters": letters.count()}
