@@ -6,7 +6,7 @@ the services, so the timelines and audit trail look like real use.
 """
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,7 +162,9 @@ def load(out):
             chosen = demo_schools + rng.sample(sections, 2) + rng.sample(schools, 4)
         else:
             chosen = [lead_units[who]] + rng.sample(schools, 3)
-        deadline = today + timedelta(days=rng.randint(-100, 140))
+        # Deadlines within the campaign year: the last ~4 months and what is left of the year.
+        days_left = (date(year.year, 12, 31) - today).days
+        deadline = today + timedelta(days=rng.randint(-120, max(10, days_left)))
         task = Task(year=year, number=str(n + 1), indicator=by_code[code], title=title, frequency=frequency,
                     requirement="按照测评体系逐项对照，有方案、有记录、有照片，按时填报落实情况。",
                     lead_unit=lead_units.get(who) or rng.choice(sections), deadline=deadline)
