@@ -47,6 +47,8 @@ def week_ranking(iso_year, iso_week):
     """
     ranking = score_ranking(Check.objects.submitted().for_week(iso_year, iso_week))
     for row in ranking:
+        # JSON-safe: a published bulletin freezes these rows.
+        del row["total_sum"], row["rate_sum"]
         row["average"], row["rate"] = str(row["average"]), str(row["rate"])
     return ranking
 

@@ -29,7 +29,8 @@ def score_ranking(checks):
     """Units in `checks` (a Check queryset) ranked by average score rate, best first.
 
     Each row: unit_id, unit (name), checks, average (mean total, Decimal 0.1),
-    rate (mean rate in percent, Decimal 0.1), rank. One query.
+    rate (mean rate in percent, Decimal 0.1), rank, and the unrounded sums total_sum and
+    rate_sum (so that overall means are exact). One query.
     """
     per_unit = defaultdict(list)
     names = {}
@@ -39,12 +40,13 @@ def score_ranking(checks):
         names[unit_id] = (order, name)
     ranking = []
     for unit_id, scores in per_unit.items():
-        rate = sum(check_rate(t, m) for t, m in scores) / len(scores)
-        average = sum(Decimal(t) for t, _ in scores) / len(scores)
+        rate_sum = sum(check_rate(t, m) for t, m in scores)
+        total_sum = sum(Decimal(t) for t, _ in scores)
         ranking.append({
             "unit_id": unit_id, "unit": names[unit_id][1], "checks": len(scores),
-            "average": average.quantize(TENTH, ROUND_HALF_UP),
-            "rate": rate.quantize(TENTH, ROUND_HALF_UP),
+            "average": (total_sum / len(scores)).quantize(TENTH, ROUND_HALF_UP),
+            "rate": (rate_sum / len(scores)).quantize(TENTH, ROUND_HALF_UP),
+            "total_sum": total_sum, "rate_sum": rate_sum,
         })
     ranking.sort(key=lambda r: (-r["rate"], names[r["unit_id"]]))
     return competition_rank(ranking, key=lambda r: r["rate"])
