@@ -4,7 +4,8 @@
   stays text and is never run as a formula.
 - `add_table_sheet(wb, title, columns, rows, heading=None)`: one sheet with an optional title
   row, a frozen header row and column widths that fit Chinese text, set before the first row
-  (write-only mode requires it). `columns` is a list of `Column`.
+  (write-only mode requires it). `columns` is a list of `Column`; a value wrapped in
+  `Formatted(value, number_format)` overrides its column's format.
 - `workbook_bytes(wb)`: the finished file.
 """
 import io
@@ -28,6 +29,14 @@ class Column:
     width: float = 12  # in Excel character units; a Chinese character is about 2
     number_format: str | None = None  # e.g. "0.0%", "yyyy-mm-dd", "0.0"
     wrap: bool = False
+
+
+@dataclass
+class Formatted:
+    """A cell value with its own number format, for sheets whose rows mix kinds (a 汇总 sheet
+    with counts, percentages and days in one column)."""
+    value: object
+    number_format: str | None = None
 
 
 def text_width(text):
@@ -69,12 +78,15 @@ def add_table_sheet(wb, title, columns, rows, heading=None):
     for row in rows:
         out = []
         for column, value in zip(columns, row):
+            number_format = column.number_format
+            if isinstance(value, Formatted):
+                value, number_format = value.value, value.number_format
             cell = WriteOnlyCell(ws, value=cell_value(value))
             if isinstance(value, str):
                 # Always a string cell, so "=1+1" typed by a user stays text.
                 cell.data_type = "s"
-            if column.number_format and not isinstance(value, str):
-                cell.number_format = column.number_format
+            if number_format and not isinstance(value, str):
+                cell.number_format = number_format
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):

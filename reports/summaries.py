@@ -23,8 +23,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, FloatField, Q, Sum, Value, When
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from ledgers.models import (
@@ -197,6 +197,7 @@ class Highlight:
     photos: int
     reviewed: bool
     thumbnail: str  # storage name of the first photo's thumbnail, "" when none
+    photo_pk: int | None = None
 
 
 @dataclass
@@ -399,9 +400,9 @@ def highlights(month, unit=None, limit=HIGHLIGHTS):
     first_photo = {}
     for photo in (ActivityPhoto.objects.filter(activity__in=[a.pk for a in activities])
                   .order_by("activity_id", "sort_order", "pk").only("activity_id", "thumbnail")):
-        first_photo.setdefault(photo.activity_id, photo.thumbnail.name)
+        first_photo.setdefault(photo.activity_id, photo)
     return [Highlight(a.pk, a.unit.name, a.title, a.date, a.category.name, a.photo_count,
-                      a.status == ActivityStatus.APPROVED, first_photo.get(a.pk, ""))
+                      a.status == ActivityStatus.APPROVED, first_photo[a.pk].thumbnail.name, first_photo[a.pk].pk)
             for a in activities]
 
 
@@ -435,3 +436,19 @@ def archived_activities(month, unit=None):
     for unit_name, title, category, date, place, participants, organizer, photos, status, uploaded, on in qs:
         yield (unit_name, title, category, date, place, participants, organizer, photos, str(labels[status]),
                "是" if uploaded else "否", on)
+
+
+def weekly_score_trend(iso_year, unit=None):
+    """[(iso_week, average score rate in percent or None), …] for weeks 1…last of the year.
+
+    One grouped query. The rate of a week is the mean of its checks' rates, as in the bulletin.
+    """
+    rate = Cast("total", FloatField()) * 100 / Cast("max_total", FloatField())
+    rows = (_unit_filter(Check.objects.submitted().filter(iso_year=iso_year, max_total__gt=0), unit)
+            .values("iso_week").annotate(rate=Avg(rate)).order_by())
+    by_week = {r["iso_week"]: round(r["rate"], 1) for r in rows}
+    weeks = datetime.date(iso_year, 12, 28).isocalendar()[1]
+    today = timezone.localdate()
+    if today.isocalendar()[0] == iso_year:
+        weeks = today.isocalendar()[1]
+    return [(week, by_week.get(week)) for week in range(1, weeks + 1)]
