@@ -29,13 +29,6 @@ from .summaries import Month, monthly_summary, weekly_score_trend
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _month_or_404(year, month):
-    try:
-        return Month.of(year, month)
-    except ValueError:
-        raise Http404("没有这个月份")
-
-
 def _unit_for(request):
     """The unit asked for (?unit=), checked through visible_to; a liaison's own by default."""
     user = request.user
@@ -51,8 +44,8 @@ def _unit_for(request):
     return user.unit
 
 
-def _summary(request, year, month):
-    return monthly_summary(_month_or_404(year, month), unit=_unit_for(request))
+def _summary(request, month):
+    return monthly_summary(month, unit=_unit_for(request))
 
 
 def _query(summary):
@@ -60,8 +53,8 @@ def _query(summary):
 
 
 @login_required
-def monthly(request, year, month):
-    summary = _summary(request, year, month)
+def monthly(request, month):
+    summary = _summary(request, month)
     context = service.document_context(summary)
     context.update(
         charts=service.charts_for(summary, links=True), problems=summary.open_problems[:100],
@@ -76,16 +69,16 @@ def monthly(request, year, month):
 
 
 @login_required
-def monthly_pdf(request, year, month):
-    summary = _summary(request, year, month)
+def monthly_pdf(request, month):
+    summary = _summary(request, month)
     response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")
     return response
 
 
 @login_required
-def monthly_xlsx(request, year, month):
-    summary = _summary(request, year, month)
+def monthly_xlsx(request, month):
+    summary = _summary(request, month)
     response = HttpResponse(monthly_workbook(summary), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{service.file_stem(summary)}.xlsx")
     return response
@@ -93,14 +86,13 @@ def monthly_xlsx(request, year, month):
 
 @require_POST
 @login_required
-def monthly_publish(request, year, month):
-    month = _month_or_404(year, month)
+def monthly_publish(request, month):
     unit = _unit_for(request)
     if not service.can_publish(request.user):
         raise PermissionDenied("只有局文明办可以发布分析小结。")
     report = service.monthly_publish(user=request.user, month=month, unit=unit)
     messages.success(request, f"已发布《{report.title}》，今后可原样重印。")
-    url = reverse("reports:monthly", args=[month.year, month.month])
+    url = reverse("reports:monthly", args=[month])
     return redirect(url + (f"?unit={unit.pk}" if unit else ""))
 
 
