@@ -452,3 +452,10 @@ def weekly_score_trend(iso_year, unit=None):
     if today.isocalendar()[0] == iso_year:
         weeks = today.isocalendar()[1]
     return [(week, by_week.get(week)) for week in range(1, weeks + 1)]
+
+
+def unit_month_row(month, unit, today=None):
+    """One unit's figures for the month (its UnitRow only: no comparison, lists or highlights)."""
+    today = today or timezone.localdate()
+    rows, _ = unit_rows(month, [unit], min(today, month.last_day), unit)
+    return rows[0]

@@ -24,7 +24,7 @@ from . import monthly as service
 from .charts import line_chart
 from .models import PublishedReport
 from .monthly_excel import monthly_workbook
-from .summaries import Month, monthly_summary, weekly_score_trend
+from .summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,6 +146,5 @@ def liaison_month_panel(request):
         return None
     today = timezone.localdate()
     month = Month.containing(today)
-    summary = monthly_summary(month, unit=user.unit, today=today)
-    return {"template": "reports/_home_liaison.html", "summary": summary, "row": summary.rows[0],
+    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, user.unit, today),
             "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=user.unit)}
