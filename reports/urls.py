@@ -1,4 +1,34 @@
 """URLs of the reports app (namespace "reports")."""
+from django.urls import path, register_converter
+
+from . import views
+from .summaries import Month
+
 app_name = "reports"
 
-urlpatterns = []
+
+class MonthConverter:
+    """"2026-11" <-> Month(2026, 11); anything else (2026-13, 2026-1) does not match: 404."""
+    regex = r"[0-9]{4}-[0-9]{2}"
+
+    def to_python(self, value):
+        month = Month.parse(value)
+        if month is None:
+            raise ValueError(value)
+        return month
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(MonthConverter, "month")
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("monthly/", views.monthly_index, name="monthly_index"),
+    path("monthly/<month:month>/", views.monthly, name="monthly"),
+    path("monthly/<month:month>.pdf", views.monthly_pdf, name="monthly_pdf"),
+    path("monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
+    path("monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
+    path("published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
+]

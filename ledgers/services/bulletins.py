@@ -5,8 +5,6 @@ PDF alike); it returns only JSON-safe values, so that publishing can freeze it a
 bulletin's snapshot. `week_ranking` ranks units by their average score rate that week.
 """
 import datetime
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +12,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from ..models import Bulletin, BulletinStatus, CampaignYear, Check, Problem, Role
+from .ranking import score_ranking
 
 PRAISE_TOP = 3
 CRITICISE_BOTTOM = 3
@@ -40,40 +39,17 @@ def week_value(iso_year, iso_week):
     return f"{iso_year}-W{iso_week:02d}"
 
 
-def _rate(total, max_total):
-    return Decimal(total) * 100 / Decimal(max_total) if max_total else Decimal(0)
-
-
 def week_ranking(iso_year, iso_week):
     """Units checked in the week, ranked by their average score rate (得分率); ties share a rank.
 
     Each row: unit_id, unit, checks, average (mean total), rate (percent, one decimal, as text),
-    rank. Ranks go 1, 2, 2, 4 when two units tie.
+    rank. Ranks go 1, 2, 2, 4 when two units tie (see ledgers.services.ranking).
     """
-    per_unit = defaultdict(list)
-    names = {}
-    rows = (Check.objects.submitted().for_week(iso_year, iso_week)
-            .values_list("unit_id", "unit__name", "unit__sort_order", "total", "max_total"))
-    for unit_id, name, order, total, max_total in rows:
-        per_unit[unit_id].append((total, max_total))
-        names[unit_id] = (order, name)
-    ranking = []
-    for unit_id, scores in per_unit.items():
-        rate = sum(_rate(t, m) for t, m in scores) / len(scores)
-        average = sum(t for t, _ in scores) / len(scores)
-        ranking.append({
-            "unit_id": unit_id, "unit": names[unit_id][1], "checks": len(scores),
-            "average": str(average.quantize(Decimal("0.1"), ROUND_HALF_UP)),
-            "rate_value": rate.quantize(Decimal("0.1"), ROUND_HALF_UP),
-        })
-    ranking.sort(key=lambda r: (-r["rate_value"], names[r["unit_id"]]))
-    for position, row in enumerate(ranking):
-        if position and row["rate_value"] == ranking[position - 1]["rate_value"]:
-            row["rank"] = ranking[position - 1]["rank"]
-        else:
-            row["rank"] = position + 1
+    ranking = score_ranking(Check.objects.submitted().for_week(iso_year, iso_week))
     for row in ranking:
-        row["rate"] = str(row.pop("rate_value"))
+        # JSON-safe: a published bulletin freezes these rows.
+        del row["total_sum"], row["rate_sum"]
+        row["average"], row["rate"] = str(row["average"]), str(row["rate"])
     return ranking
 
 

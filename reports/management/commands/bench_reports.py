@@ -1,0 +1,296 @@
+"""Benchmark (not a test): the monthly summary and the year's problem export at city scale.
+
+    .venv/bin/python manage.py bench_reports [--units 330] [--database-url postgres://…]
+
+Builds, in its own database (a temporary SQLite file unless --database-url names an empty
+PostgreSQL database) and a temporary MEDIA_ROOT, one city-scale year: 330 units, 52 weeks of
+checks (17,160), about 85,000 problems, 33,000 activities with five tiny photos each, tasks
+and letters. Then measures, each step in its own child process so that peak memory
+(VmHWM: the process's peak resident set, C allocations included) belongs to that step only:
+
+- month summary data: `monthly_summary()` — time and query count;
+- month PDF / Excel: data + rendering, as the views do it — beside each, the floor for the
+  same output: the same HTML handed straight to WeasyPrint, and the same cells written by
+  openpyxl's write-only mode with no database work;
+- year problem export: the rectification ledger of the whole year (reports.problems_excel),
+  beside the same cells written by openpyxl's write-only mode.
+
+Prints plain lines.
+"""
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+from django.core.management.base import BaseCommand
+
+STEPS = ["summary", "pdf", "pdf_floor", "excel", "excel_floor", "year", "year_floor"]
+
+
+def peak_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Command(BaseCommand):
+    help = "基准：城市规模一年数据下，月度分析小结（数据、PDF、Excel）与全年整改台账导出的耗时、查询数和峰值内存。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=330)
+        parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
+        parser.add_argument("--child", choices=["build", *STEPS])
+
+    def handle(self, *args, units, database_url, child, **options):
+        if child:
+            return self.child(child, units)
+        with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+            env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
+                   "MEDIA_ROOT": f"{tmp}/media", "DJANGO_DEBUG": "1"}
+            run = [sys.executable, "manage.py"]
+            subprocess.run(run + ["migrate", "-v0"], env=env, check=True)
+            results = {}
+            for step in ["build", *STEPS]:
+                out = subprocess.run(run + ["bench_reports", "--child", step, "--units", str(units)], env=env,
+                                     check=True, stdout=subprocess.PIPE, text=True).stdout
+                results[step] = json.loads(out.strip().splitlines()[-1])
+            self.report(results)
+
+    # --- the parent prints ------------------------------------------------------------------
+
+    def report(self, r):
+        b = r["build"]
+        self.stdout.write(f"data: {b['units']} units, {b['checks']} checks, {b['problems']} problems, "
+                          f"{b['activities']} activities, {b['photos']} photos, {b['assignments']} task assignments "
+                          f"(built in {b['seconds']:.1f} s)")
+        s = r["summary"]
+        self.stdout.write(f"month summary data: {s['seconds']:.2f} s, {s['queries']} queries, peak {s['peak']:.0f} MB")
+        for label, step, floor, what in [
+            ("month PDF", "pdf", "pdf_floor", "WeasyPrint on the same HTML"),
+            ("month Excel", "excel", "excel_floor", "openpyxl write-only, same cells"),
+            ("year problem export (Excel)", "year", "year_floor", "openpyxl write-only, same cells"),
+        ]:
+            m, f = r[step], r[floor]
+            extra = f", {m['rows']} rows" if "rows" in m else ""
+            self.stdout.write(
+                f"{label}: {m['seconds']:.2f} s (floor {f['seconds']:.2f} s: {what}; ratio {m['seconds'] / f['seconds']:.2f}), "
+                f"{m['queries']} queries, peak {m['peak']:.0f} MB (floor peak {f['peak']:.0f} MB){extra}")
+
+    # --- children ---------------------------------------------------------------------------
+
+    def child(self, step, units):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        work = (lambda units, prepare=False, prepared=None: None if prepare else self.build(units)) \
+            if step == "build" else getattr(self, f"step_{step}")
+        import openpyxl  # noqa: F401  (imports are not what is measured)
+        import weasyprint  # noqa: F401
+        prepared = work(units, prepare=True)
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            extra = work(units, prepared=prepared)
+            seconds = time.perf_counter() - start
+        result = {"seconds": seconds, "queries": len(queries), "peak": peak_mb(), **(extra or {})}
+        self.stdout.write(json.dumps(result))
+
+    def _month(self):
+        from reports.summaries import Month
+
+        from ledgers.models import CampaignYear
+
+        year = CampaignYear.objects.current().year
+        return Month(year, 11), datetime.date(year, 12, 5)
+
+    def _summary(self):
+        from reports.summaries import monthly_summary
+
+        month, today = self._month()
+        return monthly_summary(month, today=today)
+
+    def step_summary(self, units, prepare=False, prepared=None):
+        if not prepare:
+            self._summary()
+
+    def step_pdf(self, units, prepare=False, prepared=None):
+        from reports.monthly import monthly_pdf
+
+        if not prepare:
+            return {"bytes": len(monthly_pdf(self._summary()))}
+
+    def step_pdf_floor(self, units, prepare=False, prepared=None):
+        from django.template.loader import render_to_string
+
+        from reports.monthly import document_context
+        from reports.pdf import render_html_to_pdf
+
+        if prepare:
+            return render_to_string("reports/pdf/monthly.html", document_context(self._summary()))
+        render_html_to_pdf(prepared)
+
+    def step_excel(self, units, prepare=False, prepared=None):
+        from reports.monthly_excel import monthly_workbook
+
+        if not prepare:
+            return {"bytes": len(monthly_workbook(self._summary()))}
+
+    def step_excel_floor(self, units, prepare=False, prepared=None):
+        from reports import monthly_excel as m
+        from reports.excel import cell_value
+        from reports.summaries import archived_activities
+
+        if prepare:
+            summary = self._summary()
+
+            def plain(rows):
+                return [[cell_value(c.value if isinstance(c, m.Formatted) else c) for c in row] for row in rows]
+
+            return [plain(m.summary_rows(summary)), plain(m.unit_rows(summary)), plain(m.problem_rows(summary)),
+                    plain(archived_activities(summary.month))]
+        _plain_workbook(prepared)
+
+    def _year_problems(self):
+        from ledgers.models import CampaignYear, Problem
+
+        return Problem.objects.filter(year=CampaignYear.objects.current()).with_related().order_by("-found_on", "-pk")
+
+    def step_year(self, units, prepare=False, prepared=None):
+        from reports.problems_excel import problems_workbook
+
+        if not prepare:
+            return {"bytes": len(problems_workbook(self._year_problems())), "rows": self._year_problems().count()}
+
+    def step_year_floor(self, units, prepare=False, prepared=None):
+        from reports.excel import cell_value
+        from reports.problems_excel import problem_rows
+
+        if prepare:
+            return [[[cell_value(v) for v in row] for row in problem_rows(self._year_problems())]]
+        _plain_workbook(prepared)
+
+    # --- the city-scale year ----------------------------------------------------------------
+
+    def build(self, units_wanted):
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+        from django.utils import timezone
+        from PIL import Image
+
+        from ledgers.models import (
+            Activity, ActivityCategory, ActivityPhoto, CampaignYear, Check, CheckTemplate, LetterStatus, Problem,
+            ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
+        )
+
+        started = time.perf_counter()
+        rnd = random.Random(2026)
+        this_year = timezone.localdate().year
+        year = CampaignYear.objects.create(year=this_year, title=f"{this_year}年度", is_current=True)
+        sections = min(30, units_wanted // 10)
+        Unit.objects.bulk_create(
+            [Unit(name=f"教育局第{n + 1}股室", kind=UnitKind.SECTION, code=f"s{n}", sort_order=n) for n in range(sections)]
+            + [Unit(name=f"第{n + 1}实验学校（{['东城', '西城', '南湖', '北山'][n % 4]}校区）", kind=UnitKind.SCHOOL,
+                    code=f"x{n}", sort_order=100 + n) for n in range(units_wanted - sections)])
+        units = list(Unit.objects.all())
+        admin = User.objects.create(username="bench-admin", role=Role.ADMIN, name="王建华")
+        inspector = User.objects.create(username="bench-inspector", role=Role.INSPECTOR, name="孙丽娟")
+        liaison = User.objects.create(username="bench-liaison", role=Role.LIAISON, unit=units[-1], name="马晓丽")
+        tz = timezone.get_current_timezone()
+
+        def moment(day, hour=10):
+            return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+        # Tasks: 60 rows of the breakdown table, each for every unit.
+        tasks = Task.objects.bulk_create([
+            Task(year=year, title=f"测评任务{n + 1}：文明校园创建工作落实", deadline=datetime.date(this_year, 1 + n % 12, 1 + n % 27))
+            for n in range(60)])
+        assignments = []
+        for task in tasks:
+            for unit in units:
+                done = rnd.random() < 0.7
+                assignments.append(TaskAssignment(
+                    task=task, unit=unit, status="done" if done else rnd.choice(["not_started", "in_progress"]),
+                    completed_at=moment(task.deadline - datetime.timedelta(days=rnd.randint(0, 5))) if done else None))
+        TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
+        ResponsibilityLetter.objects.bulk_create([
+            ResponsibilityLetter(year=year, unit=u, status=rnd.choice([LetterStatus.SIGNED, LetterStatus.ARCHIVED,
+                                                                       LetterStatus.ISSUED])) for u in units])
+        # Checks: one per unit and week, 52 weeks.
+        template = CheckTemplate.objects.create(year=year, name="校园环境卫生检查表")
+        checks = []
+        for week in range(1, 53):
+            monday = datetime.date.fromisocalendar(this_year, week, 1)
+            for unit in units:
+                day = monday + datetime.timedelta(days=rnd.randint(0, 4))
+                iso = day.isocalendar()
+                checks.append(Check(year=year, unit=unit, date=day, iso_year=iso[0], iso_week=iso[1], template=template,
+                                    total=rnd.randint(600, 1000) / 10, max_total=100, status="submitted",
+                                    created_by=inspector, submitted_by=inspector, submitted_at=moment(day, 17)))
+        Check.objects.bulk_create(checks, batch_size=5000)
+        checks = list(Check.objects.values_list("pk", "unit_id", "date"))
+        # Problems: about five per check; most closed within days, some still open, some overdue.
+        texts = ["楼道有垃圾未及时清理", "宣传栏内容过期未更新", "公益广告破损", "校门口车辆乱停乱放", "厕所卫生不达标",
+                 "=SUM(A1) 食堂卫生死角", "垃圾分类桶标识不清", "文明用语标识缺失"]
+        problems = []
+        for pk, unit_id, day in checks:
+            for _ in range(rnd.choice([4, 5, 5, 6])):
+                deadline = day + datetime.timedelta(days=rnd.choice([1, 1, 2, 3, 7]))
+                closed = rnd.random() < 0.93
+                iso = day.isocalendar()
+                problems.append(Problem(
+                    year=year, unit_id=unit_id, check_record_id=pk, description=rnd.choice(texts), found_on=day,
+                    iso_year=iso[0], iso_week=iso[1], deadline=deadline,
+                    status="closed" if closed else rnd.choice(["open", "rectifying", "review"]), raised_by=inspector,
+                    rectification="已整改完毕，照片附后。" if closed else "", rectified_by=liaison if closed else None,
+                    closed_by=inspector if closed else None,
+                    closed_at=moment(day + datetime.timedelta(days=rnd.randint(0, 10)), 16) if closed else None))
+        Problem.objects.bulk_create(problems, batch_size=5000)
+        # Activities: about 100 per unit; five tiny photos each sharing one stored file.
+        thumb = default_storage.save("bench/thumb.jpg", ContentFile(_tiny_jpeg(Image)))
+        categories = ActivityCategory.objects.ensure_defaults()
+        categories = list(categories)
+        activities = []
+        for unit in units:
+            for n in range(100):
+                day = datetime.date(this_year, 1, 1) + datetime.timedelta(days=rnd.randint(0, 363))
+                activities.append(Activity(
+                    year=year, unit=unit, title=f"{rnd.choice(['重阳节敬老', '学雷锋志愿服务', '文明礼仪主题班会', '垃圾分类宣传'])}活动",
+                    category=rnd.choice(categories), date=day, place="学校操场", participants="全体师生",
+                    status=rnd.choice(["submitted", "approved", "approved", "draft"]), created_by=liaison))
+        Activity.objects.bulk_create(activities, batch_size=5000)
+        photos = [ActivityPhoto(activity_id=pk, original=thumb, display=thumb, thumbnail=thumb,
+                                original_name=f"{n}.jpg", sha256=f"{pk:08d}{n}", uploaded_by=liaison, sort_order=n)
+                  for pk in Activity.objects.values_list("pk", flat=True) for n in range(5)]
+        ActivityPhoto.objects.bulk_create(photos, batch_size=10000)
+        del admin
+        return {"units": len(units), "checks": len(checks), "problems": len(problems), "activities": len(activities),
+                "photos": len(photos), "assignments": len(assignments), "seconds": time.perf_counter() - started}
+
+
+def _tiny_jpeg(Image):
+    import io
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 60, 50)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _plain_workbook(sheets):
+    """The floor: the same cells through openpyxl's write-only mode, nothing else."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for n, rows in enumerate(sheets):
+        ws = wb.create_sheet(f"s{n}")
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,88 @@
+"""Rendering and publishing the monthly summary: charts, the PDF, file names, and the frozen
+copy handed out at a meeting (`monthly_publish`).
+
+The figures come from `reports.summaries.monthly_summary`; nothing here computes a figure.
+"""
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from .charts import bar_chart
+from .models import PublishedReport, ReportKind
+from .monthly_excel import monthly_workbook
+from .pdf import render_pdf
+from .summaries import monthly_summary
+
+CHART_UNITS = 15
+PDF_PROBLEMS = 50
+
+
+def charts_for(summary, *, links=False):
+    """SVG charts of the summary; with links=True each bar opens the list behind it."""
+    def problems_href(**query):
+        if not links:
+            return None
+        return reverse("ledgers:problem_list") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+    ranking = summary.ranking[:CHART_UNITS]
+    t = summary.totals
+    charts = {
+        "ranking": bar_chart([(r.unit, r.score_rate) for r in ranking], max_value=100, suffix="%", decimals=1,
+                             title=f"督查平均得分率（前 {len(ranking)} 名）" if len(summary.rows) > 1 else "督查平均得分率"),
+        "problems": bar_chart([
+            ("本月发现", t.problems_found, problems_href()),
+            ("本月销号", t.problems_closed, problems_href(status="closed")),
+            ("未整改", t.problems_open, problems_href()),
+            ("逾期未整改", t.problems_overdue, problems_href(overdue=1)),
+        ], title="问题整改情况（项）"),
+    }
+    busiest = sorted((r for r in summary.rows if r.activities), key=lambda r: (-r.activities, r.unit))[:CHART_UNITS]
+    if len(summary.rows) > 1 and busiest:
+        charts["activities"] = bar_chart([(r.unit, r.activities) for r in busiest], title="活动档案建档数（前列单位）")
+    return charts
+
+
+def document_context(summary):
+    """What the PDF template needs: the summary, charts, and the bounded problem list."""
+    return {
+        "summary": summary, "charts": charts_for(summary), "BUREAU_NAME": settings.BUREAU_NAME,
+        "problems": summary.open_problems[:PDF_PROBLEMS],
+        "more_problems": max(len(summary.open_problems) - PDF_PROBLEMS, 0),
+        "ranked_rows": sorted(summary.rows, key=lambda r: (r.rank is None, r.rank or 0)),
+    }
+
+
+def monthly_pdf(summary):
+    return render_pdf("reports/pdf/monthly.html", document_context(summary))
+
+
+def file_stem(summary):
+    """"2026年11月分析小结" or "郾城区第一实验小学-2026年11月分析小结"."""
+    stem = f"{summary.month.label}分析小结"
+    return f"{summary.unit.name}-{stem}" if summary.unit else stem
+
+
+def can_publish(user):
+    return user.is_authenticated and user.is_bureau_admin
+
+
+def monthly_publish(*, user, month, unit=None):
+    """Render the month's PDF and Excel once and keep them with who and when."""
+    if not can_publish(user):
+        raise PermissionDenied("只有局文明办可以发布分析小结。")
+    summary = monthly_summary(month, unit=unit)
+    pdf, xlsx = monthly_pdf(summary), monthly_workbook(summary)
+    stamp = f"{timezone.localtime():%Y%m%d%H%M%S}-{get_random_string(8).lower()}"
+    folder = f"reports/{month}/"
+    with transaction.atomic():
+        report = PublishedReport(kind=ReportKind.MONTHLY, period=str(month), unit=unit, title=summary.title,
+                                 published_by=user)
+        report.pdf.save(f"{folder}{stamp}.pdf", ContentFile(pdf), save=False)
+        report.xlsx.save(f"{folder}{stamp}.xlsx", ContentFile(xlsx), save=False)
+        report.full_clean()
+        report.save()
+    return report

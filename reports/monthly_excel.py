@@ -1,0 +1,89 @@
+"""The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未整改问题,
+活动档案), written from the same `MonthlySummary` as the PDF and the HTML preview.
+
+Rates are real numbers with a percent format, dates real dates, counts numbers; user text
+that looks like a formula stays text (reports.excel).
+"""
+from decimal import Decimal
+
+from .excel import Column, Formatted, add_table_sheet, new_workbook, workbook_bytes
+from .summaries import archived_activities
+
+PERCENT = "0.0%"
+ONE_DECIMAL = "0.0"
+DATE = "yyyy-mm-dd"
+
+SUMMARY_COLUMNS = [Column("项目", 18), Column("本月", 12), Column("上月", 12), Column("变化", 8)]
+
+UNIT_COLUMNS = [
+    Column("序号", 6), Column("单位", 28), Column("类别", 8),
+    Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("逾期任务", 9),
+    Column("督查次数", 9), Column("平均得分", 9, ONE_DECIMAL), Column("得分率", 9, PERCENT), Column("排名", 6),
+    Column("发现问题", 9), Column("销号问题", 9), Column("未整改", 8), Column("逾期问题", 9),
+    Column("平均整改天数", 12, ONE_DECIMAL), Column("活动档案", 9), Column("活动照片", 9), Column("责任书已签订", 12),
+]
+
+PROBLEM_COLUMNS = [
+    Column("序号", 6), Column("单位", 28), Column("问题描述", 48, wrap=True), Column("来源", 12),
+    Column("测评指标", 10), Column("发现日期", 12, DATE), Column("整改时限", 12, DATE), Column("状态", 14),
+    Column("逾期天数", 9),
+]
+
+ACTIVITY_COLUMNS = [
+    Column("单位", 28), Column("活动名称", 36, wrap=True), Column("活动类别", 14), Column("活动日期", 12, DATE),
+    Column("活动地点", 20), Column("参加人员", 20), Column("组织者", 16), Column("照片数", 8), Column("状态", 8),
+    Column("已上传文明网", 12), Column("上传日期", 12, DATE),
+]
+
+
+def _number(value):
+    """Decimal → float so the cell is a number; None stays an empty cell."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _percent(value):
+    """Rates are kept 0…1 in cells (shown as %); score rates come as percent numbers."""
+    return None if value is None else float(value) / 100
+
+
+FORMATS = {"rate": PERCENT, "percent": PERCENT, "days": ONE_DECIMAL}
+
+
+def _comparison_cell(comparison, value):
+    value = _percent(value) if comparison.kind == "percent" else _number(value)
+    return Formatted(value, FORMATS.get(comparison.kind))
+
+
+def summary_rows(summary):
+    t = summary.totals
+    yield ("单位数", t.units, None, "")
+    for c in summary.comparisons:
+        yield (c.label, _comparison_cell(c, c.current), _comparison_cell(c, c.previous), c.direction)
+    yield ("本月未建档单位", t.units_without_activities, summary.previous.units_without_activities, "")
+    yield ("责任书已签订单位", t.letters_signed, None, "")
+
+
+def unit_rows(summary):
+    for number, r in enumerate(summary.rows, start=1):
+        yield (number, r.unit, r.kind, r.tasks_due, r.tasks_done, r.completion_rate, r.tasks_overdue,
+               r.checks, _number(r.average_score), _percent(r.score_rate), r.rank,
+               r.problems_found, r.problems_closed, r.problems_open, r.problems_overdue,
+               _number(r.average_close_days), r.activities, r.photos, "是" if r.letter_signed else "否")
+
+
+def problem_rows(summary):
+    for number, p in enumerate(summary.open_problems, start=1):
+        yield (number, p.unit, p.description, p.source, p.indicator, p.found_on, p.deadline, p.status,
+               p.overdue_days)
+
+
+def monthly_workbook(summary):
+    wb = new_workbook()
+    add_table_sheet(wb, "汇总", SUMMARY_COLUMNS, summary_rows(summary),
+                    heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）")
+    add_table_sheet(wb, "单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
+    add_table_sheet(wb, "未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
+                    heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
+    add_table_sheet(wb, "活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
+                    heading=f"{summary.title} 活动档案")
+    return workbook_bytes(wb)

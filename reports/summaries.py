@@ -1,0 +1,461 @@
+"""The monthly summary (每月分析小结) as plain data: one place, read by the HTML preview, the PDF
+and the Excel alike, so the three always agree.
+
+`monthly_summary(month, unit=None)` builds everything from a fixed number of grouped queries
+(one per ledger, grouped by unit), never one query per unit; the previous month is a second
+pass of the same queries, for the 上升/下降/持平 comparison.
+
+Definitions (what each figure means, as printed in the report's notes):
+- "as of" (截至) is the end of the month, or today while the month is still running.
+- tasks due: assignments whose task deadline falls in the month; done: of those, completed by
+  the as-of moment; overdue: any assignment whose deadline passed before the as-of date and that
+  was not completed by then.
+- checks: submitted checks dated in the month; units are ranked by their average score rate
+  (得分率), ties share a rank (1, 2, 2, 4) — the same rule as the weekly bulletin.
+- problems found: found in the month; closed: 销号 in the month; open: found by the end of the
+  month and not closed by then; overdue: open with a deadline before the as-of date; average
+  days to close: over problems closed in the month (销号 date − found date).
+- activities: submitted or approved archives dated in the month, and their photos.
+- letter signed: the unit's letter of the campaign year is 已签订 or 已归档.
+"""
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, FloatField, Q, Sum, Value, When
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+
+from ledgers.models import (
+    Activity, ActivityPhoto, ActivityStatus, AssignmentStatus, CampaignYear, Check, LetterStatus, Problem,
+    ProblemStatus, ResponsibilityLetter, TaskAssignment, Unit,
+)
+from ledgers.services.ranking import score_ranking
+
+HIGHLIGHTS = 4
+TENTH = Decimal("0.1")
+
+
+# --- months ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text):
+        """"2026-11" -> Month(2026, 11); None when it is not a month."""
+        try:
+            year, month = (int(part) for part in str(text).split("-"))
+            return cls.of(year, month)
+        except (TypeError, ValueError):
+            return None
+
+    @classmethod
+    def of(cls, year, month):
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError("not a month")
+        return cls(year, month)
+
+    @classmethod
+    def containing(cls, day):
+        return cls(day.year, day.month)
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def label(self):
+        return f"{self.year}年{self.month}月"
+
+    @property
+    def first_day(self):
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self):
+        return datetime.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def next_first_day(self):
+        return self.last_day + datetime.timedelta(days=1)
+
+    def previous(self):
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def next(self):
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- the data -------------------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    unit: str
+    kind: str
+    tasks_due: int = 0
+    tasks_done: int = 0
+    tasks_overdue: int = 0
+    checks: int = 0
+    average_score: Decimal | None = None
+    score_rate: Decimal | None = None  # percent, one decimal
+    rank: int | None = None
+    problems_found: int = 0
+    problems_closed: int = 0
+    problems_open: int = 0
+    problems_overdue: int = 0
+    close_days_total: int = 0
+    score_total_sum: Decimal = Decimal(0)  # unrounded sums, for exact bureau means
+    rate_sum: Decimal = Decimal(0)
+    activities: int = 0
+    photos: int = 0
+    letter_signed: bool = False
+
+    @property
+    def completion_rate(self):
+        """Share of the month's due tasks done, 0…1 (None when nothing was due)."""
+        return _ratio(self.tasks_done, self.tasks_due)
+
+    @property
+    def average_close_days(self):
+        return _mean(self.close_days_total, self.problems_closed)
+
+
+@dataclass
+class Totals:
+    units: int = 0
+    tasks_due: int = 0
+    tasks_done: int = 0
+    tasks_overdue: int = 0
+    checks: int = 0
+    average_score: Decimal | None = None
+    score_rate: Decimal | None = None
+    problems_found: int = 0
+    problems_closed: int = 0
+    problems_open: int = 0
+    problems_overdue: int = 0
+    average_close_days: Decimal | None = None
+    activities: int = 0
+    photos: int = 0
+    units_without_activities: int = 0
+    letters_signed: int = 0
+
+    @property
+    def completion_rate(self):
+        return _ratio(self.tasks_done, self.tasks_due)
+
+
+@dataclass
+class Comparison:
+    label: str
+    current: object
+    previous: object
+    kind: str = "count"  # "count", "rate" (0…1), "percent" (0…100), "days"
+
+    @property
+    def direction(self):
+        if self.current is None or self.previous is None:
+            return "—"
+        if self.current > self.previous:
+            return "上升"
+        if self.current < self.previous:
+            return "下降"
+        return "持平"
+
+
+@dataclass
+class OpenProblem:
+    pk: int
+    unit: str
+    description: str
+    found_on: datetime.date
+    deadline: datetime.date
+    status: str
+    source: str
+    indicator: str
+    overdue_days: int
+
+    @property
+    def is_overdue(self):
+        return self.overdue_days > 0
+
+
+@dataclass
+class Highlight:
+    pk: int
+    unit: str
+    title: str
+    date: datetime.date
+    category: str
+    photos: int
+    reviewed: bool
+    thumbnail: str  # storage name of the first photo's thumbnail, "" when none
+    photo_pk: int | None = None
+
+
+@dataclass
+class MonthlySummary:
+    month: Month
+    unit: Unit | None
+    as_of: datetime.date
+    generated_on: datetime.date
+    rows: list[UnitRow]
+    totals: Totals
+    previous: Totals
+    comparisons: list[Comparison]
+    open_problems: list[OpenProblem]
+    highlights: list[Highlight]
+    ranked_units: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self):
+        prefix = self.unit.name if self.unit else ""
+        return f"{prefix}{self.month.label}文明创建工作分析小结"
+
+    @property
+    def ranking(self):
+        """Rows with a rank, best first (ties keep unit order)."""
+        return sorted((r for r in self.rows if r.rank), key=lambda r: r.rank)
+
+    @property
+    def overdue_problems(self):
+        return [p for p in self.open_problems if p.is_overdue]
+
+
+def _ratio(part, whole):
+    return None if not whole else part / whole
+
+
+def _mean(total, count):
+    if not count:
+        return None
+    return (Decimal(total) / count).quantize(TENTH, ROUND_HALF_UP)
+
+
+# --- queries (each one grouped by unit; none per unit) ---------------------------------------
+
+def _unit_filter(qs, unit, lookup="unit"):
+    return qs.filter(**{lookup: unit}) if unit else qs
+
+
+def _task_figures(month, as_of, unit):
+    end = _start_of(min(as_of, month.next_first_day))
+    done_by_then = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
+    due = Q(task__deadline__gte=month.first_day, task__deadline__lt=month.next_first_day)
+    rows = (_unit_filter(TaskAssignment.objects.all(), unit)
+            .filter(due | Q(task__deadline__lt=as_of))
+            .values("unit_id")
+            .annotate(due=Count("pk", filter=due), done=Count("pk", filter=due & done_by_then),
+                      overdue=Count("pk", filter=Q(task__deadline__lt=as_of) & ~done_by_then))
+            .order_by())
+    return {r["unit_id"]: r for r in rows}
+
+
+def _problem_figures(month, as_of, unit):
+    start, end = _start_of(month.first_day), _start_of(month.next_first_day)
+    found = Q(found_on__gte=month.first_day, found_on__lt=month.next_first_day)
+    closed = Q(status=ProblemStatus.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    open_then = Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end))
+    days = ExpressionWrapper(TruncDate("closed_at") - F("found_on"), output_field=DurationField())
+    rows = (_unit_filter(Problem.objects.all(), unit)
+            .filter(found | closed | open_then)
+            .values("unit_id")
+            .annotate(found=Count("pk", filter=found), closed=Count("pk", filter=closed),
+                      open=Count("pk", filter=open_then),
+                      overdue=Count("pk", filter=open_then & Q(deadline__lt=as_of)),
+                      close_days=Sum(days, filter=closed))
+            .order_by())
+    return {r["unit_id"]: r for r in rows}
+
+
+def _activity_figures(month, unit):
+    rows = (_unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
+            .values("unit_id")
+            .annotate(activities=Count("pk", distinct=True), photos=Count("photos"))
+            .order_by())
+    return {r["unit_id"]: r for r in rows}
+
+
+def _checks(month):
+    return Check.objects.submitted().filter(date__gte=month.first_day, date__lt=month.next_first_day)
+
+
+def _signed_units(month, unit):
+    year = CampaignYear.objects.filter(year=month.year).first()
+    if year is None:
+        return set()
+    letters = _unit_filter(ResponsibilityLetter.objects.filter(year=year), unit).filter(
+        status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED])
+    return set(letters.values_list("unit_id", flat=True))
+
+
+def _duration_days(value):
+    # Sum of (销号 date - found date) comes back as a timedelta on SQLite and PostgreSQL alike.
+    return value.days if value else 0
+
+
+def unit_rows(month, units, as_of, unit=None):
+    """One UnitRow per unit in `units`, in their order, from five grouped queries."""
+    tasks = _task_figures(month, as_of, unit)
+    problems = _problem_figures(month, as_of, unit)
+    activities = _activity_figures(month, unit)
+    ranking = {r["unit_id"]: r for r in score_ranking(_checks(month))}
+    signed = _signed_units(month, unit)
+    rows = []
+    for u in units:
+        row = UnitRow(unit_id=u.pk, unit=u.name, kind=u.get_kind_display(), letter_signed=u.pk in signed)
+        if t := tasks.get(u.pk):
+            row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
+        if c := ranking.get(u.pk):
+            row.checks, row.average_score, row.score_rate, row.rank = c["checks"], c["average"], c["rate"], c["rank"]
+            row.score_total_sum, row.rate_sum = c["total_sum"], c["rate_sum"]
+        if p := problems.get(u.pk):
+            row.problems_found, row.problems_closed = p["found"], p["closed"]
+            row.problems_open, row.problems_overdue = p["open"], p["overdue"]
+            row.close_days_total = _duration_days(p["close_days"])
+        if a := activities.get(u.pk):
+            row.activities, row.photos = a["activities"], a["photos"]
+        rows.append(row)
+    return rows, len(ranking)
+
+
+def totals_of(rows):
+    checks = sum(r.checks for r in rows)
+    closed = sum(r.problems_closed for r in rows)
+
+    def mean(attr):
+        return _mean(sum((getattr(r, attr) for r in rows), Decimal(0)), checks)
+
+    return Totals(
+        units=len(rows),
+        tasks_due=sum(r.tasks_due for r in rows), tasks_done=sum(r.tasks_done for r in rows),
+        tasks_overdue=sum(r.tasks_overdue for r in rows),
+        checks=checks, average_score=mean("score_total_sum"), score_rate=mean("rate_sum"),
+        problems_found=sum(r.problems_found for r in rows), problems_closed=closed,
+        problems_open=sum(r.problems_open for r in rows), problems_overdue=sum(r.problems_overdue for r in rows),
+        average_close_days=_mean(sum(r.close_days_total for r in rows), closed),
+        activities=sum(r.activities for r in rows), photos=sum(r.photos for r in rows),
+        units_without_activities=sum(1 for r in rows if not r.activities),
+        letters_signed=sum(1 for r in rows if r.letter_signed),
+    )
+
+
+def compare(current, previous):
+    return [
+        Comparison("任务完成率", current.completion_rate, previous.completion_rate, "rate"),
+        Comparison("逾期任务", current.tasks_overdue, previous.tasks_overdue),
+        Comparison("督查次数", current.checks, previous.checks),
+        Comparison("平均得分率", current.score_rate, previous.score_rate, "percent"),
+        Comparison("发现问题", current.problems_found, previous.problems_found),
+        Comparison("销号问题", current.problems_closed, previous.problems_closed),
+        Comparison("未整改问题", current.problems_open, previous.problems_open),
+        Comparison("逾期问题", current.problems_overdue, previous.problems_overdue),
+        Comparison("平均整改天数", current.average_close_days, previous.average_close_days, "days"),
+        Comparison("活动档案", current.activities, previous.activities),
+        Comparison("活动照片", current.photos, previous.photos),
+    ]
+
+
+def open_problems(month, as_of, unit=None):
+    """Problems open at the end of the month (or now), overdue first, then by unit and deadline."""
+    end = _start_of(month.next_first_day)
+    qs = (_unit_filter(Problem.objects.all(), unit)
+          .filter(Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end)))
+          .order_by("deadline", "unit__sort_order", "unit__name", "pk")
+          .values_list("pk", "unit__name", "description", "found_on", "deadline", "status", "closed_at",
+                       "check_record__kind", "indicator__code"))
+    labels = dict(ProblemStatus.choices)
+    kinds = dict(Check._meta.get_field("kind").choices)
+    result = []
+    for pk, unit_name, description, found_on, deadline, status, closed_at, kind, code in qs.iterator(2000):
+        if status == ProblemStatus.CLOSED:
+            label = f"已于{timezone.localtime(closed_at):%m-%d}销号"
+        else:
+            label = str(labels[status])
+        result.append(OpenProblem(pk, unit_name, description, found_on, deadline, label,
+                                  str(kinds[kind]) if kind else "直接交办", code or "",
+                                  max((as_of - deadline).days, 0)))
+    result.sort(key=lambda p: (not p.is_overdue, p.deadline))
+    return result
+
+
+def highlights(month, unit=None, limit=HIGHLIGHTS):
+    """The month's showcase: reviewed archives first, then those with the most photos."""
+    activities = list(
+        _unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
+        .annotate(photo_count=Count("photos"))
+        .filter(photo_count__gt=0)
+        .annotate(reviewed=Case(When(status=ActivityStatus.APPROVED, then=Value(0)), default=Value(1)))
+        .order_by("reviewed", "-photo_count", "-date", "pk")
+        .select_related("unit", "category")[:limit]
+    )
+    first_photo = {}
+    for photo in (ActivityPhoto.objects.filter(activity__in=[a.pk for a in activities])
+                  .order_by("activity_id", "sort_order", "pk").only("activity_id", "thumbnail")):
+        first_photo.setdefault(photo.activity_id, photo)
+    return [Highlight(a.pk, a.unit.name, a.title, a.date, a.category.name, a.photo_count,
+                      a.status == ActivityStatus.APPROVED, first_photo[a.pk].thumbnail.name, first_photo[a.pk].pk)
+            for a in activities]
+
+
+def monthly_summary(month, *, unit=None, today=None):
+    """Everything the month's summary shows, bureau-wide or for one unit.
+
+    The caller decides who may see which unit (the views allow a liaison only their own).
+    """
+    today = today or timezone.localdate()
+    as_of = min(today, month.last_day)
+    units = list(Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.active())
+    rows, ranked = unit_rows(month, units, as_of, unit)
+    previous_month = month.previous()
+    previous_rows, _ = unit_rows(previous_month, units, min(today, previous_month.last_day), unit)
+    totals, previous = totals_of(rows), totals_of(previous_rows)
+    return MonthlySummary(
+        month=month, unit=unit, as_of=as_of, generated_on=today, rows=rows, totals=totals, previous=previous,
+        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, unit),
+        highlights=highlights(month, unit), ranked_units=ranked,
+    )
+
+
+def archived_activities(month, unit=None):
+    """The month's archived activities as rows for the Excel sheet 活动档案 (one query)."""
+    labels = dict(ActivityStatus.choices)
+    qs = (_unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
+          .annotate(photo_count=Count("photos"))
+          .order_by("unit__sort_order", "unit__name", "date", "pk")
+          .values_list("unit__name", "title", "category__name", "date", "place", "participants", "organizer",
+                       "photo_count", "status", "uploaded_to_city", "uploaded_to_city_on"))
+    for unit_name, title, category, date, place, participants, organizer, photos, status, uploaded, on in qs:
+        yield (unit_name, title, category, date, place, participants, organizer, photos, str(labels[status]),
+               "是" if uploaded else "否", on)
+
+
+def weekly_score_trend(iso_year, unit=None):
+    """[(iso_week, average score rate in percent or None), …] for weeks 1…last of the year.
+
+    One grouped query. The rate of a week is the mean of its checks' rates, as in the bulletin.
+    """
+    rate = Cast("total", FloatField()) * 100 / Cast("max_total", FloatField())
+    rows = (_unit_filter(Check.objects.submitted().filter(iso_year=iso_year, max_total__gt=0), unit)
+            .values("iso_week").annotate(rate=Avg(rate)).order_by())
+    by_week = {r["iso_week"]: round(r["rate"], 1) for r in rows}
+    weeks = datetime.date(iso_year, 12, 28).isocalendar()[1]
+    today = timezone.localdate()
+    if today.isocalendar()[0] == iso_year:
+        weeks = today.isocalendar()[1]
+    return [(week, by_week.get(week)) for week in range(1, weeks + 1)]
+
+
+def unit_month_row(month, unit, today=None):
+    """One unit's figures for the month (its UnitRow only: no comparison, lists or highlights)."""
+    today = today or timezone.localdate()
+    rows, _ = unit_rows(month, [unit], min(today, month.last_day), unit)
+    return rows[0]

@@ -1,0 +1,150 @@
+"""Report pages: the monthly summary (HTML preview, PDF, Excel), its published archive, the
+bureau dashboard and the liaison's home panel.
+
+URLs are stable and bookmarkable: /reports/monthly/2026-11/, …/2026-11.pdf, …/2026-11.xlsx,
+with ?unit=<id> for one unit. A liaison gets their own unit whatever they ask for: another
+unit's id is 404.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from ledgers.access import get_visible_or_404, role_required
+from ledgers.files import serve_file
+from ledgers.models import CampaignYear, Role, Unit
+from ledgers.views.core import register_home_panel
+
+from . import monthly as service
+from .charts import line_chart
+from .models import PublishedReport
+from .monthly_excel import monthly_workbook
+from .summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _unit_for(request):
+    """The unit asked for (?unit=), checked through visible_to; a liaison's own by default."""
+    user = request.user
+    raw = request.GET.get("unit") or request.POST.get("unit")
+    if raw:
+        if not str(raw).isdigit():
+            raise Http404("没有这个单位")
+        return get_visible_or_404(Unit, user, pk=raw)
+    if user.sees_all_units:
+        return None
+    if not user.unit_id:
+        raise Http404("您的账号尚未分配单位")
+    return user.unit
+
+
+def _summary(request, month):
+    return monthly_summary(month, unit=_unit_for(request))
+
+
+def _query(summary):
+    return f"?unit={summary.unit.pk}" if summary.unit else ""
+
+
+@login_required
+def monthly(request, month):
+    summary = _summary(request, month)
+    context = service.document_context(summary)
+    context.update(
+        charts=service.charts_for(summary, links=True), problems=summary.open_problems[:100],
+        more_problems=max(len(summary.open_problems) - 100, 0), query=_query(summary),
+        previous=summary.month.previous(), next=summary.month.next(),
+        can_publish=service.can_publish(request.user),
+        published=PublishedReport.objects.visible_to(request.user).filter(
+            period=str(summary.month), unit=summary.unit).select_related("published_by"),
+        units=Unit.objects.active() if request.user.sees_all_units else None,
+    )
+    return render(request, "reports/monthly.html", context)
+
+
+@login_required
+def monthly_pdf(request, month):
+    summary = _summary(request, month)
+    response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")
+    return response
+
+
+@login_required
+def monthly_xlsx(request, month):
+    summary = _summary(request, month)
+    response = HttpResponse(monthly_workbook(summary), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{service.file_stem(summary)}.xlsx")
+    return response
+
+
+@require_POST
+@login_required
+def monthly_publish(request, month):
+    unit = _unit_for(request)
+    if not service.can_publish(request.user):
+        raise PermissionDenied("只有局文明办可以发布分析小结。")
+    report = service.monthly_publish(user=request.user, month=month, unit=unit)
+    messages.success(request, f"已发布《{report.title}》，今后可原样重印。")
+    url = reverse("reports:monthly", args=[month])
+    return redirect(url + (f"?unit={unit.pk}" if unit else ""))
+
+
+@login_required
+def published_file(request, pk, fmt):
+    report = get_visible_or_404(PublishedReport, request.user, pk=pk)
+    field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(fmt)
+    if field is None:
+        raise Http404("没有这种格式")
+    stamp = timezone.localtime(report.published_at).strftime("%Y%m%d")
+    return serve_file(request, field, download_name=f"{report.title}（{stamp}发布）.{fmt}",
+                      as_attachment=fmt == "xlsx")
+
+
+@login_required
+def monthly_index(request):
+    today = timezone.localdate()
+    year = CampaignYear.objects.current()
+    calendar_year = year.year if year else today.year
+    last = 12 if calendar_year < today.year else today.month if calendar_year == today.year else 0
+    months = [Month(calendar_year, m) for m in range(last, 0, -1)]
+    unit = None if request.user.sees_all_units else request.user.unit
+    published = PublishedReport.objects.visible_to(request.user).select_related("unit", "published_by")[:100]
+    return render(request, "reports/monthly_index.html", {
+        "months": months, "unit": unit, "published": published, "year": year,
+    })
+
+
+def _trend_chart(year, unit=None):
+    points = weekly_score_trend(year, unit=unit)
+    return line_chart([(f"{week}周", value) for week, value in points], max_value=100, suffix="%",
+                      title=f"{year}年每周督查平均得分率")
+
+
+@role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+def dashboard(request):
+    today = timezone.localdate()
+    month = Month.containing(today)
+    summary = monthly_summary(month, today=today)
+    empty = [r for r in summary.rows if not r.activities]
+    return render(request, "reports/dashboard.html", {
+        "summary": summary, "month": month, "empty_units": empty,
+        "charts": service.charts_for(summary, links=True), "trend": _trend_chart(today.isocalendar()[0]),
+    })
+
+
+@register_home_panel
+def liaison_month_panel(request):
+    user = request.user
+    if user.sees_all_units or not user.unit_id:
+        return None
+    today = timezone.localdate()
+    month = Month.containing(today)
+    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, user.unit, today),
+            "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=user.unit)}
