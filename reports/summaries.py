@@ -247,7 +247,8 @@ def _unit_filter(qs, unit, lookup="unit"):
 
 
 def _task_figures(month, as_of, unit):
-    end = _start_of(min(as_of, month.next_first_day))
+    # Completed by the end of the as-of day (a task finished today, or on the month's last day, counts).
+    end = _start_of(as_of + datetime.timedelta(days=1))
     done_by_then = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
     due = Q(task__deadline__gte=month.first_day, task__deadline__lt=month.next_first_day)
     rows = (_unit_filter(TaskAssignment.objects.all(), unit)

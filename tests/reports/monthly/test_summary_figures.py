@@ -133,3 +133,17 @@ def test_summary_query_count_does_not_grow_with_units(november, fixed_today, dja
     with django_assert_max_num_queries(len(small.captured_queries)):
         summary = monthly_summary(NOV)
     assert summary.totals.units == 35
+
+
+def test_a_task_completed_on_the_months_last_day_counts_as_done(november, fixed_today, year):
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from ledgers.models import Task, TaskAssignment
+
+    task = Task.objects.create(year=year, title="月底完成的任务", deadline=date(2026, 11, 30))
+    TaskAssignment.objects.create(task=task, unit=november["C"], status="done",
+                                  completed_at=timezone.make_aware(datetime(2026, 11, 30, 22, 30)))
+    c = row_of(monthly_summary(NOV), november["C"])
+    assert (c.tasks_due, c.tasks_done, c.tasks_overdue, c.completion_rate) == (1, 1, 0, 1.0)
