@@ -8,10 +8,12 @@ from datetime import date
 from django import forms
 from django.forms import modelformset_factory
 
+from .concurrency import VersionedForm
+
 from .models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
         fields = ["title", "category", "date", "place", "participants", "organizer", "indicators", "summary"]

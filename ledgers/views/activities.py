@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from reports import binder
 
 from ..access import can_edit, get_visible_or_404, role_required
+from ..concurrency import EditConflict
 from ..files import serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
@@ -113,7 +114,10 @@ def _activity_form_page(request, activity):
                     indicators=form.cleaned_data["indicators"],
                     captions={f.instance.pk: f.cleaned_data.get("caption", "") for f in formset.forms if f.instance.pk},
                     delete_ids={f.instance.pk for f in formset.deleted_forms}, pending=pending,
+                    version=form.loaded_version,
                 )
+            except EditConflict as conflict:
+                form.show_conflict(conflict)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .. import files, imports
 from ..access import can_edit, get_visible_or_404, role_required
+from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..models import (
     AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
@@ -89,7 +90,9 @@ def _task_form_page(request, task):
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_save(task=form.save(commit=False), units=form.cleaned_data["units"],
-                                      user=request.user)
+                                      user=request.user, version=form.loaded_version)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except (services.MoveRefused, ValidationError) as refused:
             form.add_error(None, getattr(refused, "message", None) or refused.messages[0])
         else:

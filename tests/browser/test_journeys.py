@@ -210,3 +210,41 @@ def test_inspector_raises_a_problem_the_liaison_rectifies_it_and_the_inspector_c
     assert problem.status == ProblemStatus.CLOSED
     assert (problem.rectified_by, problem.closed_by) == (liaison, inspector)
     assert problem.photos.filter(stage="after").count() == 1 and problem.photos.filter(stage="before").count() == 1
+
+
+# --- two browsers editing the same task ---------------------------------------------------
+
+def test_two_admins_editing_one_task_the_second_is_told_and_keeps_what_they_typed(new_page, admin_user, section,
+                                                                                  school_a, year):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ledgers.models import Role, Task
+    from ledgers.services.tasks import task_save
+    from tests.conftest import make_user
+
+    make_user("admin2", Role.ADMIN, section, "李红梅")
+    task = task_save(task=Task(year=year, title="开展文明校园创建", deadline=timezone.localdate() + timedelta(days=10)),
+                     units=[school_a], user=admin_user)
+    mine, theirs = new_page(), new_page()
+    for page, username in ((mine, "admin"), (theirs, "admin2")):
+        login_as(page, username)
+        page.goto(f"/tasks/{task.pk}/edit/")
+    theirs.get_by_label("测评内容（任务）").fill("开展文明校园创建（含宿舍）")
+    theirs.get_by_role("button", name="保存").click()
+    expect(theirs.locator("main")).to_contain_text("任务已保存")
+
+    mine.get_by_label("测评内容（任务）").fill("创建文明校园")
+    mine.get_by_label("工作要求").fill("每月报送一次活动照片")
+    mine.get_by_role("button", name="保存").click()
+    alert = mine.get_by_role("alert")
+    expect(alert).to_contain_text("此记录已被他人修改（李红梅，")
+    expect(alert).to_contain_text("您打开时为“开展文明校园创建”，现在为“开展文明校园创建（含宿舍）”")
+    expect(mine.get_by_label("测评内容（任务）")).to_have_value("创建文明校园")
+    expect(mine.get_by_label("工作要求")).to_have_value("每月报送一次活动照片")
+    screenshot(mine, "concurrency-task-second-save-refused")
+    mine.get_by_role("button", name="保存").click()  # checked: save again
+    expect(mine.locator("main")).to_contain_text("任务已保存")
+    task.refresh_from_db()
+    assert (task.title, task.requirement) == ("创建文明校园", "每月报送一次活动照片")
