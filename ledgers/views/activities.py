@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports import binder
 
@@ -27,6 +27,7 @@ from .core import register_home_panel
 PAGE_SIZE = 20
 
 
+@require_safe
 @login_required
 def activity_list(request):
     user = request.user
@@ -56,6 +57,7 @@ def _month_bounds(month):
     return month, (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+@require_safe
 @role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 def activity_stats(request):
     today = timezone.localdate()
@@ -154,6 +156,7 @@ def _after_save(request, activity, refusals):
     return redirect(activity)
 
 
+@require_safe
 @login_required
 def activity_detail(request, pk):
     qs = Activity.objects.with_list_data().select_related("created_by", "submitted_by", "reviewed_by")
@@ -239,6 +242,7 @@ def activity_delete(request, pk):
 PHOTO_SIZES = {"thumb": "thumbnail", "display": "display", "original": "original"}
 
 
+@require_safe
 @login_required
 def activity_photo(request, pk, size):
     if size not in PHOTO_SIZES:
@@ -263,6 +267,7 @@ def _binder_target(request):
     return unit, year
 
 
+@require_safe
 @login_required
 def binder_pdf(request):
     unit, year = _binder_target(request)
@@ -270,6 +275,7 @@ def binder_pdf(request):
     return FileResponse(handle, content_type="application/pdf", filename=binder.file_name(unit, year, ".pdf"))
 
 
+@require_safe
 @login_required
 def binder_zip(request):
     unit, year = _binder_target(request)
