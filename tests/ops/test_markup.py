@@ -4,10 +4,8 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 from pypdf import PdfReader
 
 from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, LetterTarget, ResponsibilityLetter, Task,
@@ -17,7 +15,7 @@ from ledgers.services import bulletins as bulletin_service
 from ledgers.services.letters import letters_generate
 from ledgers.services.tasks import progress_add, task_save
 from reports.pdf import StorageURLFetcher
-from tests.ledgers.checks.factories import indicator, make_check, make_problem, template  # noqa: F401 (fixtures)
+from tests.ledgers.checks.factories import indicator, jpeg, make_check, make_problem, template  # noqa: F401 (fixtures)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -60,11 +58,6 @@ def fetched(monkeypatch):
 def no_injected_fetch(urls):
     return not [u for u in urls if u == "x" or u.endswith("/x")]
 
-
-def jpeg(name="IMG_0001.jpg"):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "seagreen").save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 @pytest.fixture

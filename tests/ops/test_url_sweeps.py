@@ -8,16 +8,13 @@
 
 A new URL with an `<int:pk>` needs an entry in RECORDS below, or the sweep fails and says so.
 """
-import io
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from ledgers import urls as ledger_urls
 from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, LetterTarget, Problem,
@@ -26,7 +23,7 @@ from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
 from ledgers.services.tasks import progress_add, task_save
-from tests.ledgers.checks.factories import indicator, make_check, make_problem, template  # noqa: F401 (fixtures)
+from tests.ledgers.checks.factories import indicator, jpeg, make_check, make_problem, template  # noqa: F401 (fixtures)
 
 PATTERNS = {p.name: p for p in ledger_urls.urlpatterns}
 PK_PATTERNS = sorted(name for name, p in PATTERNS.items() if "pk" in p.pattern.converters)
@@ -57,11 +54,6 @@ POST_DATA = {
     "week": "2026-W10", "save": "1", "submit": "1",
 }
 
-
-def jpeg(name="IMG_0001.jpg"):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "steelblue").save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 @pytest.fixture
