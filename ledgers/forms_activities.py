@@ -8,10 +8,12 @@ from datetime import date
 from django import forms
 from django.forms import modelformset_factory
 
+from .concurrency import VersionedForm
+
 from .models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
         fields = ["title", "category", "date", "place", "participants", "organizer", "indicators", "summary"]
@@ -36,7 +38,9 @@ class ActivityForm(forms.ModelForm):
 
 CaptionFormSet = modelformset_factory(
     ActivityPhoto, fields=["caption"], extra=0, can_delete=True, edit_only=True,
-    widgets={"caption": forms.TextInput(attrs={"placeholder": "时间、地点、人物、事件"})},
+    # A textarea: captions are a sentence (时间、地点、人物、事件) and must be readable whole on a phone.
+    widgets={"caption": forms.Textarea(attrs={"placeholder": "时间、地点、人物、事件", "rows": 2,
+                                              "class": "form-control"})},
 )
 
 

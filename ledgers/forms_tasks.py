@@ -3,6 +3,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from .concurrency import VersionedForm
 from .models import Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
 
 
@@ -31,7 +32,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedForm):
     units = forms.ModelMultipleChoiceField(
         label=_("责任单位"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个责任单位。"},

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..concurrency import Versioned
+
 from .core import CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredPhoto
 from .indicators import Indicator
@@ -93,7 +95,7 @@ class ActivityQuerySet(UnitOwnedQuerySet):
         )
 
 
-class Activity(models.Model):
+class Activity(Versioned):
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="activities")
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="activities")

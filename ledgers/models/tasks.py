@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import files
+from ..concurrency import Versioned
 from .core import CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredFile
 from .indicators import Indicator
@@ -55,7 +56,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(models.Model):
+class Task(Versioned):
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="tasks")
     number = models.CharField(_("序号"), max_length=20, blank=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ..concurrency import claim_version
 from ..files import UploadRefused
 from ..models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear
 
@@ -36,10 +37,11 @@ def photos_stage(*, user, uploads):
 
 @transaction.atomic
 def activity_save(*, user, fields, indicators, activity=None, unit=None, captions=None,
-                  delete_ids=(), pending=()):
+                  delete_ids=(), pending=(), version=None):
     """Create (with `unit`) or update `activity`; attach `pending` photos; return the activity.
 
     `captions` maps photo pk → caption for this activity's photos; `delete_ids` are photos to drop.
+    `version` is the version the user's form was built from: EditConflict if it has moved since.
     """
     if activity is None:
         if unit is None or not (user.is_bureau_admin or (user.is_liaison and user.unit_id == unit.pk)):
@@ -50,6 +52,8 @@ def activity_save(*, user, fields, indicators, activity=None, unit=None, caption
         activity = Activity(unit=unit, year=year, created_by=user)
     elif not activity.can_edit(user):
         raise PermissionDenied("此活动档案已提交，不能再修改。")
+    else:
+        claim_version(activity, version)
     for name in ACTIVITY_FIELDS:
         setattr(activity, name, fields[name])
     activity.full_clean()

@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import files
 from ..access import can_edit
+from ..concurrency import claim_version
 from ..models import AssignmentEvent, AssignmentStatus, ProgressAttachment, ProgressEntry, Role, TaskAssignment
 
 S = AssignmentStatus
@@ -111,10 +112,11 @@ def progress_add(*, assignment, user, date, content, uploads=()):
     return entry
 
 
-def task_save(*, task, units, user):
+def task_save(*, task, units, user, version=None):
     """Create or edit a task; one assignment per responsible unit.
 
-    Removing a unit deletes its assignment only while it has no progress entries.
+    Removing a unit deletes its assignment only while it has no progress entries. `version` is
+    the version the user's form was built from: EditConflict if someone saved the task since.
     """
     if not may_manage_tasks(user):
         raise MoveRefused("只有局文明办可以编辑任务分解表。")
@@ -122,6 +124,7 @@ def task_save(*, task, units, user):
     if not units:
         raise MoveRefused("请至少选择一个责任单位。")
     with transaction.atomic():
+        claim_version(task, version)
         if task.pk is None:
             task.created_by = user
         task.full_clean()

@@ -51,6 +51,48 @@ def _display(model_field, value, related):
     return str(value)
 
 
+def _shown_fields(model, record):
+    """(fields shown in a diff by name, many-to-many names left out, model field order)."""
+    tracked = [f for f in record.tracked_fields if f.editable]
+    m2m = {f.name for f in record._history_m2m_fields}
+    fields = {f.name: model._meta.get_field(f.name) for f in tracked if f.name not in m2m}
+    position = {name: index for index, name in enumerate(f.name for f in model._meta.fields)}
+    return fields, m2m, position
+
+
+def _related(fields, records):
+    """One query per foreign key: every value any of `records` shows, looked up at once."""
+    related = {}
+    for name, model_field in fields.items():
+        if model_field.many_to_one or model_field.one_to_one:
+            ids = {getattr(record, model_field.attname) for record in records} - {None}
+            related[name] = model_field.related_model._base_manager.in_bulk(ids) if ids else {}
+    return related
+
+
+def _changes(newer, older, fields, m2m, position, related):
+    delta = newer.diff_against(older, excluded_fields=m2m)
+    changes = []
+    for change in sorted(delta.changes, key=lambda c: position.get(c.field, 999)):
+        model_field = fields.get(change.field)
+        if model_field is not None:
+            changes.append(Change(label=str(model_field.verbose_name),
+                                  old=_display(model_field, change.old, related),
+                                  new=_display(model_field, change.new, related)))
+    return changes
+
+
+def who_of(record):
+    user = record.history_user
+    return (getattr(user, "display_name", None) or str(user)) if user else "系统"
+
+
+def changes_between(older, newer):
+    """[Change, ...] from one history record of a record to a later one (fields in model order)."""
+    fields, m2m, position = _shown_fields(newer.instance_type, newer)
+    return _changes(newer, older, fields, m2m, position, _related(fields, [older, newer]))
+
+
 @register.simple_tag
 def history_rows(obj, limit=50):
     """[HistoryRow, ...] newest first, at most `limit`; [] for a model without history."""
@@ -59,37 +101,13 @@ def history_rows(obj, limit=50):
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     if not records:
         return []
-    model = type(obj)
-    tracked = [f for f in records[0].tracked_fields if f.editable]
-    m2m = {f.name for f in records[0]._history_m2m_fields}
-    fields = {f.name: model._meta.get_field(f.name) for f in tracked if f.name not in m2m}
-    position = {name: index for index, name in enumerate(f.name for f in model._meta.fields)}
-
-    # One query per foreign key: every value any row shows, looked up at once.
-    related = {}
-    for name, model_field in fields.items():
-        if model_field.many_to_one or model_field.one_to_one:
-            ids = {getattr(record, model_field.attname) for record in records} - {None}
-            related[name] = model_field.related_model._base_manager.in_bulk(ids) if ids else {}
-
+    fields, m2m, position = _shown_fields(type(obj), records[0])
+    related = _related(fields, records)
     rows = []
     for newer, older in zip(records[:limit], records[1:] + [None]):
-        user = newer.history_user
-        row = HistoryRow(
-            when=newer.history_date,
-            who=(getattr(user, "display_name", None) or str(user)) if user else "系统",
-            operation=OPERATIONS.get(newer.history_type, newer.history_type),
-        )
+        row = HistoryRow(when=newer.history_date, who=who_of(newer),
+                         operation=OPERATIONS.get(newer.history_type, newer.history_type))
         if newer.history_type == "~" and older is not None:
-            delta = newer.diff_against(older, excluded_fields=m2m)
-            for change in sorted(delta.changes, key=lambda c: position.get(c.field, 999)):
-                model_field = fields.get(change.field)
-                if model_field is None:
-                    continue
-                row.changes.append(Change(
-                    label=str(model_field.verbose_name),
-                    old=_display(model_field, change.old, related),
-                    new=_display(model_field, change.new, related),
-                ))
+            row.changes = _changes(newer, older, fields, m2m, position, related)
         rows.append(row)
     return rows

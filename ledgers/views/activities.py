@@ -10,11 +10,12 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports import binder
 
 from ..access import can_edit, get_visible_or_404, role_required
+from ..concurrency import EditConflict
 from ..files import serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
@@ -26,6 +27,7 @@ from .core import register_home_panel
 PAGE_SIZE = 20
 
 
+@require_safe
 @login_required
 def activity_list(request):
     user = request.user
@@ -55,6 +57,7 @@ def _month_bounds(month):
     return month, (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+@require_safe
 @role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 def activity_stats(request):
     today = timezone.localdate()
@@ -113,7 +116,10 @@ def _activity_form_page(request, activity):
                     indicators=form.cleaned_data["indicators"],
                     captions={f.instance.pk: f.cleaned_data.get("caption", "") for f in formset.forms if f.instance.pk},
                     delete_ids={f.instance.pk for f in formset.deleted_forms}, pending=pending,
+                    version=form.loaded_version,
                 )
+            except EditConflict as conflict:
+                form.show_conflict(conflict)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -150,6 +156,7 @@ def _after_save(request, activity, refusals):
     return redirect(activity)
 
 
+@require_safe
 @login_required
 def activity_detail(request, pk):
     qs = Activity.objects.with_list_data().select_related("created_by", "submitted_by", "reviewed_by")
@@ -235,6 +242,7 @@ def activity_delete(request, pk):
 PHOTO_SIZES = {"thumb": "thumbnail", "display": "display", "original": "original"}
 
 
+@require_safe
 @login_required
 def activity_photo(request, pk, size):
     if size not in PHOTO_SIZES:
@@ -259,6 +267,7 @@ def _binder_target(request):
     return unit, year
 
 
+@require_safe
 @login_required
 def binder_pdf(request):
     unit, year = _binder_target(request)
@@ -266,6 +275,7 @@ def binder_pdf(request):
     return FileResponse(handle, content_type="application/pdf", filename=binder.file_name(unit, year, ".pdf"))
 
 
+@require_safe
 @login_required
 def binder_zip(request):
     unit, year = _binder_target(request)

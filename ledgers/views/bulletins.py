@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reports.pdf import render_pdf
 
@@ -26,6 +26,7 @@ def _last_week():
     return service.week_value(iso_year, iso_week)
 
 
+@require_safe
 @role_required(*BUREAU)
 def bulletin_list(request):
     bulletins = Bulletin.objects.visible_to(request.user).select_related("published_by")
@@ -88,6 +89,7 @@ def bulletin_publish(request, pk):
     return redirect(bulletin)
 
 
+@require_safe
 @role_required(*BUREAU)
 def bulletin_pdf(request, pk):
     bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)

@@ -12,7 +12,7 @@ from django.db.models.deletion import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..access import get_visible_or_404, role_required
 from ..forms_checks import (
@@ -81,6 +81,7 @@ def filtered_checks(request):
     return form, checks
 
 
+@require_safe
 @role_required(*BUREAU)
 def check_list(request):
     form, checks = filtered_checks(request)
@@ -155,6 +156,7 @@ def check_edit(request, pk):
                   {"form": form, "template": check.template, "check": check})
 
 
+@require_safe
 @role_required(*BUREAU)
 def check_detail(request, pk):
     check = get_visible_or_404(Check.objects.with_related(), request.user, pk=pk)
@@ -194,6 +196,7 @@ def check_correct(request, pk):
     return render(request, "ledgers/checks/check_correct.html", {"form": form, "check": check})
 
 
+@require_safe
 @role_required(*BUREAU)
 def check_photo(request, pk, size):
     photo = get_visible_or_404(CheckPhoto.objects.all(), request.user, pk=pk)

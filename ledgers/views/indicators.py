@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import imports
 from ..access import role_required
@@ -11,6 +11,7 @@ from ..models import CampaignYear, Indicator, Role
 from .imports import import_confirm, import_page, selected_year, xlsx_response
 
 
+@require_safe
 @login_required
 def indicator_list(request):
     year = selected_year(request)

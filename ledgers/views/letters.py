@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from reports.pdf import render_pdf
 
@@ -21,6 +22,7 @@ from .core import register_home_panel
 from .tasks import editor_post
 
 
+@require_safe
 @login_required
 def letter_list(request):
     year = selected_year(request)
@@ -93,6 +95,7 @@ def _letter_page(request, letter, scan_form=None, status=200):
     }, status=status)
 
 
+@require_safe
 @login_required
 def letter_detail(request, pk):
     return _letter_page(request, _get_letter(request, pk))
@@ -137,6 +140,7 @@ def letter_signatories(request, pk):
     return redirect(letter)
 
 
+@require_safe
 @login_required
 def letter_scan(request, pk):
     scan = get_visible_or_404(SignedScan.objects.select_related("letter"), request.user, pk=pk)
@@ -152,12 +156,14 @@ def _pdf_response(letters, filename):
     return response
 
 
+@require_safe
 @login_required
 def letter_pdf(request, pk):
     letter = _get_letter(request, pk)
     return _pdf_response([letter], f"{letter.year.year}年度目标责任书-{letter.unit.name}.pdf")
 
 
+@require_safe
 @role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 def letter_year_pdf(request):
     year = selected_year(request)

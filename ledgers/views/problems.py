@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from reports.problems_excel import problems_workbook
 
@@ -50,6 +51,7 @@ def filtered_problems(request):
     return form, problems
 
 
+@require_safe
 @login_required
 def problem_list(request):
     form, problems = filtered_problems(request)
@@ -61,6 +63,7 @@ def problem_list(request):
     })
 
 
+@require_safe
 @login_required
 def problem_export(request):
     form, problems = filtered_problems(request)
@@ -164,6 +167,7 @@ def _recheck(request, problem, action):
     return redirect(problem)
 
 
+@require_safe
 @login_required
 def problem_photo(request, pk, size):
     photo = get_visible_or_404(ProblemPhoto.objects.all(), request.user, pk=pk)

@@ -10,10 +10,11 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import files, imports
 from ..access import can_edit, get_visible_or_404, role_required
+from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..models import (
     AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
@@ -40,6 +41,7 @@ def editor_post(view):
     return wrapper
 
 
+@require_safe
 @role_required(*BUREAU)
 def task_matrix(request):
     year = selected_year(request)
@@ -89,7 +91,9 @@ def _task_form_page(request, task):
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_save(task=form.save(commit=False), units=form.cleaned_data["units"],
-                                      user=request.user)
+                                      user=request.user, version=form.loaded_version)
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except (services.MoveRefused, ValidationError) as refused:
             form.add_error(None, getattr(refused, "message", None) or refused.messages[0])
         else:
@@ -108,6 +112,7 @@ def task_edit(request, pk):
     return _task_form_page(request, get_visible_or_404(Task, request.user, pk=pk))
 
 
+@require_safe
 @login_required
 def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year"), request.user, pk=pk)
@@ -136,6 +141,7 @@ def _get_assignment(request, pk):
     return get_visible_or_404(TaskAssignment.objects.with_task(), request.user, pk=pk)
 
 
+@require_safe
 @login_required
 def assignment_detail(request, pk):
     return _assignment_page(request, _get_assignment(request, pk))
@@ -185,6 +191,7 @@ def assignment_return(request, pk):
     return _assignment_page(request, assignment, return_form=form, status=400)
 
 
+@require_safe
 @login_required
 def progress_attachment(request, pk):
     attachment = get_visible_or_404(ProgressAttachment, request.user, pk=pk)

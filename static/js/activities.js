@@ -12,8 +12,9 @@
       inputs.forEach(function (input) {
         Array.prototype.forEach.call(input.files || [], function (file) {
           var li = document.createElement("li");
-          var mb = (file.size / 1024 / 1024).toFixed(1);
-          li.textContent = "已选择：" + file.name + "（" + mb + " MB）";
+          var size = file.size < 1024 * 1024 ? Math.max(1, Math.round(file.size / 1024)) + " KB"
+            : (file.size / 1024 / 1024).toFixed(1) + " MB";
+          li.textContent = "已选择：" + file.name + "（" + size + "）";
           if (file.size > maxBytes) {
             li.className = "text-danger";
             li.textContent += " —— 超过上限，将不会被接收";

@@ -52,7 +52,7 @@ def test_too_many_form_fields_get_a_clear_400(client, db):
 
 
 def test_two_admins_saving_the_same_unit_last_save_wins_and_history_keeps_both(admin_user, school_a):
-    """Documents today's behaviour (README: optimistic locking for ledger records is pending):
+    """Units in the admin are not version-checked (activities and tasks are: test_concurrency.py):
     the second save overwrites the first, and the audit trail keeps both values."""
     url = reverse("admin:ledgers_unit_change", args=[school_a.pk])
     first, second = Client(), Client()

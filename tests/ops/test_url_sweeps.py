@@ -1,0 +1,164 @@
+"""Sweeps over every URL pattern of ledgers/urls.py, so pages added later are covered too:
+
+- a liaison of school_a who types the URL of any school_b record gets 404 (403 on bureau-only
+  pages), whether by GET or POST, and nothing changes;
+- a leader's POST to any ledger URL is refused (403/404; 405 on the read-only pages, which take
+  no POST at all) and changes nothing;
+- a forged (missing) CSRF token on a ledger POST gets the Chinese 403 page and changes nothing.
+
+A new URL with an `<int:pk>` needs an entry in RECORDS below, or the sweep fails and says so.
+"""
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ledgers import urls as ledger_urls
+from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, LetterTarget, Problem,
+                            ProblemStatus, ResponsibilityLetter, Task, TaskAssignment)
+from ledgers.services import bulletins as bulletin_service
+from ledgers.services import letters as letter_service
+from ledgers.services import problems as problem_service
+from ledgers.services.tasks import progress_add, task_save
+from tests.ledgers.checks.factories import indicator, jpeg, make_check, make_problem, template  # noqa: F401 (fixtures)
+
+PATTERNS = {p.name: p for p in ledger_urls.urlpatterns}
+PK_PATTERNS = sorted(name for name, p in PATTERNS.items() if "pk" in p.pattern.converters)
+
+# URL name -> (key of the school_b record in the `records` fixture, other URL arguments)
+RECORDS = {
+    "task_detail": ("task", {}), "task_edit": ("task", {}),
+    "assignment_detail": ("assignment", {}), "assignment_progress": ("assignment", {}),
+    "assignment_complete": ("assignment", {}), "assignment_return": ("assignment", {}),
+    "progress_attachment": ("attachment", {}),
+    "letter_detail": ("letter", {}), "letter_pdf": ("letter", {}), "letter_upload": ("letter", {}),
+    "letter_signatories": ("letter", {}), "letter_issue": ("letter", {}), "letter_archive": ("letter", {}),
+    "letter_scan": ("scan", {}),
+    "activity_detail": ("activity", {}), "activity_edit": ("activity", {}), "activity_submit": ("activity", {}),
+    "activity_review": ("activity", {}), "activity_mark_uploaded": ("activity", {}),
+    "activity_delete": ("activity", {}), "activity_photo": ("activity_photo", {"size": "thumb"}),
+    "check_detail": ("check", {}), "check_edit": ("check", {}), "check_submit": ("check", {}),
+    "check_correct": ("check", {}), "check_photo": ("check_photo", {"size": "thumb"}),
+    "template_edit": ("template", {}),
+    "problem_detail": ("problem", {}), "problem_photo": ("problem_photo", {"size": "thumb"}),
+    "bulletin_detail": ("bulletin", {}), "bulletin_publish": ("bulletin", {}), "bulletin_pdf": ("bulletin", {}),
+}
+
+# What a form on any ledger page might post: enough for a view that forgot a check to change something.
+POST_DATA = {
+    "action": "close", "note": "同意", "reason": "理由", "decision": "approve", "uploaded": "on",
+    "title": "改过的名称", "content": "落实情况", "description": "问题", "remarks": "情况", "foreword": "前言",
+    "week": "2026-W10", "save": "1", "submit": "1",
+}
+
+
+
+@pytest.fixture
+def records(year, admin_user, inspector, liaison2, school_a, school_b, template):  # noqa: F811
+    """One record of every kind, belonging to school_b (or to the bureau)."""
+    today = timezone.localdate()
+    task = task_save(task=Task(year=year, title="乙校任务", deadline=today + timedelta(days=5)), units=[school_b],
+                     user=admin_user)
+    assignment = TaskAssignment.objects.get(task=task)
+    entry = progress_add(assignment=assignment, user=liaison2, date=today, content="已开展", uploads=[jpeg()])
+
+    LetterTarget.objects.create(year=year, order=1, text="成立文明创建领导小组", points=10)
+    letter_service.letters_generate(year=year, user=admin_user)
+    letter = ResponsibilityLetter.objects.get(unit=school_b)
+    letter_service.letter_move(letter=letter, to="issued", user=admin_user)
+    scan = letter_service.letter_upload_scan(letter=letter, user=liaison2, upload=jpeg("签字.jpg"))
+
+    category = ActivityCategory.objects.ensure_defaults().first()
+    activity = Activity.objects.create(unit=school_b, year=year, category=category, created_by=liaison2,
+                                       title="乙校活动", date=today)
+    activity_photo = ActivityPhoto.build(jpeg(), uploaded_by=liaison2, activity=activity, caption="说明")
+    activity_photo.save()
+
+    check = make_check(inspector, school_b, template, [18, 12, 12], date=today, photos=[jpeg()])
+    problem = make_problem(inspector, school_b, check=check, photos=[jpeg()])
+    problem_service.problem_submit_rectification(problem=problem, user=liaison2, note="已整改", photos=[jpeg()])
+    problem.refresh_from_db()
+    iso_year, iso_week = today.isocalendar()[:2]
+    bulletin = bulletin_service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
+    return {
+        "task": task, "assignment": assignment, "attachment": entry.attachments.get(), "letter": letter,
+        "scan": scan, "activity": activity, "activity_photo": activity_photo, "check": check,
+        "check_photo": check.photos.get(), "template": template, "problem": problem,
+        "problem_photo": problem.photos.first(), "bulletin": bulletin,
+    }
+
+
+def url_of(name, records):
+    if name not in PK_PATTERNS:
+        return reverse(f"ledgers:{name}")
+    key, extra = RECORDS[name]
+    return reverse(f"ledgers:{name}", kwargs={"pk": records[key].pk, **extra})
+
+
+def snapshot():
+    """Row counts of every ledger table, audit trail included: any write shows up here."""
+    return {m._meta.label: m._default_manager.count() for m in apps.get_app_config("ledgers").get_models()}
+
+
+def test_every_url_with_a_pk_has_a_record_for_the_sweeps():
+    missing = sorted(set(PK_PATTERNS) - set(RECORDS))
+    assert not missing, f"add these URL names to RECORDS in {__file__}: {missing}"
+    assert not set(RECORDS) - set(PK_PATTERNS), "RECORDS names a URL that no longer exists"
+
+
+@pytest.mark.parametrize("name", PK_PATTERNS)
+def test_liaison_of_another_unit_gets_404_for_every_record_url(name, records, client_for, liaison, liaison2):
+    if name not in RECORDS:
+        pytest.fail(f"no record for {name}: add it to RECORDS")
+    url = url_of(name, records)
+    before = snapshot()
+    stranger = client_for(liaison)
+    response = stranger.get(url)
+    if response.status_code == 405:  # a POST-only move: try it the way a form would
+        response = stranger.post(url, POST_DATA)
+    assert response.status_code in (403, 404), (name, response.status_code)
+    if response.status_code == 404:
+        # The record exists and its own unit may open it: the 404 comes from the unit check.
+        assert client_for(liaison2).get(url).status_code != 404, name
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_a_leader_post_to_any_ledger_url_is_refused_and_changes_nothing(name, records, client_for, leader):
+    url = url_of(name, records)
+    before = snapshot()
+    response = client_for(leader).post(url, POST_DATA)
+    assert response.status_code in (403, 404, 405), (name, response.status_code)
+    assert snapshot() == before
+    if response.status_code == 403:
+        assert "无权" in response.content.decode() or "只能查看" in response.content.decode()
+
+
+def test_a_forged_csrf_token_on_problem_close_gets_the_chinese_403_and_changes_nothing(records, inspector2):
+    problem = records["problem"]
+    assert problem.status == ProblemStatus.REVIEW
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(inspector2)
+    browser.get(problem.get_absolute_url())  # sets the real CSRF cookie
+    response = browser.post(problem.get_absolute_url(), {"action": "close", "note": "同意",
+                                                         "csrfmiddlewaretoken": "forged" * 8})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "页面已过期" in page or "安全校验" in page, page[:500]
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.REVIEW and problem.closed_by is None
+    # The same post with the real token goes through: the 403 was the token, not the user.
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(problem.get_absolute_url(), {"action": "close", "note": "同意",
+                                                         "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.CLOSED
+
+
+def test_bulletin_publish_by_a_leader_leaves_it_a_draft(records, client_for, leader):
+    bulletin = records["bulletin"]
+    client_for(leader).post(reverse("ledgers:bulletin_publish", args=[bulletin.pk]))
+    assert Bulletin.objects.get(pk=bulletin.pk).number is None
