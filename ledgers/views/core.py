@@ -9,6 +9,18 @@ from ..models import CampaignYear, Role, Unit
 # (request) -> dict | None with keys "template" and the template's context; None hides it.
 HOME_PANELS = []
 
+# Panels show in this order of their modules: what needs doing first (open and overdue
+# problems, then tasks and the letter), then the archive and the month's figures.
+PANEL_ORDER = ["problems", "tasks", "letters", "activities", "reports.views"]
+
+
+def _panel_rank(func):
+    module = func.__module__
+    for rank, name in enumerate(PANEL_ORDER):
+        if module.endswith(name):
+            return rank
+    return len(PANEL_ORDER)
+
 
 def register_home_panel(func):
     HOME_PANELS.append(func)
@@ -19,7 +31,7 @@ def register_home_panel(func):
 def home(request):
     user = request.user
     context = {"year": CampaignYear.objects.current(), "panels": []}
-    for panel in HOME_PANELS:
+    for panel in sorted(HOME_PANELS, key=_panel_rank):
         data = panel(request)
         if data:
             context["panels"].append(data)
