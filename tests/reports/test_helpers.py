@@ -97,3 +97,10 @@ def test_streaming_workbook_keeps_the_same_rules_across_sheets():
 @pytest.mark.parametrize("text,width", [("abc", 3), ("单位", 4), ("A单", 3)])
 def test_text_width_counts_chinese_double(text, width):
     assert excel.text_width(text) == width
+
+
+@pytest.mark.parametrize("rank,cell", [(7, "\u2007\u20077"), (123, "123"), (None, "\u2007\u2007—")])
+def test_rank_cell_pads_with_figure_spaces(rank, cell):
+    from reports.templatetags.report_tags import rank_cell
+
+    assert rank_cell(rank) == cell
