@@ -7,10 +7,13 @@
   (write-only mode requires it). `columns` is a list of `Column`; a value wrapped in
   `Formatted(value, number_format)` overrides its column's format.
 - `workbook_bytes(wb)`: the finished file.
+- `StreamingWorkbook` / `table_xlsx_streaming`: the same sheets written by XlsxWriter in
+  constant-memory mode, for the exports that must be fast or big.
 """
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -104,53 +107,100 @@ def workbook_bytes(wb):
     return out.getvalue()
 
 
-def table_xlsx_streaming(title, columns, rows, heading=None):
-    """One-sheet workbook written by XlsxWriter in constant-memory mode, with the same rules as
-    `add_table_sheet` (title row, frozen header, widths, formats, text stays text).
+class StreamingWorkbook:
+    """A workbook written by XlsxWriter in constant-memory mode, one sheet after another, with
+    the same rules as `add_table_sheet` (title row, frozen header, widths that fit Chinese text,
+    number/date formats, `Formatted` per-cell formats, text always written as text).
 
-    For the big exports (a year of problems, tens of thousands of rows): XlsxWriter writes the
-    same cells about twice as fast as openpyxl's write-only mode and streams rows to a
-    temporary file, so memory stays flat whatever the row count.
+    For the exports that must be fast or big (the monthly summary, a year of problems):
+    XlsxWriter writes the same cells about twice as fast as openpyxl's write-only mode and
+    streams each sheet's rows to a temporary file, so memory stays flat whatever the row count.
+    Rows of a sheet must be written in order, and a sheet is finished once the next one starts.
+
+        book = StreamingWorkbook()
+        book.add_table_sheet("汇总", columns, rows, heading="…")
+        data = book.close()
     """
-    import xlsxwriter
 
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False,
-                                   "strings_to_numbers": False, "strings_to_urls": False})
-    ws = wb.add_worksheet(title[:31])
-    header_fmt = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "align": "center", "valign": "vcenter",
-                                "text_wrap": True, "border": 1})
-    formats = []
-    for index, column in enumerate(columns):
-        props = {"text_wrap": True, "valign": "top"} if column.wrap else {}
-        number = wb.add_format({**props, "num_format": column.number_format}) if column.number_format else None
-        text = wb.add_format(props) if props else None
-        dates = {kind: wb.add_format({**props, "num_format": column.number_format or fmt})
-                 for kind, fmt in (("date", "yyyy-mm-dd"), ("datetime", "yyyy-mm-dd hh:mm"))}
-        formats.append((number, text, dates))
-        ws.set_column(index, index, max(column.width, text_width(column.header) + 2))
-    row_index = 0
-    if heading:
-        ws.write_string(0, 0, heading, wb.add_format({"bold": True, "font_size": 14}))
-        row_index = 1
-    ws.freeze_panes(row_index + 1, 0)
-    for col, column in enumerate(columns):
-        ws.write_string(row_index, col, column.header, header_fmt)
-    for row in rows:
-        row_index += 1
-        for col, value in enumerate(row):
-            number, text, dates = formats[col]
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                ws.write_string(row_index, col, value, text)
-            elif isinstance(value, datetime):
-                ws.write_datetime(row_index, col, cell_value(value), dates["datetime"])
-            elif isinstance(value, date):
-                ws.write_datetime(row_index, col, datetime.combine(value, datetime.min.time()), dates["date"])
-            elif isinstance(value, bool):
-                ws.write_boolean(row_index, col, value)
-            else:
-                ws.write_number(row_index, col, value, number)
-    wb.close()
-    return out.getvalue()
+    DATE = "yyyy-mm-dd"
+    DATETIME = "yyyy-mm-dd hh:mm"
+
+    def __init__(self):
+        import xlsxwriter
+
+        self._out = io.BytesIO()
+        # strings_to_*: False so nothing a user typed becomes a formula, number or link, even
+        # if a caller uses write(); every str goes through write_string anyway.
+        self._wb = xlsxwriter.Workbook(self._out, {
+            "constant_memory": True, "in_memory": False, "strings_to_formulas": False,
+            "strings_to_numbers": False, "strings_to_urls": False})
+        self._formats = {}
+        self._header = self._wb.add_format({"bold": True, "bg_color": "#F2DCDB", "align": "center",
+                                            "valign": "vcenter", "text_wrap": True, "border": 1})
+        self._title = self._wb.add_format({"bold": True, "font_size": 14})
+
+    def _format(self, number_format, wrap):
+        """One shared Format per (number format, wrap); None when the cell needs none."""
+        if not number_format and not wrap:
+            return None
+        key = (number_format, wrap)
+        if key not in self._formats:
+            props = {"text_wrap": True, "valign": "top"} if wrap else {}
+            if number_format:
+                props["num_format"] = number_format
+            self._formats[key] = self._wb.add_format(props)
+        return self._formats[key]
+
+    def add_table_sheet(self, title, columns, rows, heading=None):
+        ws = self._wb.add_worksheet(title[:31])
+        # Per column: (format for numbers, for text, for dates, for datetimes).
+        plans = []
+        for index, column in enumerate(columns):
+            ws.set_column(index, index, max(column.width, text_width(column.header) + 2))
+            plans.append((self._format(column.number_format, column.wrap), self._format(None, column.wrap),
+                          self._format(column.number_format or self.DATE, column.wrap),
+                          self._format(column.number_format or self.DATETIME, column.wrap)))
+        row_index = 0
+        if heading:
+            ws.write_string(0, 0, heading, self._title)
+            row_index = 1
+        ws.freeze_panes(row_index + 1, 0)
+        for col, column in enumerate(columns):
+            ws.write_string(row_index, col, column.header, self._header)
+        write_string, write_number = ws.write_string, ws.write_number
+        for row in rows:
+            row_index += 1
+            for col, value in enumerate(row):
+                number, text, day, moment = plans[col]
+                if type(value) is Formatted:
+                    value, custom = value.value, value.number_format
+                    if custom and not isinstance(value, str):
+                        number = day = moment = self._format(custom, columns[col].wrap)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    write_string(row_index, col, value, text)
+                elif isinstance(value, bool):
+                    ws.write_boolean(row_index, col, value)
+                elif isinstance(value, (int, float)):
+                    write_number(row_index, col, value, number)
+                elif isinstance(value, Decimal):
+                    write_number(row_index, col, float(value), number)
+                elif isinstance(value, datetime):
+                    ws.write_datetime(row_index, col, cell_value(value), moment)
+                elif isinstance(value, date):
+                    ws.write_datetime(row_index, col, datetime.combine(value, datetime.min.time()), day)
+                else:
+                    write_string(row_index, col, str(value), text)
+        return ws
+
+    def close(self):
+        self._wb.close()
+        return self._out.getvalue()
+
+
+def table_xlsx_streaming(title, columns, rows, heading=None):
+    """One-sheet `StreamingWorkbook` (the year's problem export, tens of thousands of rows)."""
+    book = StreamingWorkbook()
+    book.add_table_sheet(title, columns, rows, heading=heading)
+    return book.close()

@@ -40,6 +40,16 @@ def charts_for(summary, *, links=False):
             ("逾期未整改", t.problems_overdue, problems_href(overdue=1)),
         ], title="问题整改情况（项）"),
     }
+    if len(summary.rows) > CHART_UNITS:
+        # For the PDF at city scale: the top-15 chart repeats the first rows of the ranking table
+        # (and every bar is costly text for WeasyPrint); the mean per kind of unit says more.
+        by_kind = {}
+        for r in summary.rows:
+            if r.score_rate is not None:
+                by_kind.setdefault(r.kind, []).append(r.score_rate)
+        charts["kinds"] = bar_chart(
+            [(kind, sum(rates) / len(rates)) for kind, rates in sorted(by_kind.items())],
+            max_value=100, suffix="%", decimals=1, title="各类单位督查平均得分率（按单位平均）")
     busiest = sorted((r for r in summary.rows if r.activities), key=lambda r: (-r.activities, r.unit))[:CHART_UNITS]
     if len(summary.rows) > 1 and busiest:
         charts["activities"] = bar_chart([(r.unit, r.activities) for r in busiest], title="活动档案建档数（前列单位）")

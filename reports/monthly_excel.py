@@ -2,11 +2,12 @@
 活动档案), written from the same `MonthlySummary` as the PDF and the HTML preview.
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
-that looks like a formula stays text (reports.excel).
+that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
+mode (`reports.excel.StreamingWorkbook`), like the year's problem export.
 """
 from decimal import Decimal
 
-from .excel import Column, Formatted, add_table_sheet, new_workbook, workbook_bytes
+from .excel import Column, Formatted, StreamingWorkbook
 from .summaries import archived_activities
 
 PERCENT = "0.0%"
@@ -78,12 +79,12 @@ def problem_rows(summary):
 
 
 def monthly_workbook(summary):
-    wb = new_workbook()
-    add_table_sheet(wb, "汇总", SUMMARY_COLUMNS, summary_rows(summary),
-                    heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）")
-    add_table_sheet(wb, "单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
-    add_table_sheet(wb, "未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
-                    heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
-    add_table_sheet(wb, "活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
-                    heading=f"{summary.title} 活动档案")
-    return workbook_bytes(wb)
+    book = StreamingWorkbook()
+    book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
+                         heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）")
+    book.add_table_sheet("单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
+    book.add_table_sheet("未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
+                         heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
+    book.add_table_sheet("活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
+                         heading=f"{summary.title} 活动档案")
+    return book.close()

@@ -29,3 +29,10 @@ def figure(comparison, which):
     if comparison.kind == "days":
         return f"{value} 天"
     return value
+
+
+@register.filter
+def rank_cell(rank):
+    """A rank right-aligned in three digit widths with figure spaces (U+2007), so it can lead a
+    table cell instead of taking a column of its own: 7 -> "  7", None -> "  —"."""
+    return ("—" if rank is None else str(rank)).rjust(3, "\u2007")

@@ -1,6 +1,7 @@
 """The shared PDF and Excel helpers: Chinese text survives, formulas never run."""
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -64,6 +65,42 @@ def test_excel_sheet_has_title_frozen_header_and_real_cells():
     assert ws.column_dimensions["A"].width >= 20
 
 
+def test_streaming_workbook_keeps_the_same_rules_across_sheets():
+    book = excel.StreamingWorkbook()
+    columns = [excel.Column("单位", 20), excel.Column("完成率", 10, "0.0%"),
+               excel.Column("日期", 12), excel.Column("说明", 30, wrap=True)]
+    moment = timezone.make_aware(datetime(2026, 11, 3, 9, 30))
+    book.add_table_sheet("汇总", columns, [
+        ["郾城区第一实验小学", 0.75, date(2026, 11, 2), "=HYPERLINK(\"http://x\")"],
+        ["@SUM(A1)", excel.Formatted(3, "0.0"), moment, "+86 139"],
+    ], heading="2026年11月文明创建工作分析小结")
+    book.add_table_sheet("明细", columns[:2], [["-1", Decimal("0.5")]])
+    wb = load_workbook(io.BytesIO(book.close()))
+    assert wb.sheetnames == ["汇总", "明细"]
+    ws = wb["汇总"]
+    assert ws["A1"].value == "2026年11月文明创建工作分析小结"
+    assert [c.value for c in ws[2]] == ["单位", "完成率", "日期", "说明"]
+    assert ws.freeze_panes == "A3"
+    assert ws["B3"].value == 0.75 and ws["B3"].number_format == "0.0%"
+    assert ws["B4"].value == 3 and ws["B4"].number_format == "0.0"
+    assert ws["C3"].value == datetime(2026, 11, 2) and ws["C3"].is_date
+    assert ws["C4"].value == datetime(2026, 11, 3, 9, 30)  # naive, Asia/Shanghai
+    assert ws["D3"].data_type == "s" and ws["D3"].value.startswith("=HYPERLINK")
+    assert ws["A4"].data_type == "s" and ws["A4"].value == "@SUM(A1)"
+    assert ws.column_dimensions["A"].width >= 20
+    other = wb["明细"]
+    assert other.freeze_panes == "A2"
+    assert other["A2"].value == "-1" and other["A2"].data_type == "s"
+    assert other["B2"].value == 0.5 and other["B2"].number_format == "0.0%"
+
+
 @pytest.mark.parametrize("text,width", [("abc", 3), ("单位", 4), ("A单", 3)])
 def test_text_width_counts_chinese_double(text, width):
     assert excel.text_width(text) == width
+
+
+@pytest.mark.parametrize("rank,cell", [(7, "\u2007\u20077"), (123, "123"), (None, "\u2007\u2007—")])
+def test_rank_cell_pads_with_figure_spaces(rank, cell):
+    from reports.templatetags.report_tags import rank_cell
+
+    assert rank_cell(rank) == cell
