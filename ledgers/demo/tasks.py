@@ -6,7 +6,7 @@ the services, so the timelines and audit trail look like real use.
 """
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,7 +162,9 @@ def load(out):
             chosen = demo_schools + rng.sample(sections, 2) + rng.sample(schools, 4)
         else:
             chosen = [lead_units[who]] + rng.sample(schools, 3)
-        deadline = today + timedelta(days=rng.randint(-100, 140))
+        # Deadlines spread over the campaign year, so past and coming ones both show.
+        first, last = date(year.year, 1, 15), date(year.year, 12, 31)
+        deadline = first + timedelta(days=rng.randint(0, (last - first).days))
         task = Task(year=year, number=str(n + 1), indicator=by_code[code], title=title, frequency=frequency,
                     requirement="按照测评体系逐项对照，有方案、有记录、有照片，按时填报落实情况。",
                     lead_unit=lead_units.get(who) or rng.choice(sections), deadline=deadline)
@@ -172,13 +174,13 @@ def load(out):
         past = task.deadline < today
         for assignment in task.assignments.all():
             roll = rng.random()
-            if roll < (0.25 if past else 0.45):
+            if roll < (0.1 if past else 0.45):
                 continue  # 未开始 (overdue when the deadline has passed)
             reporter = liaisons.get(assignment.unit_id, admin)
             days_back = max(1, (today - task.deadline).days) if past else rng.randint(1, 30)
             task_services.progress_add(assignment=assignment, user=reporter, content=rng.choice(PROGRESS),
                                        date=today - timedelta(days=rng.randint(0, min(days_back, 60))))
-            if roll < (0.45 if past else 0.7):
+            if roll < (0.25 if past else 0.7):
                 continue  # 进行中
             task_services.assignment_complete(assignment=assignment, user=reporter)
             if rng.random() < 0.12:
