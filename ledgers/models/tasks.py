@@ -34,19 +34,16 @@ class AssignmentStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(UnitOwnedQuerySet):
+    # Bureau roles see the whole table; a liaison only tasks their unit is responsible for.
+    unit_lookup = "assignments__unit"
+
     def for_year(self, year):
         return self.filter(year=year)
 
     def visible_to(self, user):
-        # Bureau roles see the whole table; a liaison only tasks their unit is responsible for.
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.sees_all_units:
-            return self
-        if not user.unit_id:
-            return self.none()
-        return self.filter(assignments__unit=user.unit_id).distinct()
+        qs = super().visible_to(user)
+        return qs.distinct() if getattr(user, "is_liaison", False) else qs
 
     def with_assignments(self):
         """Tasks with indicator, lead unit and every assignment (with its unit) in 4 queries."""

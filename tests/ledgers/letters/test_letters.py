@@ -148,3 +148,17 @@ def test_targets_formset_saves_items_for_the_year(client_for, admin_user, year):
     response = client_for(admin_user).post(reverse("ledgers:letter_targets"), data)
     assert response.status_code == 302
     assert list(LetterTarget.objects.filter(year=year).values_list("text", flat=True)) == ["落实立德树人根本任务"]
+
+
+def test_letter_list_query_count_stays_flat_as_units_grow(client_for, admin_user, year, targets,
+                                                          django_assert_max_num_queries):
+    from ledgers.models import Unit, UnitKind
+
+    client = client_for(admin_user)
+    for n in (3, 12):
+        for i in range(Unit.objects.count(), n):
+            Unit.objects.create(name=f"测试学校{i}", kind=UnitKind.SCHOOL, code=f"t{i}")
+        letters_generate(year=year, user=admin_user)
+        with django_assert_max_num_queries(14):
+            html = client.get(reverse("ledgers:letter_list")).content.decode()
+        assert f"测试学校{n - 1}" in html
