@@ -9,6 +9,7 @@ from django import forms
 from django.forms import modelformset_factory
 
 from .concurrency import VersionedForm
+from .params import SensibleDateField
 
 from .models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
 
@@ -17,6 +18,7 @@ class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
         fields = ["title", "category", "date", "place", "participants", "organizer", "indicators", "summary"]
+        field_classes = {"date": SensibleDateField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -58,17 +60,11 @@ class ReviewForm(forms.Form):
 
 class UploadedForm(forms.Form):
     uploaded = forms.BooleanField(label="已上传文明网", required=False)
-    on_date = forms.DateField(label="上传日期", required=False,
+    on_date = SensibleDateField(label="上传日期", required=False,
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-def parse_month(value, default=None):
-    """'2026-05' → date(2026, 5, 1); anything else → default."""
-    try:
-        y, m = str(value).split("-")[:2]
-        return date(int(y), int(m), 1)
-    except (TypeError, ValueError):
-        return default
+from .params import parse_month  # noqa: E402,F401 ('2026-05' -> date(2026, 5, 1); junk -> default)
 
 
 class ActivityFilterForm(forms.Form):

@@ -12,6 +12,7 @@ from .models import (
     ProblemStatus, Role, Unit, User,
 )
 from .models.checks import format_points
+from .params import SensibleDateField
 
 DIRECT = "direct"  # problems raised without a check
 
@@ -90,6 +91,7 @@ class CheckForm(ScoreFieldsMixin, forms.ModelForm):
     class Meta:
         model = Check
         fields = ["unit", "date", "kind", "inspectors", "remarks"]
+        field_classes = {"date": SensibleDateField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "remarks": forms.Textarea(attrs={"rows": 3, "placeholder": "检查中发现的亮点和不足"}),
@@ -173,6 +175,7 @@ class ProblemRaiseForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["unit", "indicator", "description", "deadline"]
+        field_classes = {"deadline": SensibleDateField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

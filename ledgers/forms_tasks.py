@@ -4,6 +4,7 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .concurrency import VersionedForm
+from .params import SensibleDateField
 from .models import Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
 
 
@@ -41,6 +42,7 @@ class TaskForm(VersionedForm):
     class Meta:
         model = Task
         fields = ["number", "indicator", "title", "requirement", "lead_unit", "units", "deadline", "frequency"]
+        field_classes = {"deadline": SensibleDateField}
         widgets = {"deadline": DateInput(), "requirement": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
 
@@ -70,6 +72,7 @@ class ProgressForm(forms.ModelForm):
     class Meta:
         model = ProgressEntry
         fields = ["date", "content"]
+        field_classes = {"date": SensibleDateField}
         widgets = {"date": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"content": _("做了什么、何时何地、参加人数、取得的效果")}
 

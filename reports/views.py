@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ledgers.access import get_visible_or_404, role_required
 from ledgers.files import serve_file
 from ledgers.models import CampaignYear, Role, Unit
+from ledgers.params import int_param
 from ledgers.views.core import register_home_panel
 
 from . import monthly as service
@@ -32,11 +33,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _unit_for(request):
     """The unit asked for (?unit=), checked through visible_to; a liaison's own by default."""
     user = request.user
-    raw = request.GET.get("unit") or request.POST.get("unit")
-    if raw:
-        if not str(raw).isdigit():
-            raise Http404("没有这个单位")
-        return get_visible_or_404(Unit, user, pk=raw)
+    pk = int_param(request, "unit") or int_param(request, "unit", source=request.POST)
+    if pk:
+        return get_visible_or_404(Unit, user, pk=pk)
     if user.sees_all_units:
         return None
     if not user.unit_id:

@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from ..models import Bulletin, BulletinStatus, CampaignYear, Check, Problem, Role
+from ..params import to_int, year_in_range
 from .ranking import score_ranking
 
 PRAISE_TOP = 3
@@ -28,7 +29,9 @@ def parse_week(text):
     """"2026-W10" (what <input type="week"> sends) -> (2026, 10), or None."""
     try:
         year_part, week_part = (text or "").strip().upper().split("-W")
-        iso_year, iso_week = int(year_part), int(week_part)
+        iso_year, iso_week = to_int(year_part), to_int(week_part)
+        if not year_in_range(iso_year) or iso_week is None:
+            return None
         datetime.date.fromisocalendar(iso_year, iso_week, 1)
     except ValueError:
         return None

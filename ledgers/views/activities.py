@@ -21,6 +21,7 @@ from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
 from ..models.activities import photo_flags
+from ..params import int_param
 from ..services import activities as services
 from .core import register_home_panel
 
@@ -221,7 +222,8 @@ def activity_review(request, pk):
 def activity_mark_uploaded(request, pk):
     def move(activity):
         form = UploadedForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():  # "2026-02-30" is refused, never saved as today
+            raise ValidationError([f"上传日期：{e}" for errors in form.errors.values() for e in errors])
         data = form.cleaned_data
         services.activity_mark_uploaded(activity=activity, user=request.user,
                                         uploaded=data.get("uploaded"), on_date=data.get("on_date"))
@@ -258,9 +260,9 @@ def activity_photo(request, pk, size):
 
 def _binder_target(request):
     """(unit, year) of the binder asked for; a liaison gets only their own unit (404 otherwise)."""
-    unit = get_visible_or_404(Unit, request.user, pk=request.GET.get("unit") or request.user.unit_id or 0)
-    year_value = request.GET.get("year")
-    year = (CampaignYear.objects.filter(year=year_value).first() if year_value and year_value.isdigit()
+    unit = get_visible_or_404(Unit, request.user, pk=int_param(request, "unit") or request.user.unit_id or 0)
+    year_value = int_param(request, "year")
+    year = (CampaignYear.objects.filter(year=year_value).first() if year_value is not None
             else CampaignYear.objects.current())
     if year is None:
         raise Http404("没有这个年度")

@@ -20,6 +20,7 @@ from ..forms_checks import (
 )
 from ..files import serve_file
 from ..models import CampaignYear, Check, CheckPhoto, CheckTemplate, Role
+from ..params import to_int
 from ..services import checks as service
 from ..services.bulletins import parse_week
 
@@ -126,7 +127,8 @@ def check_create(request):
     if not template_id:
         return render(request, "ledgers/checks/template_pick.html",
                       {"templates": templates, "unit": request.GET.get("unit", "")})
-    template = get_object_or_404(templates, pk=template_id) if str(template_id).isdigit() else None
+    template_pk = to_int(template_id)
+    template = get_object_or_404(templates, pk=template_pk) if template_pk is not None else None
     if template is None:
         raise Http404("检查表不存在")
     initial = {"date": timezone.localdate(), "inspectors": [request.user], "unit": request.GET.get("unit")}

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from ..forms_tasks import ImportForm
 from ..models import CampaignYear
+from ..params import int_param
 from ..services.tasks import MoveRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,9 +21,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def selected_year(request):
     """The year in ?year=2026, else the current one; 404 when no year is set up."""
     qs = CampaignYear.objects.all()
-    wanted = request.GET.get("year", "")
-    year = qs.filter(year=wanted).first() if wanted.isdigit() else None
-    year = year or qs.current()
+    wanted = int_param(request, "year")  # junk (letters, "²", NUL, huge) -> 404
+    if wanted is not None:
+        year = qs.filter(year=wanted).first()
+        if year is None:
+            raise Http404(f"没有 {wanted} 年度的台账。")
+        return year
+    year = qs.current()
     if year is None:
         raise Http404("尚未设置创建年度，请联系局文明办在管理后台添加。")
     return year

@@ -17,6 +17,7 @@ from reports.problems_excel import problems_workbook
 from ..access import can_edit, get_visible_or_404, role_required
 from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
+from ..params import int_param
 from ..services import problems as service
 from ..services.bulletins import parse_week
 from .checks import RECORDERS, attempt, page_of, refuse_into, serve_photo
@@ -77,8 +78,9 @@ def problem_export(request):
 @role_required(*RECORDERS)
 def problem_create(request):
     check = None
-    if request.GET.get("check"):
-        check = get_visible_or_404(Check, request.user, pk=request.GET["check"])
+    check_pk = int_param(request, "check")
+    if check_pk is not None:
+        check = get_visible_or_404(Check, request.user, pk=check_pk)
     form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -16,6 +16,7 @@ from .. import files, imports
 from ..access import can_edit, get_visible_or_404, role_required
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
+from ..params import text_param
 from ..models import (
     AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
     TaskAssignment, UnitKind,
@@ -46,7 +47,7 @@ def editor_post(view):
 def task_matrix(request):
     year = selected_year(request)
     tasks = Task.objects.for_year(year).with_assignments().order_by("deadline", "pk")
-    kind, status, indicator = (request.GET.get(k, "") for k in ("kind", "status", "indicator"))
+    kind, status, indicator = (text_param(request, k) for k in ("kind", "status", "indicator"))
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
     if status == "overdue":

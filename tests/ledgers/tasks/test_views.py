@@ -143,3 +143,13 @@ def test_task_detail_of_a_liaison_lists_only_own_assignment(client_for, liaison,
 def test_liaison_cannot_open_a_task_of_other_units(client_for, liaison, year, school_b, admin_user):
     other = make_task(year, [school_b], admin_user, days=timedelta(days=3).days)
     assert client_for(liaison).get(reverse("ledgers:task_detail", args=[other.pk])).status_code == 404
+
+
+def test_a_deadline_in_year_9999_is_refused_with_the_form_kept(client_for, admin_user, year, indicator, school_a):
+    response = client_for(admin_user).post(reverse("ledgers:task_create"), {
+        "title": "建设校园文化长廊", "indicator": indicator.pk, "deadline": "9999-12-31", "frequency": "once",
+        "units": [school_a.pk], "lead_unit": school_a.pk,
+    })
+    html = response.content.decode()
+    assert response.status_code == 200 and "超出合理范围" in html and "建设校园文化长廊" in html
+    assert not Task.objects.exists()
