@@ -2,6 +2,9 @@
 
 - Text cells are always written as strings (data type "s"): text that starts with = + - @
   stays text and is never run as a formula.
+- Any text a user can type is accepted: `excel_text` turns the characters XML 1.0 forbids (what
+  Word's line break pastes, \x0b) into a line break or nothing, for every cell, header and
+  heading of both writers, so one odd caption cannot break a workbook.
 - `add_table_sheet(wb, title, columns, rows, heading=None)`: one sheet with an optional title
   row, a frozen header row and column widths that fit Chinese text, set before the first row
   (write-only mode requires it). `columns` is a list of `Column`; a value wrapped in
@@ -11,6 +14,7 @@
   constant-memory mode, for the exports that must be fast or big.
 """
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,12 +46,30 @@ class Formatted:
     number_format: str | None = None
 
 
+# XML 1.0 allows tab, LF and CR among the control characters, and not U+FFFE / U+FFFF.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LINE_BREAKS = re.compile("[\x0b\x0c]")  # Word's manual line break and page break
+
+
+_ANY_BAD = re.compile(f"{_ILLEGAL_XML.pattern}|{_LINE_BREAKS.pattern}")
+
+
+def excel_text(text):
+    """`text` with the characters an .xlsx cannot hold replaced (line/page break -> newline) or
+    dropped; openpyxl raises IllegalCharacterError on them."""
+    if _ANY_BAD.search(text) is None:  # nearly always: no copy
+        return text
+    return _ILLEGAL_XML.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def text_width(text):
     """Display width of text in Excel units: CJK characters count double."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
 def cell_value(value):
+    if isinstance(value, str):
+        return excel_text(value)
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -60,18 +82,18 @@ def new_workbook():
 
 
 def add_table_sheet(wb, title, columns, rows, heading=None):
-    ws = wb.create_sheet(title=title[:31])
+    ws = wb.create_sheet(title=excel_text(title)[:31])
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = max(column.width, text_width(column.header) + 2)
     header_row = 2 if heading else 1
     ws.freeze_panes = f"A{header_row + 1}"
     if heading:
-        cell = WriteOnlyCell(ws, value=heading)
+        cell = WriteOnlyCell(ws, value=excel_text(heading))
         cell.font = TITLE_FONT
         ws.append([cell])
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
+        cell = WriteOnlyCell(ws, value=excel_text(column.header))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -152,7 +174,7 @@ class StreamingWorkbook:
         return self._formats[key]
 
     def add_table_sheet(self, title, columns, rows, heading=None):
-        ws = self._wb.add_worksheet(title[:31])
+        ws = self._wb.add_worksheet(excel_text(title)[:31])
         # Per column: (format for numbers, for text, for dates, for datetimes).
         plans = []
         for index, column in enumerate(columns):
@@ -162,11 +184,11 @@ class StreamingWorkbook:
                           self._format(column.number_format or self.DATETIME, column.wrap)))
         row_index = 0
         if heading:
-            ws.write_string(0, 0, heading, self._title)
+            ws.write_string(0, 0, excel_text(heading), self._title)
             row_index = 1
         ws.freeze_panes(row_index + 1, 0)
         for col, column in enumerate(columns):
-            ws.write_string(row_index, col, column.header, self._header)
+            ws.write_string(row_index, col, excel_text(column.header), self._header)
         write_string, write_number = ws.write_string, ws.write_number
         for row in rows:
             row_index += 1
@@ -179,7 +201,7 @@ class StreamingWorkbook:
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):
-                    write_string(row_index, col, value, text)
+                    write_string(row_index, col, excel_text(value), text)
                 elif isinstance(value, bool):
                     ws.write_boolean(row_index, col, value)
                 elif isinstance(value, (int, float)):
@@ -191,7 +213,7 @@ class StreamingWorkbook:
                 elif isinstance(value, date):
                     ws.write_datetime(row_index, col, datetime.combine(value, datetime.min.time()), day)
                 else:
-                    write_string(row_index, col, str(value), text)
+                    write_string(row_index, col, excel_text(str(value)), text)
         return ws
 
     def close(self):

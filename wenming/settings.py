@@ -235,9 +235,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Behind a reverse proxy every request comes from the proxy's address: set the number of
-# proxies in front (usually 1) so the client address is read from X-Forwarded-For.
-if os.environ.get("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+# proxies in front (usually 1) so the client address is read from X-Forwarded-For (the entry
+# our proxy appended; forged entries to its left are ignored): wenming/client_ip.py.
+CLIENT_IP_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT") or 0)
+AXES_CLIENT_IP_CALLABLE = "wenming.client_ip.client_ip"
 
 LOGGING = {
     "version": 1,

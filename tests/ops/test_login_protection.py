@@ -78,3 +78,38 @@ def test_each_request_pushes_the_expiry_forward(client, liaison, settings):
     client.get(reverse("home"))
     expiry = Session.objects.get().expire_date
     assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_behind_the_proxy_the_lockout_is_per_client_address_from_x_forwarded_for(liaison, settings):
+    """Every request comes from the proxy (127.0.0.1); X-Forwarded-For names the client. The attacker's
+    address is locked out, the real user logs in from theirs, and the log records the client addresses."""
+    from axes.models import AccessAttempt, AccessLog
+    from django.test import Client
+
+    settings.CLIENT_IP_PROXY_COUNT = 1
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    for attempt in range(5):
+        login(attacker, "liaison", f"wrong-{attempt}")
+    assert login(attacker, "liaison", PASSWORD).status_code == 429
+    # A forged entry to the left of the one our proxy appended changes nothing for the attacker.
+    forged = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.66")
+    assert login(forged, "liaison", PASSWORD).status_code == 429
+
+    user = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = login(user, "liaison", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.66"]
+    assert AccessLog.objects.filter(username="liaison").latest("attempt_time").ip_address == "198.51.100.7"
+    assert not AccessLog.objects.filter(ip_address="127.0.0.1").exists()
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(client, liaison, settings):
+    """With no proxy configured the header is the client's own words: lockout uses the socket address."""
+    from axes.models import AccessAttempt
+    from django.test import Client
+
+    settings.CLIENT_IP_PROXY_COUNT = 0
+    for attempt in range(5):
+        login(Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}"), "liaison", "wrong")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.10"}
+    assert login(Client(REMOTE_ADDR="192.0.2.10"), "liaison", PASSWORD).status_code == 429

@@ -104,3 +104,18 @@ def test_rank_cell_pads_with_figure_spaces(rank, cell):
     from reports.templatetags.report_tags import rank_cell
 
     assert rank_cell(rank) == cell
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])
+def test_both_excel_writers_accept_any_text_a_user_can_type(writer):
+    columns = [excel.Column("说明\x0b"), excel.Column("备注")]
+    rows = [("第一行\x0b第二行", "\x00\x08坏\x1f字符\ufffe"), ("=1+1\x0c", "正常")]
+    if writer == "openpyxl":
+        wb = excel.new_workbook()
+        excel.add_table_sheet(wb, "表\x0b", columns, rows, heading="标题\x0b")
+        data = excel.workbook_bytes(wb)
+    else:
+        data = excel.table_xlsx_streaming("表\x0b", columns, rows, heading="标题\x0b")
+    cells = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert cells[0][0] == "标题\n" and cells[1] == ("说明\n", "备注")
+    assert cells[2] == ("第一行\n第二行", "坏字符") and cells[3] == ("=1+1\n", "正常")
