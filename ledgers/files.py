@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # iPhone photos
@@ -324,5 +325,6 @@ def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
         as_attachment=as_attachment,
         filename=download_name or os.path.basename(fieldfile.name),
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    # Never kept in a (shared office) browser's cache after logout.
+    add_never_cache_headers(response)
     return response

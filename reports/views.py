@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ledgers.access import get_visible_or_404, role_required
 from ledgers.files import serve_file
@@ -51,6 +51,7 @@ def _query(summary):
     return f"?unit={summary.unit.pk}" if summary.unit else ""
 
 
+@require_safe
 @login_required
 def monthly(request, month):
     summary = _summary(request, month)
@@ -67,6 +68,7 @@ def monthly(request, month):
     return render(request, "reports/monthly.html", context)
 
 
+@require_safe
 @login_required
 def monthly_pdf(request, month):
     summary = _summary(request, month)
@@ -75,6 +77,7 @@ def monthly_pdf(request, month):
     return response
 
 
+@require_safe
 @login_required
 def monthly_xlsx(request, month):
     summary = _summary(request, month)
@@ -95,6 +98,7 @@ def monthly_publish(request, month):
     return redirect(url + (f"?unit={unit.pk}" if unit else ""))
 
 
+@require_safe
 @login_required
 def published_file(request, pk, fmt):
     report = get_visible_or_404(PublishedReport, request.user, pk=pk)
@@ -106,6 +110,7 @@ def published_file(request, pk, fmt):
                       as_attachment=fmt == "xlsx")
 
 
+@require_safe
 @login_required
 def monthly_index(request):
     today = timezone.localdate()
@@ -126,6 +131,7 @@ def _trend_chart(year, unit=None):
                       title=f"{year}年每周督查平均得分率")
 
 
+@require_safe
 @role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 def dashboard(request):
     today = timezone.localdate()

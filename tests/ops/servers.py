@@ -1,0 +1,66 @@
+"""A real gunicorn serving this checkout, for tests that need real worker processes (a worker
+killed mid-upload, persistent database connections across a server restart)."""
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.ops.test_production import PYTHON, ROOT, free_port, production_env
+
+
+def database_url():
+    """The URL of the database this test runs on (pytest-django's test database)."""
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return f"sqlite:///{s['NAME']}"
+
+
+def request(base, path, *, session=None, data=None, headers=None, timeout=30):
+    """(status, headers, body) of one request; HTTP errors are answers too."""
+    all_headers = {"Host": "127.0.0.1", **(headers or {})}
+    if session:
+        all_headers["Cookie"] = f"sessionid={session}"
+    req = urllib.request.Request(base + path, data=data, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@contextmanager
+def gunicorn(tmp_path, *, workers=1, **env):
+    """Serve the app with gunicorn on a free loopback port; yields (base URL, process)."""
+    environment = production_env(tmp_path, SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
+                                 DATABASE_URL=database_url(), **env)
+    port = free_port()
+    log = open(tmp_path / "gunicorn.log", "wb")
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "wenming.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--timeout", "120"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request(base, "/accounts/login/", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
+                time.sleep(0.3)
+        yield base, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
