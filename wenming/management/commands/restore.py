@@ -1,21 +1,30 @@
 """Restore a `manage.py backup` archive into an empty, migrated install.
 
 Refuses a database that already holds users or units (it would mix two bureaus' data)
-unless --force, which first empties the database and the stored files.
+unless --force, which first empties the database and the stored files. Every file is checked
+against the manifest's sha256 as it is written, and every model's row count afterwards.
 """
-import json
+import hashlib
 import tarfile
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ledgers.models import Unit, User
+from wenming.backup import BackupError, model_counts, read_manifest, safe_media_name
 
-from .backup import FORMAT, walk_storage
+
+def walk_storage(storage, path=""):
+    directories, files = storage.listdir(path)
+    for name in sorted(files):
+        yield f"{path}/{name}" if path else name
+    for directory in sorted(directories):
+        yield from walk_storage(storage, f"{path}/{directory}" if path else directory)
 
 
 class Command(BaseCommand):
@@ -32,7 +41,10 @@ class Command(BaseCommand):
         except (OSError, tarfile.TarError) as exc:
             raise CommandError(f"无法读取备份文件 {archive}：{exc}")
         with tar, tempfile.TemporaryDirectory() as tmp:
-            manifest = self.read_manifest(tar)
+            try:
+                manifest = read_manifest(tar)
+            except BackupError as error:
+                raise CommandError(str(error))
             if User.objects.exists() or Unit.objects.exists():
                 if not force:
                     raise CommandError("目标数据库不是空的（已有用户或单位）。确认要覆盖时请加 --force。")
@@ -43,29 +55,30 @@ class Command(BaseCommand):
             data.write_bytes(tar.extractfile("data.json").read())
             with transaction.atomic():
                 call_command("loaddata", str(data), verbosity=0)
+            expected = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
             restored = 0
             for member in tar.getmembers():
                 if not member.isfile() or not member.name.startswith("media/"):
                     continue
-                name = PurePosixPath(member.name).relative_to("media").as_posix()
-                if ".." in PurePosixPath(name).parts or name.startswith("/"):
-                    raise CommandError(f"备份文件中有不安全的路径：{member.name}")
-                saved = default_storage.save(name, tar.extractfile(member))
+                try:
+                    name = safe_media_name(member.name)
+                except BackupError as error:
+                    raise CommandError(str(error))
+                content = tar.extractfile(member).read()
+                if name in expected and hashlib.sha256(content).hexdigest() != expected[name]["sha256"]:
+                    raise CommandError(f"文件 {name} 与备份清单的指纹不符，备份可能已损坏。")
+                saved = default_storage.save(name, ContentFile(content))
                 if saved != name:
                     raise CommandError(f"文件 {name} 已存在，恢复后名称会改变；请先清空上传文件目录。")
                 restored += 1
+        if manifest.get("format", 1) >= 2:
+            counts = model_counts("default")
+            wrong = [f"{label}：备份 {n} 条，恢复后 {counts.get(label)} 条"
+                     for label, n in manifest["models"].items() if counts.get(label) != n]
+            if wrong:
+                raise CommandError("恢复后的行数与备份不符：" + "；".join(wrong[:20]))
         rows = sum(manifest.get("models", {}).values())
         self.stdout.write(self.style.SUCCESS(f"已恢复 {rows} 条记录、{restored} 个文件（备份时间 {manifest.get('created', '未知')}）"))
-
-    @staticmethod
-    def read_manifest(tar):
-        try:
-            manifest = json.load(tar.extractfile("manifest.json"))
-        except (KeyError, ValueError, TypeError):
-            raise CommandError("这不是 wenming 的备份文件（缺少 manifest.json）。")
-        if manifest.get("format") != FORMAT:
-            raise CommandError(f"不支持的备份格式：{manifest.get('format')}")
-        return manifest
 
     @staticmethod
     def has_files():

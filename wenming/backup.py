@@ -1,0 +1,317 @@
+"""Backups: one consistent snapshot of the database and the files its rows reference, verified.
+
+`make_backup(path)` writes a .tar.gz holding
+- `data.json`: every app (users and the audit trail included; content types, permissions,
+  sessions and login-attempt logs left out, `migrate` rebuilds or does not need them), foreign
+  keys by natural key so it loads on SQLite or PostgreSQL, timestamps to the microsecond;
+- `media/<name>`: every stored file a row references at the snapshot's instant, read through
+  the storage API (so object storage works the same); files no row references (orphans) are not
+  copied;
+- `manifest.json`: format, time, database, row count per model, and per file its size and sha256.
+
+Consistency: every read happens in one snapshot. SQLite: the online backup API copies the
+database file in one step (writers wait meanwhile), and everything is read from that copy.
+PostgreSQL: one REPEATABLE READ, READ ONLY transaction spans every query, so rows committed
+after it began are invisible to all of them.
+
+Verification (`verify_archive`, run by `backup` before it reports success, and by
+`manage.py verify_backup`): the archive is read back from disk; every file's sha256 must match
+the manifest and no referenced file may be missing; `data.json` is loaded into an empty scratch
+database (SQLite, in memory, migrated) whose foreign keys must all resolve; every model's row
+count there must equal the manifest's.
+"""
+import hashlib
+import io
+import json
+import sqlite3
+import tarfile
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.core import serializers
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.json import Serializer as JSONSerializer
+from django.db import connections, transaction
+from django.db.utils import load_backend
+from django.db.models import FileField
+from django.utils import timezone
+
+FORMAT = 2
+# Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, login
+# attempt logs): leaving them out keeps the dump loadable into a freshly migrated install.
+EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
+EXCLUDED_MODELS = {"auth.Permission"}
+SNAPSHOT_ALIAS = "backup_snapshot"
+VERIFY_ALIAS = "backup_verify"
+CHUNK = 1024 * 1024
+
+
+class BackupError(Exception):
+    pass
+
+
+# --- exact timestamps -----------------------------------------------------------------------
+
+class ExactEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder cuts datetimes and times to milliseconds; keep every digit."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, time):
+            return o.isoformat()
+        return super().default(o)
+
+
+# --- what is backed up ----------------------------------------------------------------------
+
+def backed_up_models():
+    """Concrete models in dependency order (natural keys: referenced models first)."""
+    app_list = {config: None for config in apps.get_app_configs() if config.label not in EXCLUDED_APPS}
+    ordered = serializers.sort_dependencies(app_list.items(), allow_cycles=True)
+    return [m for m in ordered if not m._meta.proxy and m._meta.label not in EXCLUDED_MODELS
+            and m._meta.app_label not in EXCLUDED_APPS]
+
+
+def file_fields(model):
+    return [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
+
+
+def model_counts(alias):
+    return {m._meta.label: m._base_manager.using(alias).count() for m in backed_up_models()}
+
+
+def referenced_files(alias):
+    """Every stored file name a row references (audit-trail copies aside: they point at files of
+    the same rows, or at files deleted with their rows)."""
+    names = set()
+    for model in backed_up_models():
+        if model._meta.app_label != "ledgers" and model._meta.app_label != "reports":
+            continue
+        if model.__name__.startswith("Historical"):
+            continue
+        for f in file_fields(model):
+            names.update(n for n in model._base_manager.using(alias).exclude(**{f.name: ""})
+                         .values_list(f.name, flat=True).iterator() if n)
+    return sorted(names)
+
+
+def dump(alias, stream):
+    def objects():
+        for model in backed_up_models():
+            yield from model._base_manager.using(alias).order_by(model._meta.pk.name).iterator(chunk_size=2000)
+
+    JSONSerializer().serialize(objects(), stream=stream, use_natural_foreign_keys=True,
+                               use_natural_primary_keys=False, cls=ExactEncoder)
+
+
+# --- the snapshot ---------------------------------------------------------------------------
+
+def _add_alias(alias, **overrides):
+    """A connection of its own under `alias` (the snapshot copy, the scratch database)."""
+    settings_dict = {**connections["default"].settings_dict, **overrides}
+    connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    return alias
+
+
+def _drop_alias(alias):
+    try:
+        connections[alias].close()
+    finally:
+        del connections[alias]
+
+
+@contextmanager
+def snapshot(tmp):
+    """A database alias from which every read sees one instant of the default database."""
+    default = connections["default"]
+    if default.vendor == "sqlite":
+        copy = Path(tmp) / "snapshot.sqlite3"
+        default.ensure_connection()
+        target = sqlite3.connect(copy)
+        try:
+            default.connection.backup(target)  # one step: the whole file at one instant
+        finally:
+            target.close()
+        alias = _add_alias(SNAPSHOT_ALIAS, NAME=str(copy), OPTIONS={}, CONN_MAX_AGE=0)
+        try:
+            yield alias
+        finally:
+            _drop_alias(alias)
+    elif default.vendor == "postgresql":
+        # Own connection, so a caller's open transaction is not disturbed.
+        alias = _add_alias(SNAPSHOT_ALIAS, CONN_MAX_AGE=0)
+        try:
+            with transaction.atomic(using=alias):
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield alias
+        finally:
+            _drop_alias(alias)
+    else:  # pragma: no cover - the product runs on SQLite or PostgreSQL
+        raise BackupError(f"不支持的数据库：{default.vendor}")
+
+
+# --- writing --------------------------------------------------------------------------------
+
+class _Hashing:
+    """A file object that hashes what tarfile reads from it."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add_bytes(archive, name, payload, mtime):
+    info = tarfile.TarInfo(name)
+    info.size = len(payload)
+    info.mtime = mtime
+    archive.addfile(info, io.BytesIO(payload))
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    manifest: dict
+    rows: int
+    files: int
+    missing: list = field(default_factory=list)
+
+
+def make_backup(output, *, verify=True):
+    output = Path(output)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.json"
+        with snapshot(tmp) as alias:
+            created = timezone.now()
+            with open(data, "w", encoding="utf-8") as stream:
+                dump(alias, stream)
+            counts = model_counts(alias)
+            names = referenced_files(alias)
+        files, missing = {}, []
+        data_hash = hashlib.sha256(data.read_bytes()).hexdigest()
+        partial = output.with_name(output.name + ".partial")
+        mtime = int(created.timestamp())
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(data, arcname="data.json")
+            for name in names:
+                try:
+                    size = default_storage.size(name)
+                    handle = default_storage.open(name, "rb")
+                except (FileNotFoundError, OSError):
+                    missing.append(name)  # deleted since the snapshot, or already lost
+                    continue
+                with handle:
+                    info = tarfile.TarInfo(f"media/{name}")
+                    info.size = size
+                    info.mtime = mtime
+                    reader = _Hashing(handle)
+                    archive.addfile(info, reader)
+                files[name] = {"size": size, "sha256": reader.digest.hexdigest()}
+            manifest = {
+                "format": FORMAT, "created": created.isoformat(), "database": connections["default"].vendor,
+                "models": counts, "rows": sum(counts.values()), "data_sha256": data_hash,
+                "files": files, "missing_files": missing,
+            }
+            # Last, so that a reader that finds it knows the archive is complete.
+            _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode(), mtime)
+        if verify:
+            try:
+                verify_archive(partial)
+            except BackupError:
+                partial.unlink(missing_ok=True)
+                raise
+        partial.replace(output)
+    return BackupResult(path=output, manifest=manifest, rows=manifest["rows"], files=len(files), missing=missing)
+
+
+# --- reading back ---------------------------------------------------------------------------
+
+def read_manifest(tar):
+    try:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise BackupError("这不是 wenming 的备份文件（缺少 manifest.json）。")
+    if manifest.get("format") not in (1, FORMAT):
+        raise BackupError(f"不支持的备份格式：{manifest.get('format')}")
+    return manifest
+
+
+def safe_media_name(member_name):
+    name = PurePosixPath(member_name).relative_to("media").as_posix()
+    if ".." in PurePosixPath(name).parts or name.startswith("/"):
+        raise BackupError(f"备份文件中有不安全的路径：{member_name}")
+    return name
+
+
+@dataclass
+class Verification:
+    rows: int
+    files: int
+    models: dict
+
+
+def verify_archive(path):
+    """Check an archive as described in the module docstring; BackupError on any mismatch."""
+    try:
+        tar = tarfile.open(path, "r:gz")
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"无法读取备份文件 {path}：{exc}")
+    with tar, tempfile.TemporaryDirectory() as tmp:
+        manifest = read_manifest(tar)
+        if manifest.get("format") != FORMAT:
+            raise BackupError("旧格式（第 1 版）的备份没有文件指纹，无法校验。")
+        expected = manifest["files"]
+        seen = {}
+        for member in tar.getmembers():
+            if not member.isfile() or not member.name.startswith("media/"):
+                continue
+            name = safe_media_name(member.name)
+            digest = hashlib.sha256()
+            handle = tar.extractfile(member)
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+            seen[name] = digest.hexdigest()
+        problems = [f"文件 {n} 缺失" for n in expected if n not in seen]
+        problems += [f"文件 {n} 内容与清单不符" for n in expected if n in seen and seen[n] != expected[n]["sha256"]]
+        problems += [f"文件 {n} 不在清单中" for n in seen if n not in expected]
+        data = Path(tmp) / "data.json"
+        data.write_bytes(tar.extractfile("data.json").read())
+        if hashlib.sha256(data.read_bytes()).hexdigest() != manifest["data_sha256"]:
+            problems.append("data.json 与清单中的指纹不符")
+        if problems:
+            raise BackupError("备份校验失败：" + "；".join(problems[:20]))
+        counts = _load_into_scratch(data)
+        wrong = {label: (n, counts.get(label)) for label, n in manifest["models"].items() if counts.get(label) != n}
+        if wrong:
+            detail = "；".join(f"{label} 清单 {n} 条、载入 {got} 条" for label, (n, got) in list(wrong.items())[:20])
+            raise BackupError("备份校验失败：" + detail)
+        return Verification(rows=sum(counts.values()), files=len(seen), models=counts)
+
+
+def _load_into_scratch(data):
+    """Load data.json into an empty, migrated in-memory SQLite database; its row counts."""
+    alias = _add_alias(VERIFY_ALIAS, ENGINE="django.db.backends.sqlite3", NAME=":memory:", OPTIONS={},
+                       CONN_MAX_AGE=0, TEST={})
+    try:
+        call_command("migrate", database=alias, verbosity=0, interactive=False)
+        try:
+            with transaction.atomic(using=alias):
+                call_command("loaddata", str(data), database=alias, verbosity=0)
+        except Exception as exc:  # noqa: BLE001 - IntegrityError, DeserializationError, ...
+            raise BackupError(f"备份校验失败：数据无法载入空数据库（{exc}）")
+        return model_counts(alias)
+    finally:
+        _drop_alias(alias)
