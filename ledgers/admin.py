@@ -1,4 +1,9 @@
-"""Admin pages for units, campaign years and users (in Chinese, for bureau admins)."""
+"""Admin pages for bureaus, units, campaign years and users (in Chinese, for bureau admins).
+
+A district's admin manages only their district's units and users (the unit's bureau is set to
+theirs and not shown); the city's admin creates districts (教育局) and may add units and users
+in any of them, e.g. a new district's office and its first admin.
+"""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -6,15 +11,48 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import CampaignYear, Unit, User
+from .models import Bureau, BureauKind, CampaignYear, Unit, User
+
+
+@admin.register(Bureau)
+class BureauAdmin(BureauModelAdmin, SimpleHistoryAdmin):
+    """Only the city's admin (and superusers) manage bureaus: they create the districts."""
+
+    list_display = ["name", "short_name", "kind", "code", "parent", "sort_order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and request.user.is_city
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        city = Bureau.objects.city()
+        initial.setdefault("kind", BureauKind.DISTRICT)
+        if city is not None:
+            initial.setdefault("parent", city.pk)
+        return initial
 
 
 @admin.register(Unit)
 class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "kind", "code", "contact_name", "contact_phone", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "bureau", "kind", "code", "contact_name", "contact_phone", "is_active"]
+    list_filter = ["kind", "is_active", "bureau"]
     search_fields = ["name", "code", "contact_name"]
     list_editable = ["is_active"]
+    list_select_related = ["bureau"]
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_city else [f for f in self.list_filter if f != "bureau"]
+
+    def get_exclude(self, request, obj=None):
+        # A district's admin adds units to their own district only: the field is not shown.
+        return ["bureau"] if not request.user.is_city else []
+
+    def save_model(self, request, obj, form, change):
+        if not obj.bureau_id and request.user.bureau_id:
+            obj.bureau_id = request.user.bureau_id
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CampaignYear)
@@ -25,10 +63,13 @@ class CampaignYearAdmin(BureauModelAdmin):
 @admin.register(User)
 class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
     list_display = ["username", "name", "unit", "role", "phone", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "unit__kind"]
+    list_filter = ["role", "is_active", "unit__kind", "unit__bureau"]
     search_fields = ["username", "name", "unit__name", "phone"]
     list_select_related = ["unit"]
     ordering = ["username"]
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_city else [f for f in self.list_filter if f != "unit__bureau"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("基本信息"), {"fields": ("name", "unit", "role", "phone", "email")}),

@@ -6,12 +6,12 @@ move is checked and recorded; the admin shows records and their history.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from wenming.admin import BureauModelAdmin
+from wenming.admin import BureauModelAdmin, ScopedInlineMixin
 
 from .models import Bulletin, Check, CheckItem, CheckTemplate, Problem, ProblemEvent
 
 
-class CheckItemInline(admin.TabularInline):
+class CheckItemInline(ScopedInlineMixin, admin.TabularInline):
     model = CheckItem
     extra = 0
 

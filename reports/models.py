@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ledgers.models import Unit, UnitOwnedQuerySet
+from ledgers.models import Bureau, BureauOwned, Unit, UnitOwnedQuerySet
 
 
 class ReportKind(models.TextChoices):
@@ -16,10 +16,23 @@ class ReportKind(models.TextChoices):
 
 
 class PublishedReportQuerySet(UnitOwnedQuerySet):
-    """A liaison sees only their unit's published reports, never the bureau-wide ones."""
+    """A liaison sees only their unit's published reports, never the bureau-wide ones; a
+    district's roles their district's units' and the district-wide ones; the city's, all."""
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_liaison or user.is_city:
+            return super().visible_to(user)
+        bureau_id = user.bureau_id
+        if not bureau_id:
+            return self.none()
+        return self.filter(models.Q(unit__bureau=bureau_id) | models.Q(unit__isnull=True, bureau=bureau_id))
 
 
-class PublishedReport(models.Model):
+class PublishedReport(BureauOwned, models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("教育局"), on_delete=models.PROTECT, related_name="+",
+                               help_text=_("全局汇总所属的教育局（市或区县）"))
     kind = models.CharField(_("报表类型"), max_length=20, choices=ReportKind.choices, default=ReportKind.MONTHLY)
     period = models.CharField(_("期间"), max_length=7, help_text=_("如 2026-11"))
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, null=True, blank=True,

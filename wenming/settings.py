@@ -37,6 +37,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The name printed on reports and letters.
 BUREAU_NAME = os.environ.get("BUREAU_NAME", "漯河市郾城区教育局")
+# The city bureau above it (市 → 区县 → 单位); BUREAU_NAME names the first district.
+CITY_BUREAU_NAME = os.environ.get("CITY_BUREAU_NAME", "漯河市教育局")
 
 INSTALLED_APPS = [
     "wenming.apps.BureauAdminConfig",
@@ -119,7 +121,8 @@ AUTH_USER_MODEL = "ledgers.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for a username+IP that is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading each request's user with their unit and bureau in one query.
+    "wenming.backends.ScopedModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,6 @@
 """Models of the ledgers app, one module per area of the product.
 
-core        units, campaign years, users and roles, the visible_to() rule
+core        bureaus (city → districts), units, campaign years, users and roles, the visible_to() rule
 files       abstract bases for stored files and photos
 indicators  the evaluation system (测评指标), a coded tree per year
 checks      check templates and weekly checks (每周督查)
@@ -9,7 +9,9 @@ bulletins   the weekly bulletin (每周督查通报)
 tasks       the task breakdown table (任务分解表), assignments per unit, progress
 letters     target responsibility letters (目标责任书), their items and signed scans
 """
-from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401
+from .core import (  # noqa: F401
+    Bureau, BureauKind, BureauOwned, CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User,
+)
 from .files import StoredFile, StoredPhoto  # noqa: F401
 from .indicators import Indicator, Method, code_sort_key  # noqa: F401
 from .activities import (  # noqa: F401,E402

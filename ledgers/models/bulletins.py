@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import CampaignYear
+from .core import Bureau, BureauOwned, CampaignYear
 
 
 class BulletinStatus(models.TextChoices):
@@ -22,16 +22,27 @@ class BulletinStatus(models.TextChoices):
 
 class BulletinQuerySet(models.QuerySet):
     def visible_to(self, user):
-        # Bulletins are the bureau's: admins, inspectors and leaders.
+        # Bulletins are the bureau's: admins, inspectors and leaders of the bureau that issues
+        # them; the city's roles read every district's too.
         if not getattr(user, "is_authenticated", False) or not user.is_active or not user.sees_all_units:
             return self.none()
-        return self
+        if user.is_city:
+            return self
+        return self.filter(bureau_id=user.bureau_id) if user.bureau_id else self.none()
+
+    def actable_by(self, user):
+        qs = self.visible_to(user)
+        if getattr(user, "is_superuser", False) and not user.bureau_id:
+            return qs
+        return qs.filter(bureau_id=user.bureau_id)
 
     def published(self):
         return self.filter(status=BulletinStatus.PUBLISHED)
 
 
-class Bulletin(models.Model):
+class Bulletin(BureauOwned, models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("发布单位"), on_delete=models.PROTECT,
+                               related_name="bulletins")
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="bulletins")
     iso_year = models.PositiveSmallIntegerField(_("周次年份"))
@@ -56,8 +67,8 @@ class Bulletin(models.Model):
         verbose_name_plural = _("督查通报")
         ordering = ["-iso_year", "-iso_week"]
         constraints = [
-            models.UniqueConstraint(fields=["iso_year", "iso_week"], name="one_bulletin_per_week"),
-            models.UniqueConstraint(fields=["year", "number"], name="unique_bulletin_number_per_year"),
+            models.UniqueConstraint(fields=["bureau", "iso_year", "iso_week"], name="one_bulletin_per_week"),
+            models.UniqueConstraint(fields=["bureau", "year", "number"], name="unique_bulletin_number_per_year"),
         ]
 
     def __str__(self):

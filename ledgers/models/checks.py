@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import CampaignYear, Unit, UnitOwnedQuerySet
+from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredPhoto
 from .indicators import Indicator
 
@@ -47,8 +47,32 @@ class CheckTemplateQuerySet(models.QuerySet):
     def with_items(self):
         return self.prefetch_related(models.Prefetch("items", CheckItem.objects.select_related("indicator")))
 
+    def for_bureau(self, bureau):
+        """The templates a bureau checks with: the city's and its own."""
+        if bureau is None:
+            return self.filter(bureau__kind="city")
+        if bureau.is_city:
+            return self.filter(bureau=bureau)
+        return self.filter(models.Q(bureau__kind="city") | models.Q(bureau=bureau))
 
-class CheckTemplate(models.Model):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_city:
+            return self
+        return self.for_bureau(user.bureau)
+
+    def actable_by(self, user):
+        """Templates the user may edit: their own bureau's."""
+        bureau_id = getattr(user, "bureau_id", None)
+        if getattr(user, "is_superuser", False) and not bureau_id:
+            return self
+        return self.visible_to(user).filter(bureau_id=bureau_id) if bureau_id else self.none()
+
+
+class CheckTemplate(BureauOwned, models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("发布单位"), on_delete=models.PROTECT,
+                               related_name="check_templates")
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="check_templates")
     name = models.CharField(_("检查表名称"), max_length=100)
@@ -63,7 +87,7 @@ class CheckTemplate(models.Model):
         verbose_name = _("检查表")
         verbose_name_plural = _("检查表")
         ordering = ["year", "name"]
-        constraints = [models.UniqueConstraint(fields=["year", "name"], name="unique_check_template_name")]
+        constraints = [models.UniqueConstraint(fields=["year", "bureau", "name"], name="unique_check_template_name")]
 
     def __str__(self):
         return self.name

@@ -1,10 +1,24 @@
-"""Units, campaign years and users: who belongs where and who may see what.
+"""Bureaus, units, campaign years and users: who belongs where and who may see what.
+
+One installation holds a whole city: the city bureau (市教育局) → district/county bureaus
+(区县教育局) → units (股室、学校、直属单位). Every unit belongs to exactly one bureau (the city
+bureau has its own units too); users belong to a unit and so to its bureau.
 
 Every query for unit-owned data goes through `visible_to(user)`, defined once here
-(`UnitOwnedQuerySet`) so that no view can forget it.
+(`UnitOwnedQuerySet`) so that no view can forget it:
+
+- a liaison sees their own unit;
+- a district's admin, inspectors and leaders see the units of their district;
+- the city's admin, inspectors and leaders (and superusers) see every unit.
+
+`actable_by(user)` is the narrower set a user may change: the same, except that city users
+act only on what the city owns (its own units). `ledgers.access.get_visible_or_404` uses it for
+POST requests, so a city user reads a district's record but cannot change it.
 """
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +36,113 @@ class Role(models.TextChoices):
     LEADER = "leader", _("局领导")
 
 
+class BureauKind(models.TextChoices):
+    CITY = "city", _("市教育局")
+    DISTRICT = "district", _("区县教育局")
+
+
+class BureauQuerySet(models.QuerySet):
+    def city(self):
+        return self.filter(kind=BureauKind.CITY).first()
+
+    def districts(self):
+        return self.filter(kind=BureauKind.DISTRICT)
+
+    def visible_to(self, user):
+        """City roles see every bureau; everybody else only their own."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_city:
+            return self
+        bureau_id = user.bureau_id
+        return self.filter(pk=bureau_id) if bureau_id else self.none()
+
+    def default_district(self):
+        """The bureau a unit created without one joins: the first district.
+
+        A fresh installation (tests, a new unit typed into an empty database) gets a city
+        bureau and one district named from settings, the same shape migration 0004 gives an
+        existing single-bureau database.
+        """
+        district = self.districts().order_by("pk").first()
+        if district is None:
+            city = self.city() or self.create(kind=BureauKind.CITY, name=settings.CITY_BUREAU_NAME,
+                                               short_name=settings.CITY_BUREAU_NAME, code="city")
+            district = self.create(kind=BureauKind.DISTRICT, name=settings.BUREAU_NAME, parent=city,
+                                   short_name=short_bureau_name(settings.BUREAU_NAME), code="district1")
+        return district
+
+
+    def default_city(self):
+        return self.city() or self.default_district().parent
+
+
+def short_bureau_name(name):
+    """"漯河市郾城区教育局" -> "郾城区": what a ranking column shows."""
+    text = name.removesuffix("教育局").removesuffix("教体局").removesuffix("教育体育局")
+    for mark in ("市", "州", "盟"):
+        head, sep, tail = text.partition(mark)
+        if sep and tail:
+            return tail
+    return text or name
+
+
+class Bureau(models.Model):
+    """An education bureau: the city's (市教育局) or a district's/county's (区县教育局)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True, help_text=_("如 漯河市郾城区教育局"))
+    short_name = models.CharField(_("简称"), max_length=30, blank=True, help_text=_("如 郾城区，用于排名表"))
+    code = models.SlugField(_("简码"), max_length=30, unique=True)
+    kind = models.CharField(_("级别"), max_length=20, choices=BureauKind.choices, default=BureauKind.DISTRICT)
+    parent = models.ForeignKey("self", verbose_name=_("上级"), on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="districts")
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = BureauQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("教育局")
+        verbose_name_plural = _("教育局（市、区县）")
+        ordering = ["kind", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(kind="city"), name="one_city_bureau"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="city", parent__isnull=True)
+                           | models.Q(kind="district", parent__isnull=False)),
+                name="district_has_city_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_city(self):
+        return self.kind == BureauKind.CITY
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+
+class BureauOwned:
+    """Mixin for models with a `bureau` field (the owner): one saved without an owner belongs to
+    the first district, as migration 0004 gives every existing row (code written before the
+    hierarchy, test fixtures). Services and views set the owner explicitly."""
+
+    def _default_bureau(self):
+        if not self.bureau_id:
+            self.bureau = Bureau.objects.default_district()
+
+    def full_clean(self, *args, **kwargs):
+        self._default_bureau()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self._default_bureau()
+        super().save(*args, **kwargs)
+
+
 class UnitOwnedQuerySet(models.QuerySet):
     """Base QuerySet for every model that belongs to a unit.
 
@@ -31,14 +152,36 @@ class UnitOwnedQuerySet(models.QuerySet):
 
     unit_lookup = "unit"
 
+    @property
+    def bureau_lookup(self):
+        return "bureau" if self.unit_lookup == "pk" else f"{self.unit_lookup}__bureau"
+
     def visible_to(self, user):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.sees_all_units:
+        if user.is_liaison:
+            return self.filter(**{self.unit_lookup: user.unit_id}) if user.unit_id else self.none()
+        if user.is_city:
             return self
-        if not user.unit_id:
+        return self.in_bureau_id(user.bureau_id)
+
+    def actable_by(self, user):
+        """What the user may change: as visible_to, but a city user only the city's own units."""
+        qs = self.visible_to(user)
+        if getattr(user, "is_city", False) and not user.is_superuser:
+            qs = qs.in_bureau_id(user.bureau_id)
+        return qs
+
+    def in_bureau_id(self, bureau_id):
+        if not bureau_id:
             return self.none()
-        return self.filter(**{self.unit_lookup: user.unit_id})
+        return self.filter(**{self.bureau_lookup: bureau_id})
+
+    def in_bureau(self, bureau):
+        """Records of one bureau's units; the city bureau (or None) means every unit."""
+        if bureau is None or bureau.is_city:
+            return self
+        return self.in_bureau_id(bureau.pk)
 
 
 class UnitQuerySet(UnitOwnedQuerySet):
@@ -47,8 +190,18 @@ class UnitQuerySet(UnitOwnedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(not o.bureau_id for o in objs):
+            default = Bureau.objects.default_district()
+            for o in objs:
+                o.bureau_id = o.bureau_id or default.pk
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Unit(models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("所属教育局"), on_delete=models.PROTECT,
+                               related_name="units")
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
     kind = models.CharField(_("单位类别"), max_length=20, choices=UnitKind.choices)
     code = models.SlugField(_("简码"), max_length=30, unique=True, help_text=_("字母或数字，用于文件名等"))
@@ -67,6 +220,20 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def _default_bureau(self):
+        if not self.bureau_id:
+            # Code written before the hierarchy (and test fixtures) creates units without a
+            # bureau: they join the first district.
+            self.bureau = Bureau.objects.default_district()
+
+    def full_clean(self, *args, **kwargs):
+        self._default_bureau()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self._default_bureau()
+        super().save(*args, **kwargs)
 
 
 class CampaignYearQuerySet(models.QuerySet):
@@ -102,6 +269,23 @@ class CampaignYear(models.Model):
         super().save(*args, **kwargs)
 
 
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Users another user may see and manage: a district's users to its roles, everybody to
+        the city's; a liaison only themself."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_city:
+            return self
+        if user.is_liaison or not user.bureau_id:
+            return self.filter(pk=user.pk)
+        return self.filter(unit__bureau=user.bureau_id)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.ForeignKey(
@@ -111,7 +295,7 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.LIAISON)
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
 
-    objects = UserManager()
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -151,8 +335,42 @@ class User(AbstractUser):
 
     @property
     def sees_all_units(self):
-        """Bureau admin, inspectors and leaders see every unit; a liaison only their own."""
+        """Admins, inspectors and leaders see every unit of their bureau (the city's: every
+        unit); a liaison only their own. Which units exactly: `visible_units()`."""
         return not self.is_liaison
+
+    @cached_property
+    def bureau(self):
+        """The bureau of the user's unit (None without a unit)."""
+        return self.unit.bureau if self.unit_id else None
+
+    @property
+    def bureau_id(self):
+        return self.unit.bureau_id if self.unit_id else None
+
+    @property
+    def is_city(self):
+        """Superusers and the city bureau's admins, inspectors and leaders: they read every district."""
+        if self.is_superuser:
+            return True
+        return not self.is_liaison and self.bureau is not None and self.bureau.is_city
+
+    @property
+    def is_district(self):
+        return not self.is_liaison and not self.is_city and self.bureau_id is not None
+
+    @property
+    def bureau_name(self):
+        """The name printed on this user's pages and documents."""
+        bureau = self.bureau
+        return bureau.name if bureau else settings.BUREAU_NAME
+
+    def visible_units(self):
+        return Unit.objects.visible_to(self)
+
+    def actable_units(self):
+        """Units this user may act on (pick in a form): a city user only the city's own."""
+        return Unit.objects.actable_by(self)
 
     def has_role(self, *roles):
         if self.is_superuser:

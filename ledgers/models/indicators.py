@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import CampaignYear
+from .core import Bureau, BureauOwned, CampaignYear
 
 
 class Method(models.TextChoices):
@@ -20,11 +20,22 @@ class IndicatorQuerySet(models.QuerySet):
     def for_year(self, year):
         return self.filter(year=year)
 
+    def for_bureau(self, bureau):
+        """The tree a bureau works with: the city's indicators and the bureau's own beneath them."""
+        if bureau is None:
+            return self.filter(bureau__kind="city")
+        if bureau.is_city:
+            return self.filter(bureau=bureau)
+        return self.filter(models.Q(bureau__kind="city") | models.Q(bureau=bureau))
+
     def visible_to(self, user):
-        # The evaluation system is public to every signed-in user.
+        # The evaluation system is public to every signed-in user of the bureaus it belongs to:
+        # the city's tree to everybody, a district's additions to that district (and the city).
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return self
+        if user.is_city:
+            return self
+        return self.for_bureau(user.bureau)
 
 
 def code_sort_key(code):
@@ -32,7 +43,10 @@ def code_sort_key(code):
     return tuple(int(part) if part.isdigit() else part for part in code.split("."))
 
 
-class Indicator(models.Model):
+class Indicator(BureauOwned, models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("发布单位"), on_delete=models.PROTECT,
+                               related_name="indicators",
+                               help_text=_("市教育局发布测评体系；区县可在其下增加本区县的指标"))
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="indicators")
     code = models.CharField(_("编号"), max_length=20, help_text=_("如 3.2.1"))
@@ -54,7 +68,8 @@ class Indicator(models.Model):
         verbose_name = _("测评指标")
         verbose_name_plural = _("测评指标")
         ordering = ["year", "sort_key"]
-        constraints = [models.UniqueConstraint(fields=["year", "code"], name="unique_indicator_code_per_year")]
+        constraints = [models.UniqueConstraint(fields=["year", "bureau", "code"],
+                                               name="unique_indicator_code_per_year")]
 
     def __str__(self):
         return f"{self.code} {self.title}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import files
-from .core import CampaignYear, Unit, UnitOwnedQuerySet
+from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredFile
 
 
@@ -26,9 +26,11 @@ class LetterStatus(models.TextChoices):
     ARCHIVED = "archived", _("已归档")
 
 
-class LetterTarget(models.Model):
-    """One target item of a year's letter template, edited by the bureau."""
+class LetterTarget(BureauOwned, models.Model):
+    """One target item of a year's letter template, edited by the bureau (each bureau its own)."""
 
+    bureau = models.ForeignKey(Bureau, verbose_name=_("教育局"), on_delete=models.PROTECT,
+                               related_name="letter_targets")
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.CASCADE,
                              related_name="letter_targets")
     order = models.PositiveSmallIntegerField(_("序号"), default=0)

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import files
 from ..concurrency import Versioned
-from .core import CampaignYear, Unit, UnitOwnedQuerySet
+from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredFile
 from .indicators import Indicator
 
@@ -35,8 +35,10 @@ class AssignmentStatus(models.TextChoices):
 
 
 class TaskQuerySet(UnitOwnedQuerySet):
-    # Bureau roles see the whole table; a liaison only tasks their unit is responsible for.
+    # A bureau's roles see the bureau's whole table (the city's: every table); a liaison only
+    # tasks their unit is responsible for.
     unit_lookup = "assignments__unit"
+    bureau_lookup = "bureau"
 
     def for_year(self, year):
         return self.filter(year=year)
@@ -53,7 +55,12 @@ class TaskQuerySet(UnitOwnedQuerySet):
         )
 
 
-class Task(Versioned):
+class Task(BureauOwned, Versioned):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("下达单位"), on_delete=models.PROTECT,
+                               related_name="tasks")
+    parent = models.ForeignKey("self", verbose_name=_("市局任务"), on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="dispatched",
+                               help_text=_("市教育局下达到本区县的任务"))
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
                              related_name="tasks")
     number = models.CharField(_("序号"), max_length=20, blank=True)
