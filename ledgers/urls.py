@@ -11,6 +11,9 @@ from .views import tasks as task_views
 
 app_name = "ledgers"
 
+# Printed and exported documents (binder PDF/ZIP, letter PDFs, bulletin PDF and publishing, the
+# problem Excel) are rendered by reports/ and routed in reports/urls.py at the same paths.
+
 urlpatterns = []
 
 # --- tasks, indicators and responsibility letters (任务分解表 · 测评指标 · 目标责任书) ---
@@ -36,9 +39,7 @@ urlpatterns += [
     path("letters/targets/", letter_views.letter_targets, name="letter_targets"),
     path("letters/generate/", letter_views.letter_generate, name="letter_generate"),
     path("letters/issue-all/", letter_views.letter_issue_all, name="letter_issue_all"),
-    path("letters/all.pdf", letter_views.letter_year_pdf, name="letter_year_pdf"),
     path("letters/<int:pk>/", letter_views.letter_detail, name="letter_detail"),
-    path("letters/<int:pk>/letter.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/upload/", letter_views.letter_upload, name="letter_upload"),
     path("letters/<int:pk>/signatories/", letter_views.letter_signatories, name="letter_signatories"),
     path("letters/<int:pk>/issue/", letter_views.letter_move, {"to": "issued"}, name="letter_issue"),
@@ -58,8 +59,6 @@ urlpatterns += [
     path("activities/<int:pk>/uploaded/", activity_views.activity_mark_uploaded, name="activity_mark_uploaded"),
     path("activities/<int:pk>/delete/", activity_views.activity_delete, name="activity_delete"),
     path("activities/photos/<int:pk>/<str:size>/", activity_views.activity_photo, name="activity_photo"),
-    path("activities/binder.pdf", activity_views.binder_pdf, name="binder_pdf"),
-    path("activities/binder.zip", activity_views.binder_zip, name="binder_zip"),
 ]
 
 # --- checks, problems, bulletins (每周督查 · 整改台账 · 督查通报) ---
@@ -75,13 +74,10 @@ urlpatterns += [
     path("check-templates/new/", check_views.template_edit, name="template_create"),
     path("check-templates/<int:pk>/", check_views.template_edit, name="template_edit"),
     path("problems/", problem_views.problem_list, name="problem_list"),
-    path("problems/export.xlsx", problem_views.problem_export, name="problem_export"),
     path("problems/new/", problem_views.problem_create, name="problem_create"),
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
     path("problems/photos/<int:pk>/<str:size>/", problem_views.problem_photo, name="problem_photo"),
     path("bulletins/", bulletin_views.bulletin_list, name="bulletin_list"),
     path("bulletins/new/", bulletin_views.bulletin_create, name="bulletin_create"),
     path("bulletins/<int:pk>/", bulletin_views.bulletin_detail, name="bulletin_detail"),
-    path("bulletins/<int:pk>/publish/", bulletin_views.bulletin_publish, name="bulletin_publish"),
-    path("bulletins/<int:pk>/pdf/", bulletin_views.bulletin_pdf, name="bulletin_pdf"),
 ]

@@ -14,7 +14,13 @@ Memory: nothing here holds the whole binder at once.
   (WeasyPrint's own page counter restarts in every batch).
 - ZIP: written to a temporary file, each original copied from storage in 1 MB chunks.
 The functions return an open temporary file positioned at 0, for FileResponse.
+
+The whole bureau's binder (`bureau_binder_zip`, a background job) is one ZIP with a folder per
+unit holding what that unit's own ZIP holds (目录.xlsx and the photos by indicator) plus its
+binder PDF; a semester or the whole year (`PERIODS`). Units are rendered one after another, so
+memory stays that of the largest unit. Every builder takes `progress(done, total)`.
 """
+import datetime
 import gc
 import re
 import shutil
@@ -48,9 +54,34 @@ class Section:
         return f"{self.indicator.code} {self.indicator.title}" if self.indicator else UNLINKED
 
 
-def binder_activities(unit, year):
+# A period of the campaign year: the whole year or a semester (by activity date).
+PERIODS = {"year": "全年", "spring": "春季学期（1—7月）", "autumn": "秋季学期（8—12月）"}
+
+
+def period_bounds(year, period):
+    """(first day, day after) of a period of the campaign year, or None for the whole year."""
+    if period == "spring":
+        return datetime.date(year.year, 1, 1), datetime.date(year.year, 8, 1)
+    if period == "autumn":
+        return datetime.date(year.year, 8, 1), datetime.date(year.year + 1, 1, 1)
+    return None
+
+
+def period_label(year, period):
+    return f"{year.year}年度" if period in (None, "year") else f"{year.year}年{PERIODS[period][:4]}"
+
+
+def _noop(done, total):
+    pass
+
+
+def binder_activities(unit, year, period=None):
+    activities = Activity.objects.filter(unit=unit, year=year)
+    bounds = period_bounds(year, period)
+    if bounds:
+        activities = activities.filter(date__gte=bounds[0], date__lt=bounds[1])
     return list(
-        Activity.objects.filter(unit=unit, year=year).archived()
+        activities.archived()
         .select_related("category", "unit")
         .prefetch_related(Prefetch("photos", queryset=ActivityPhoto.objects.order_by("sort_order", "pk")),
                           Prefetch("indicators", queryset=Indicator.objects.order_by("sort_key")))
@@ -84,8 +115,8 @@ def body_order(sections):
     return order
 
 
-def file_name(unit, year, ext):
-    return f"{unit.name}-{year.year}年度台账档案册{ext}"
+def file_name(unit, year, ext, period=None):
+    return f"{unit.name}-{period_label(year, period)}台账档案册{ext}"
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -96,11 +127,12 @@ def _render(html):
     return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").render()
 
 
-def binder_pdf(unit, year, batch_size=BATCH_SIZE):
+def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
     from pypdf import PdfReader, PdfWriter
 
-    sections = binder_sections(binder_activities(unit, year))
+    sections = binder_sections(binder_activities(unit, year, period))
     order = body_order(sections)
+    steps = len(range(0, len(order), batch_size)) + 1
     context = {"unit": unit, "year": year, "bureau": settings.BUREAU_NAME, "today": timezone.localdate()}
     with tempfile.TemporaryDirectory(prefix="binder-") as tmp:
         tmp = Path(tmp)
@@ -119,6 +151,7 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE):
             body_pages += len(doc.pages)
             del doc
             gc.collect()
+            progress(n // batch_size + 1, steps)
 
         front_pages, front = 2, None
         for _ in range(3):  # page numbers in the contents barely change its length; settle it
@@ -185,24 +218,63 @@ CONTENTS_COLUMNS = [Column("测评指标", 30, wrap=True), Column("活动名称"
                     Column("拍摄时间", 18), Column("原文件名", 24)]
 
 
-def contents_xlsx(unit, year, entries):
+def contents_xlsx(unit, year, entries, period=None):
     wb = new_workbook()
     rows = [(label, a.title, a.date, a.category.name, path, p.caption, p.taken_at, p.original_name)
             for label, a, p, path in entries]
-    add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows, heading=f"{unit.name} {year.year}年度台账档案册 照片目录")
+    add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows,
+                    heading=f"{unit.name} {period_label(year, period)}台账档案册 照片目录")
     return workbook_bytes(wb)
 
 
-def binder_zip(unit, year):
-    sections = binder_sections(binder_activities(unit, year))
+def write_unit_files(archive, unit, year, *, prefix="", period=None, progress=_noop):
+    """Write one unit's 目录.xlsx and photos (by indicator) into `archive` under `prefix`."""
+    sections = binder_sections(binder_activities(unit, year, period))
     entries = zip_entries(sections)
+    archive.writestr(f"{prefix}目录.xlsx", contents_xlsx(unit, year, entries, period),
+                     compress_type=zipfile.ZIP_DEFLATED)
+    for number, (_label, _activity, photo, path) in enumerate(entries, start=1):
+        # Photos are already compressed: stored as they are, copied in chunks.
+        with photo.original.storage.open(photo.original.name, "rb") as src, \
+                archive.open(prefix + path, "w", force_zip64=True) as dest:
+            shutil.copyfileobj(src, dest, CHUNK)
+        if number % 20 == 0:
+            progress(number, len(entries))
+    return len(entries)
+
+
+def binder_zip(unit, year, period=None, progress=_noop):
     out = tempfile.TemporaryFile()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        archive.writestr("目录.xlsx", contents_xlsx(unit, year, entries), compress_type=zipfile.ZIP_DEFLATED)
-        for _label, _activity, photo, path in entries:
-            # Photos are already compressed: stored as they are, copied in chunks.
-            with photo.original.storage.open(photo.original.name, "rb") as src, \
-                    archive.open(path, "w", force_zip64=True) as dest:
-                shutil.copyfileobj(src, dest, CHUNK)
+        write_unit_files(archive, unit, year, period=period, progress=progress)
+    out.seek(0)
+    return out
+
+
+def bureau_binder_zip(units, year, period=None, progress=None):
+    """Every unit's binder in one ZIP: `<单位>/目录.xlsx`, `<单位>/<指标>/…jpg`, `<单位>/<单位>-…档案册.pdf`.
+
+    `progress(done, total, stage)` gets "正在生成第 i/N 个单位的档案册…"; a unit takes one
+    step for its photos and one for its PDF.
+    """
+    progress = progress or (lambda done, total, stage=None: None)
+    units = list(units)
+    out = tempfile.TemporaryFile()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for index, unit in enumerate(units):
+            stage = f"正在生成第 {index + 1}/{len(units)} 个单位的档案册…"
+            folder = safe_name(unit.name, 80) + "/"
+
+            def step(done, total, part, index=index, stage=stage):
+                fraction = (done / total if total else 1) * 0.5
+                progress(index + part * 0.5 + fraction, len(units), stage)
+
+            progress(index, len(units), stage)
+            write_unit_files(archive, unit, year, prefix=folder, period=period,
+                             progress=lambda d, t: step(d, t, 0))
+            with binder_pdf(unit, year, period=period, progress=lambda d, t: step(d, t, 1)) as pdf, \
+                    archive.open(folder + file_name(unit, year, ".pdf", period), "w", force_zip64=True) as dest:
+                shutil.copyfileobj(pdf, dest, CHUNK)
+            gc.collect()
     out.seek(0)
     return out

@@ -1,7 +1,16 @@
-"""URLs of the reports app (namespace "reports")."""
+"""URLs of the reports app (namespace "reports"), mounted at the site root.
+
+- /reports/…: the monthly summary, dashboard, published archive;
+- /downloads/…: 我的下载 (background jobs: list, progress page, JSON status, file, retry);
+- the printed and exported documents of the ledgers at their historical paths
+  (/activities/binder.pdf, /letters/all.pdf, /problems/export.xlsx, …). These are also
+  reachable by their old names in the "ledgers" namespace (`DOCUMENT_PATTERNS`, added there by
+  wenming/urls.py) so that `{% url 'ledgers:binder_pdf' %}` keeps working; new code uses
+  `reports:…`.
+"""
 from django.urls import path, register_converter
 
-from . import views
+from . import views, views_documents, views_jobs
 from .summaries import Month
 
 app_name = "reports"
@@ -23,12 +32,29 @@ class MonthConverter:
 
 register_converter(MonthConverter, "month")
 
+DOCUMENT_PATTERNS = [
+    path("activities/binder.pdf", views_documents.binder_pdf, name="binder_pdf"),
+    path("activities/binder.zip", views_documents.binder_zip, name="binder_zip"),
+    path("activities/bureau-binder.zip", views_documents.bureau_binder, name="bureau_binder"),
+    path("letters/all.pdf", views_documents.letter_year_pdf, name="letter_year_pdf"),
+    path("letters/<int:pk>/letter.pdf", views_documents.letter_pdf, name="letter_pdf"),
+    path("problems/export.xlsx", views_documents.problem_export, name="problem_export"),
+    path("bulletins/<int:pk>/publish/", views_documents.bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<int:pk>/pdf/", views_documents.bulletin_pdf, name="bulletin_pdf"),
+]
+
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("monthly/", views.monthly_index, name="monthly_index"),
-    path("monthly/<month:month>/", views.monthly, name="monthly"),
-    path("monthly/<month:month>.pdf", views.monthly_pdf, name="monthly_pdf"),
-    path("monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
-    path("monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
-    path("published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
+    path("reports/dashboard/", views.dashboard, name="dashboard"),
+    path("reports/monthly/", views.monthly_index, name="monthly_index"),
+    path("reports/monthly/<month:month>/", views.monthly, name="monthly"),
+    path("reports/monthly/<month:month>.pdf", views.monthly_pdf, name="monthly_pdf"),
+    path("reports/monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
+    path("reports/monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
+    path("reports/published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
+    path("downloads/", views_jobs.downloads, name="downloads"),
+    path("downloads/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("downloads/<int:pk>/status/", views_jobs.job_status, name="job_status"),
+    path("downloads/<int:pk>/file/", views_jobs.job_file, name="job_file"),
+    path("downloads/<int:pk>/retry/", views_jobs.job_retry, name="job_retry"),
+    *DOCUMENT_PATTERNS,
 ]

@@ -5,11 +5,10 @@ URLs are stable and bookmarkable: /reports/monthly/2026-11/, …/2026-11.pdf, �
 with ?unit=<id> for one unit. A liaison gets their own unit whatever they ask for: another
 unit's id is 404.
 """
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -23,9 +22,10 @@ from ledgers.views.core import register_home_panel
 
 from . import monthly as service
 from .charts import line_chart
-from .models import PublishedReport
+from .models import PublishedReport, ReportKind
 from .monthly_excel import monthly_workbook
 from .summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
+from .views_jobs import start_and_follow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,7 +62,7 @@ def monthly(request, month):
         previous=summary.month.previous(), next=summary.month.next(),
         can_publish=service.can_publish(request.user),
         published=PublishedReport.objects.visible_to(request.user).filter(
-            period=str(summary.month), unit=summary.unit).select_related("published_by"),
+            kind=ReportKind.MONTHLY, period=str(summary.month), unit=summary.unit).select_related("published_by"),
         units=Unit.objects.active() if request.user.sees_all_units else None,
     )
     return render(request, "reports/monthly.html", context)
@@ -92,10 +92,10 @@ def monthly_publish(request, month):
     unit = _unit_for(request)
     if not service.can_publish(request.user):
         raise PermissionDenied("只有局文明办可以发布分析小结。")
-    report = service.monthly_publish(user=request.user, month=month, unit=unit)
-    messages.success(request, f"已发布《{report.title}》，今后可原样重印。")
-    url = reverse("reports:monthly", args=[month])
-    return redirect(url + (f"?unit={unit.pk}" if unit else ""))
+    # Render + freeze runs as a background job (seconds at city scale): its page says when done.
+    url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
+    return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else ""},
+                            back=url)
 
 
 @require_safe
@@ -119,7 +119,8 @@ def monthly_index(request):
     last = 12 if calendar_year < today.year else today.month if calendar_year == today.year else 0
     months = [Month(calendar_year, m) for m in range(last, 0, -1)]
     unit = None if request.user.sees_all_units else request.user.unit
-    published = PublishedReport.objects.visible_to(request.user).select_related("unit", "published_by")[:100]
+    published = PublishedReport.objects.visible_to(request.user).filter(kind=ReportKind.MONTHLY).select_related(
+        "unit", "published_by")[:100]
     return render(request, "reports/monthly_index.html", {
         "months": months, "unit": unit, "published": published, "year": year,
     })

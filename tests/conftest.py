@@ -92,3 +92,12 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture
+def run_jobs(settings):
+    """run_jobs() runs every queued background job with the real worker loop, in this process."""
+    from tests.reports.jobs.support import run_jobs_inline
+
+    settings.JOBS_HEARTBEAT_SECONDS = 3600  # no second connection writing beside the test's transaction
+    return run_jobs_inline

@@ -25,6 +25,7 @@ ENTRIES = [
     ("活动档案", "ledgers:activity_list", ALL, "活动档案"),
     ("档案统计", "ledgers:activity_stats", BUREAU, "活动档案"),
     ("分析小结", "reports:monthly_index", ALL, "报表"),
+    ("我的下载", "reports:downloads", ALL, "报表"),
     ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
 ]

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "wenming",
     "ledgers",
     "reports",
@@ -109,6 +111,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # wait for the write lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The job worker (manage.py db_worker) writes beside the web server: WAL lets readers run
+    # beside one writer, and IMMEDIATE takes the write lock at BEGIN, so a writer waits for it
+    # (up to `timeout`) instead of failing mid-transaction with "database is locked".
+    DATABASES["default"]["OPTIONS"].update({
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
+    if TESTING:
+        # A file, not memory: tests run the real job worker as a separate process on the same
+        # test database (tests/reports/jobs/).
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {
+            "NAME": os.environ.get("WENMING_TEST_DB")
+            or os.path.join(tempfile.gettempdir(), f"wenming-test-{os.getpid()}.sqlite3"),
+        }
 
 if TESTING:
     # `manage.py backup` reads its snapshot and checks its archive through connections of their
@@ -254,6 +272,21 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 CLIENT_IP_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT") or 0)
 AXES_CLIENT_IP_CALLABLE = "wenming.client_ip.client_ip"
 
+# Background jobs (django-tasks with its database backend: the queue is a table in our own
+# database; `manage.py db_worker` runs them). See reports/jobs.py and README "Background jobs".
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for
+# JOBS_LEASE_SECONDS is taken as dead (worker killed) and retried or failed.
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "60"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
+# Finished files are kept this many days, job rows JOBS_KEEP_ROWS_DAYS.
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))
+JOBS_KEEP_ROWS_DAYS = int(os.environ.get("JOBS_KEEP_ROWS_DAYS", "30"))
+# Seconds to pause at each progress step: 0 in production; tests and demos slow jobs down
+# to watch the bar move and to kill a worker mid-job.
+JOBS_STEP_DELAY = float(os.environ.get("JOBS_STEP_DELAY", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -263,5 +296,8 @@ LOGGING = {
         # WeasyPrint reports every unsupported CSS property; keep only real problems.
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # What the jobs and the daily upkeep did (started, finished, removed files).
+        "reports.jobs": {"level": "INFO"},
+        "reports.upkeep": {"level": "INFO"},
     },
 }

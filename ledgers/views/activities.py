@@ -7,12 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
-
-from reports import binder
 
 from ..access import can_edit, get_visible_or_404, role_required
 from ..concurrency import EditConflict
@@ -21,7 +19,6 @@ from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
 from ..models.activities import photo_flags
-from ..params import int_param
 from ..services import activities as services
 from .core import register_home_panel
 
@@ -256,34 +253,6 @@ def activity_photo(request, pk, size):
         ext = os.path.splitext(field.name)[1]
         return serve_file(request, field, download_name=stem + ext, as_attachment=True)
     return serve_file(request, field)
-
-
-def _binder_target(request):
-    """(unit, year) of the binder asked for; a liaison gets only their own unit (404 otherwise)."""
-    unit = get_visible_or_404(Unit, request.user, pk=int_param(request, "unit") or request.user.unit_id or 0)
-    year_value = int_param(request, "year")
-    year = (CampaignYear.objects.filter(year=year_value).first() if year_value is not None
-            else CampaignYear.objects.current())
-    if year is None:
-        raise Http404("没有这个年度")
-    return unit, year
-
-
-@require_safe
-@login_required
-def binder_pdf(request):
-    unit, year = _binder_target(request)
-    handle = binder.binder_pdf(unit, year)
-    return FileResponse(handle, content_type="application/pdf", filename=binder.file_name(unit, year, ".pdf"))
-
-
-@require_safe
-@login_required
-def binder_zip(request):
-    unit, year = _binder_target(request)
-    handle = binder.binder_zip(unit, year)
-    return FileResponse(handle, content_type="application/zip", as_attachment=True,
-                        filename=binder.file_name(unit, year, ".zip"))
 
 
 @register_home_panel

@@ -1,24 +1,21 @@
-"""Pages of the weekly bulletin (每周督查通报): list, draft, preview, publish, PDF.
+"""Pages of the weekly bulletin (每周督查通报): list, draft, preview (publishing and the PDF are in
+reports/views_documents.py).
 
 A draft shows live figures; a published bulletin shows its frozen snapshot only.
 """
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from reports.pdf import render_pdf
-
 from ..access import get_visible_or_404, role_required
 from ..forms_checks import BulletinCreateForm, BulletinForm
-from ..models import Bulletin, Role
+from ..models import Bulletin
 from ..services import bulletins as service
-from .checks import BUREAU, RECORDERS, attempt, page_of, refuse_into
+from .checks import BUREAU, RECORDERS, page_of, refuse_into
 
 
 def _last_week():
@@ -78,25 +75,3 @@ def bulletin_detail(request, pk):
         "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "form": form,
         "can_publish": not bulletin.is_published and service.can_publish(request.user),
     })
-
-
-@require_POST
-@role_required(Role.ADMIN)
-def bulletin_publish(request, pk):
-    bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)
-    attempt(request, service.bulletin_publish, lambda b: f"通报已发布为第{b.number}期，内容已固定。",
-            bulletin=bulletin, user=request.user)
-    return redirect(bulletin)
-
-
-@require_safe
-@role_required(*BUREAU)
-def bulletin_pdf(request, pk):
-    bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)
-    data = render_pdf("reports/pdf/bulletin.html", {
-        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": settings.BUREAU_NAME,
-    })
-    response = HttpResponse(data, content_type="application/pdf")
-    name = f"bulletin-{bulletin.number or 'draft'}-{bulletin.iso_year}W{bulletin.iso_week:02d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response

@@ -1,15 +1,11 @@
 """Target responsibility letters (目标责任书): the year's list with who has not signed, the target
 items the bureau edits, each letter's page, its PDF for signing, and the signed scan upload."""
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-
-from reports.pdf import render_pdf
 
 from .. import files
 from ..access import get_visible_or_404, role_required
@@ -17,7 +13,7 @@ from ..forms_tasks import LetterForm, LetterTargetFormSet, ScanForm
 from ..models import LetterStatus, LetterTarget, ResponsibilityLetter, Role, SignedScan, Unit
 from ..services import letters as services
 from ..services.tasks import MoveRefused
-from .imports import content_disposition, selected_year
+from .imports import selected_year
 from .core import register_home_panel
 from .tasks import editor_post
 
@@ -147,32 +143,6 @@ def letter_scan(request, pk):
     if scan.letter.status == LetterStatus.DRAFT and not request.user.sees_all_units:
         return redirect("ledgers:letter_list")
     return files.serve_file(request, scan.file, download_name=scan.original_name, as_attachment=not scan.is_image)
-
-
-def _pdf_response(letters, filename):
-    pdf = render_pdf("reports/pdf/letter.html", {"letters": letters, "bureau_name": settings.BUREAU_NAME})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(filename, inline=True)
-    return response
-
-
-@require_safe
-@login_required
-def letter_pdf(request, pk):
-    letter = _get_letter(request, pk)
-    return _pdf_response([letter], f"{letter.year.year}年度目标责任书-{letter.unit.name}.pdf")
-
-
-@require_safe
-@role_required(Role.ADMIN, Role.INSPECTOR, Role.LEADER)
-def letter_year_pdf(request):
-    year = selected_year(request)
-    letters = ResponsibilityLetter.objects.for_year(year).with_items()
-    if not letters:
-        messages.error(request, "本年度还没有生成责任书。")
-        return redirect("ledgers:letter_list")
-    return _pdf_response(list(letters), f"{year.year}年度目标责任书（全部单位）.pdf")
-
 
 
 @register_home_panel

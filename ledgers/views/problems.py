@@ -7,12 +7,9 @@ because every query goes through `Problem.objects.visible_to(user)`.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-
-from reports.problems_excel import problems_workbook
 
 from ..access import can_edit, get_visible_or_404, role_required
 from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
@@ -62,17 +59,6 @@ def problem_list(request):
         "form": form, "page": page_of(request, problems, 50), "query": query.urlencode(),
         "today": timezone.localdate(), "can_raise": service.can_raise(request.user),
     })
-
-
-@require_safe
-@login_required
-def problem_export(request):
-    form, problems = filtered_problems(request)
-    data = problems_workbook(problems, title=f"{request.user.unit or ''}问题整改台账" if request.user.is_liaison else "问题整改台账")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6-{stamp}.xlsx"
-    return response
 
 
 @role_required(*RECORDERS)

@@ -79,10 +79,12 @@ def test_activity_text_is_escaped_on_every_page_that_shows_it(client_for, activi
     assert_shown_as_text(form)
 
 
-def test_binder_pdf_prints_activity_markup_literally_and_fetches_nothing(client_for, activity, liaison, fetched):
+def test_binder_pdf_prints_activity_markup_literally_and_fetches_nothing(client_for, activity, liaison, fetched,
+                                                                        run_jobs):
+    from tests.reports.jobs.support import export_through_job
+
     activity_service.activity_submit(activity=activity, user=liaison)
-    response = client_for(liaison).get(reverse("ledgers:binder_pdf"), {"unit": activity.unit_id})
-    data = b"".join(response.streaming_content)
+    _job, data = export_through_job(client_for(liaison), reverse("reports:binder_pdf"), {"unit": activity.unit_id})
     assert_printed_literally(data)
     assert "简介" in pdf_text(data) and "说明" in pdf_text(data)
     assert any(u.startswith("storage:") for u in fetched)  # the photo itself is read from storage

@@ -34,7 +34,7 @@ RECORDS = {
     "assignment_detail": ("assignment", {}), "assignment_progress": ("assignment", {}),
     "assignment_complete": ("assignment", {}), "assignment_return": ("assignment", {}),
     "progress_attachment": ("attachment", {}),
-    "letter_detail": ("letter", {}), "letter_pdf": ("letter", {}), "letter_upload": ("letter", {}),
+    "letter_detail": ("letter", {}), "letter_upload": ("letter", {}),
     "letter_signatories": ("letter", {}), "letter_issue": ("letter", {}), "letter_archive": ("letter", {}),
     "letter_scan": ("scan", {}),
     "activity_detail": ("activity", {}), "activity_edit": ("activity", {}), "activity_submit": ("activity", {}),
@@ -44,8 +44,9 @@ RECORDS = {
     "check_correct": ("check", {}), "check_photo": ("check_photo", {"size": "thumb"}),
     "template_edit": ("template", {}),
     "problem_detail": ("problem", {}), "problem_photo": ("problem_photo", {"size": "thumb"}),
-    "bulletin_detail": ("bulletin", {}), "bulletin_publish": ("bulletin", {}), "bulletin_pdf": ("bulletin", {}),
+    "bulletin_detail": ("bulletin", {}),
 }
+# letter_pdf, bulletin_pdf and bulletin_publish moved to reports/ (tests/reports/jobs/test_documents_access.py).
 
 # What a form on any ledger page might post: enough for a view that forgot a check to change something.
 POST_DATA = {

@@ -22,13 +22,15 @@ def week_checks(inspector, school_a, school_b, template):
             make_check(inspector, school_b, template, [12, 10, 10])]
 
 
-def test_inspector_drafts_and_admin_publishes_numbered_bulletins(client_for, inspector, admin_user, week_checks):
+def test_inspector_drafts_and_admin_publishes_numbered_bulletins(client_for, inspector, admin_user, week_checks,
+                                                                 run_jobs):
     response = client_for(inspector).post(reverse("ledgers:bulletin_create"), {"week": "2026-W10"})
     bulletin = Bulletin.objects.get()
     assert response.status_code == 302 and not bulletin.is_published and bulletin.number is None
     assert "3月2日至3月8日" in bulletin.foreword
     assert client_for(inspector).post(reverse("ledgers:bulletin_publish", args=[bulletin.pk])).status_code == 403
     client_for(admin_user).post(reverse("ledgers:bulletin_publish", args=[bulletin.pk]))
+    run_jobs()  # publishing (render + freeze) is a background job
     bulletin.refresh_from_db()
     assert bulletin.is_published and bulletin.number == 1 and bulletin.published_by == admin_user
     second = service.bulletin_create(user=inspector, iso_year=2026, iso_week=11)

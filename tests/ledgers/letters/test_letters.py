@@ -11,6 +11,8 @@ from ledgers.models import LetterTarget, ResponsibilityLetter
 from ledgers.services.letters import letter_move, letter_upload_scan, letters_generate
 from ledgers.services.tasks import MoveRefused
 
+from tests.reports.jobs.support import export_through_job
+
 from .conftest import TARGETS
 
 
@@ -133,9 +135,10 @@ def test_letter_pdf_has_the_unit_the_items_and_the_signature_blocks(client_for, 
     assert "甲方（盖章）" in text and "乙方（盖章）" in text
 
 
-def test_year_pdf_has_every_unit_on_its_own_pages(client_for, letters, leader, school_a, school_b):
-    response = client_for(leader).get(reverse("ledgers:letter_year_pdf"))
-    reader = PdfReader(io.BytesIO(response.content))
+def test_year_pdf_has_every_unit_on_its_own_pages(client_for, letters, leader, school_a, school_b, run_jobs):
+    # All letters of a year are one background job (reports.job_kinds.letters_year).
+    _job, content = export_through_job(client_for(leader), reverse("reports:letter_year_pdf"))
+    reader = PdfReader(io.BytesIO(content))
     starts = [page.extract_text().replace("\n", "") for page in reader.pages]
     assert any(school_a.name in p for p in starts) and any(school_b.name in p for p in starts)
     assert len(reader.pages) >= 3

@@ -1,4 +1,6 @@
-"""The archive binder: the PDF's text (cover, contents by indicator, captions) and the ZIP's layout."""
+"""The archive binder: the PDF's text (cover, contents by indicator, captions) and the ZIP's layout.
+
+Both are background jobs: the button POSTs, the worker builds the file, 我的下载 serves it."""
 import io
 import zipfile
 
@@ -9,6 +11,7 @@ from pypdf import PdfReader
 from ledgers.services.activities import activity_review, activity_submit
 from reports import binder
 from tests.ledgers.activities.conftest import add_photo, make_activity
+from tests.reports.jobs.support import export_through_job
 
 
 def archive(school_a, liaison, inspector, category, year, indicator, indicator_plain):
@@ -31,10 +34,10 @@ def pdf_text(data):
 
 
 def test_binder_pdf_has_cover_contents_by_indicator_and_captions(school_a, liaison, inspector, category, year,
-                                                                 indicator, indicator_plain, client_for):
+                                                                 indicator, indicator_plain, client_for, run_jobs):
     archive(school_a, liaison, inspector, category, year, indicator, indicator_plain)
-    response = client_for(liaison).get(reverse("ledgers:binder_pdf"), {"unit": school_a.pk, "year": 2026})
-    data = b"".join(response.streaming_content)
+    job, data = export_through_job(client_for(liaison), reverse("reports:binder_pdf"), {"unit": school_a.pk, "year": 2026})
+    assert job.file_name == "郾城区第一实验小学-2026年度台账档案册.pdf"
     text = pdf_text(data)
     assert "文明创建工作台账档案册" in text and "郾城区第一实验小学" in text
     assert "3.2.1 学雷锋志愿服务常态化" in text and "2.1.4 诚信建设" in text and "未关联指标" in text
@@ -59,11 +62,10 @@ def test_binder_pdf_batches_and_contents_page_numbers_agree(school_a, liaison, i
 
 
 def test_binder_zip_is_organized_by_indicator_then_activity_with_contents_xlsx(
-        school_a, liaison, inspector, category, year, indicator, indicator_plain, client_for):
+        school_a, liaison, inspector, category, year, indicator, indicator_plain, client_for, run_jobs):
     archive(school_a, liaison, inspector, category, year, indicator, indicator_plain)
-    response = client_for(liaison).get(reverse("ledgers:binder_zip"), {"unit": school_a.pk})
-    assert "attachment" in response["Content-Disposition"]
-    archive_file = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    _job, data = export_through_job(client_for(liaison), reverse("reports:binder_zip"), {"unit": school_a.pk})
+    archive_file = zipfile.ZipFile(io.BytesIO(data))
     names = archive_file.namelist()
     assert names[0] == "目录.xlsx"
     assert sorted(names[1:]) == sorted([

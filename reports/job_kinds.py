@@ -1,0 +1,275 @@
+"""The documents built as background jobs: for each, `prepare` (who may ask, which data, its
+title) and the body run by the worker (see reports/jobs.py).
+
+- binder_pdf / binder_zip: one unit's archive binder (台账档案册) of a year or semester;
+- bureau_binder: every unit's binder in one ZIP (a folder per unit: 目录.xlsx, photos, PDF);
+- problems_export: the rectification ledger (整改台账) Excel of a large filtered set;
+- letters_year: every unit's responsibility letter of a year in one PDF;
+- monthly_publish / bulletin_publish: render and freeze a monthly summary / a weekly bulletin.
+
+`prepare` runs in the web request and again is implied at download (`jobs.may_download`);
+the body runs with the starting user's `visible_to`, so it never holds more than they may see.
+"""
+import tempfile
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from ledgers.access import get_visible_or_404
+from ledgers.models import Bulletin, CampaignYear, ResponsibilityLetter, Role, Unit
+
+from . import binder
+from .jobs import JobOutput, JobRefused, JobSpec, job_kind
+from .models import PublishedReport, ReportKind
+
+BUREAU_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+
+
+def _year(value):
+    value = str(value or "")
+    year = CampaignYear.objects.filter(year=value).first() if value.isdigit() else CampaignYear.objects.current()
+    if year is None:
+        raise Http404("没有这个年度")
+    return year
+
+
+def _period(value):
+    return value if value in binder.PERIODS else "year"
+
+
+def _bureau_only(user):
+    if not user.has_role(*BUREAU_ROLES):
+        raise PermissionDenied("您的角色无权使用此功能。")
+
+
+# --- one unit's binder -------------------------------------------------------------------------
+
+def _unit_binder_spec(user, params, ext, label):
+    raw = str(params.get("unit") or user.unit_id or "")
+    if not raw.isdigit():
+        raise Http404("没有这个单位")
+    unit = get_visible_or_404(Unit, user, pk=raw)
+    year, period = _year(params.get("year")), _period(params.get("period"))
+    return JobSpec(params={"unit": unit.pk, "year": year.year, "period": period},
+                   title=f"{unit.name} {binder.period_label(year, period)}台账档案册（{label}）", unit=unit)
+
+
+def _unit_binder_target(job):
+    unit = get_visible_or_404(Unit, job.user, pk=job.params["unit"])
+    return unit, _year(job.params["year"]), job.params.get("period")
+
+
+@job_kind("binder_pdf", label="档案册 PDF")
+def prepare_binder_pdf(user, params):
+    return _unit_binder_spec(user, params, ".pdf", "PDF")
+
+
+@prepare_binder_pdf.runner
+def run_binder_pdf(job, progress):
+    unit, year, period = _unit_binder_target(job)
+    stage = f"正在生成{unit.name}的档案册 PDF…"
+    handle = binder.binder_pdf(unit, year, period=period, progress=lambda d, t: progress(d, t, stage))
+    return JobOutput(handle, binder.file_name(unit, year, ".pdf", period))
+
+
+@job_kind("binder_zip", label="原图 ZIP")
+def prepare_binder_zip(user, params):
+    return _unit_binder_spec(user, params, ".zip", "原图 ZIP")
+
+
+@prepare_binder_zip.runner
+def run_binder_zip(job, progress):
+    unit, year, period = _unit_binder_target(job)
+    stage = f"正在打包{unit.name}的原图…"
+    handle = binder.binder_zip(unit, year, period=period, progress=lambda d, t: progress(d, t, stage))
+    return JobOutput(handle, binder.file_name(unit, year, ".zip", period))
+
+
+# --- the whole bureau's binder ------------------------------------------------------------------
+
+@job_kind("bureau_binder", label="全局档案册 ZIP")
+def prepare_bureau_binder(user, params):
+    _bureau_only(user)
+    year, period = _year(params.get("year")), _period(params.get("period"))
+    return JobSpec(params={"year": year.year, "period": period},
+                   title=f"全部单位 {binder.period_label(year, period)}台账档案册（ZIP）", unit=None)
+
+
+@prepare_bureau_binder.runner
+def run_bureau_binder(job, progress):
+    year, period = _year(job.params["year"]), job.params.get("period")
+    units = Unit.objects.visible_to(job.user).active().order_by("sort_order", "kind", "name")
+    handle = binder.bureau_binder_zip(units, year, period=period, progress=progress)
+    return JobOutput(handle, f"全部单位-{binder.period_label(year, period)}台账档案册.zip")
+
+
+# --- the rectification ledger -------------------------------------------------------------------
+
+PROBLEM_FILTERS = ("unit", "status", "week", "kind", "indicator", "overdue")
+
+
+def problem_query(user, params):
+    """The filters of the problem list as a request-like object for `filtered_problems`."""
+    from types import SimpleNamespace
+
+    query = QueryDict(mutable=True)
+    for name in PROBLEM_FILTERS:
+        if params.get(name):
+            query[name] = str(params[name])
+    return SimpleNamespace(user=user, GET=query)
+
+
+@job_kind("problems_export", label="整改台账 Excel")
+def prepare_problems_export(user, params):
+    params = {name: str(params[name]) for name in PROBLEM_FILTERS if params.get(name)}
+    unit = None
+    if user.is_liaison:
+        if not user.unit_id:
+            raise Http404("您的账号尚未分配单位")
+        unit = user.unit
+    elif params.get("unit"):
+        if not params["unit"].isdigit():
+            raise Http404("没有这个单位")
+        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+    title = f"{unit.name if unit else '全部单位'} 问题整改台账（Excel）"
+    return JobSpec(params=params, title=title, unit=unit)
+
+
+@prepare_problems_export.runner
+def run_problems_export(job, progress):
+    from ledgers.views.problems import filtered_problems
+
+    from .problems_excel import problems_workbook
+
+    user = job.user
+    _form, problems = filtered_problems(problem_query(user, job.params))
+    total = problems.count()
+    progress(0, 1, f"正在导出 {total} 条问题…")
+    data = problems_workbook(problems, title=f"{user.unit or ''}问题整改台账" if user.is_liaison else "问题整改台账")
+    handle = tempfile.TemporaryFile()
+    handle.write(data)
+    handle.seek(0)
+    return JobOutput(handle, f"整改台账-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- all letters of a year ----------------------------------------------------------------------
+
+@job_kind("letters_year", label="全部责任书 PDF")
+def prepare_letters_year(user, params):
+    _bureau_only(user)
+    year = _year(params.get("year"))
+    if not ResponsibilityLetter.objects.for_year(year).exists():
+        raise JobRefused("本年度还没有生成责任书。")
+    return JobSpec(params={"year": year.year}, title=f"{year.year}年度目标责任书（全部单位，PDF）", unit=None)
+
+
+@prepare_letters_year.runner
+def run_letters_year(job, progress):
+    from .pdf import render_pdf
+
+    year = _year(job.params["year"])
+    letters = list(ResponsibilityLetter.objects.visible_to(job.user).for_year(year).with_items())
+    progress(0, 1, f"正在排版 {len(letters)} 份责任书…")
+    handle = tempfile.TemporaryFile()
+    render_pdf("reports/pdf/letter.html", {"letters": letters, "bureau_name": settings.BUREAU_NAME}, target=handle)
+    handle.seek(0)
+    return JobOutput(handle, f"{year.year}年度目标责任书（全部单位）.pdf")
+
+
+# --- publishing: render + freeze ----------------------------------------------------------------
+
+@job_kind("monthly_publish", label="发布分析小结")
+def prepare_monthly_publish(user, params):
+    from . import monthly
+    from .summaries import Month
+
+    if not monthly.can_publish(user):
+        raise PermissionDenied("只有局文明办可以发布分析小结。")
+    month = Month.parse(str(params.get("month", "")))
+    if month is None:
+        raise Http404("没有这个月份")
+    unit = None
+    if params.get("unit"):
+        if not str(params["unit"]).isdigit():
+            raise Http404("没有这个单位")
+        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None},
+                   title=f"发布{unit.name + ' ' if unit else ''}{month.label}分析小结", unit=unit)
+
+
+@prepare_monthly_publish.runner
+def run_monthly_publish(job, progress):
+    from . import monthly
+    from .summaries import Month
+
+    month = Month.parse(job.params["month"])
+    unit = get_visible_or_404(Unit, job.user, pk=job.params["unit"]) if job.params.get("unit") else None
+    progress(0, 1, "正在生成并固定 PDF 和 Excel…")
+    report = monthly.monthly_publish(user=job.user, month=month, unit=unit)
+    url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
+    return JobOutput(result_url=url, file_name=report.title)
+
+
+@job_kind("bulletin_publish", label="发布督查通报")
+def prepare_bulletin_publish(user, params):
+    from ledgers.services import bulletins as service
+
+    if not service.can_publish(user):
+        raise PermissionDenied("只有局文明办可以发布通报。")
+    raw = str(params.get("bulletin", ""))
+    if not raw.isdigit():
+        raise Http404("没有这期通报")
+    bulletin = get_visible_or_404(Bulletin, user, pk=raw)
+    if bulletin.is_published:
+        raise JobRefused("该通报已经发布。")
+    return JobSpec(params={"bulletin": bulletin.pk}, title=f"发布{bulletin.week_label}督查通报", unit=None)
+
+
+@prepare_bulletin_publish.runner
+def run_bulletin_publish(job, progress):
+    bulletin = get_visible_or_404(Bulletin, job.user, pk=job.params["bulletin"])
+    progress(0, 2, "正在编号并固定通报内容…")
+    try:
+        bulletin = bulletin_publish_and_freeze(bulletin=bulletin, user=job.user)
+    except (ValidationError, PermissionDenied) as error:
+        raise JobRefused("；".join(getattr(error, "messages", [str(error)])))
+    return JobOutput(result_url=bulletin.get_absolute_url(), file_name=str(bulletin))
+
+
+def bulletin_pdf_bytes(bulletin):
+    from ledgers.services import bulletins as service
+
+    from .pdf import render_pdf
+
+    return render_pdf("reports/pdf/bulletin.html", {
+        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": settings.BUREAU_NAME,
+    })
+
+
+def bulletin_publish_and_freeze(*, bulletin, user):
+    """Publish (number + snapshot) and keep the printed PDF as it was handed out."""
+    from ledgers.services import bulletins as service
+
+    with transaction.atomic():
+        bulletin = service.bulletin_publish(bulletin=bulletin, user=user)
+        stamp = f"{timezone.localtime():%Y%m%d%H%M%S}-{get_random_string(8).lower()}"
+        report = PublishedReport(kind=ReportKind.BULLETIN, period=f"{bulletin.iso_year}-W{bulletin.iso_week:02d}",
+                                 unit=None, title=str(bulletin), published_by=user)
+        report.pdf.save(f"reports/bulletins/{stamp}.pdf", ContentFile(bulletin_pdf_bytes(bulletin)), save=False)
+        report.save()
+    return bulletin
+
+
+def frozen_bulletin_pdf(bulletin):
+    """The PDF kept when the bulletin was published (None for drafts and older bulletins)."""
+    if not bulletin.is_published:
+        return None
+    return (PublishedReport.objects.filter(kind=ReportKind.BULLETIN, title=str(bulletin),
+                                           period=f"{bulletin.iso_year}-W{bulletin.iso_week:02d}")
+            .order_by("-published_at").first())
