@@ -12,3 +12,4 @@ class ReportsConfig(AppConfig):
         from . import job_kinds, upkeep  # noqa: F401
 
         post_migrate.connect(upkeep.schedule_after_migrate, sender=self)
+        from . import home  # noqa: F401  (registers the leader's home panel)

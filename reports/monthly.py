@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from .charts import bar_chart
+from .charts import bar_chart as draw_bar_chart
 from .models import PublishedReport, ReportKind
 from .monthly_excel import monthly_workbook
 from .pdf import render_pdf
@@ -22,11 +22,16 @@ PDF_PROBLEMS = 50
 
 
 def charts_for(summary, *, links=False):
-    """SVG charts of the summary; with links=True each bar opens the list behind it."""
+    """SVG charts of the summary. links=True is the web page: each bar opens the list behind it,
+    and each chart also has its phone layout (reports.charts, responsive). The PDF (links=False)
+    gets the print layout only."""
     def problems_href(**query):
         if not links:
             return None
         return reverse("ledgers:problem_list") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+    def bar_chart(*args, **kwargs):
+        return draw_bar_chart(*args, responsive=links, **kwargs)
 
     ranking = summary.ranking[:CHART_UNITS]
     t = summary.totals

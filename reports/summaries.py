@@ -23,7 +23,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, FloatField, Q, Sum, Value, When
+from django.db.models import (
+    Avg, Case, Count, DurationField, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum, Value, When,
+)
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
@@ -440,19 +442,26 @@ def archived_activities(month, unit=None):
 
 
 def weekly_score_trend(iso_year, unit=None):
-    """[(iso_week, average score rate in percent or None), …] for weeks 1…last of the year.
+    """[(iso_week, average score rate in percent or None), …] for the campaign's weeks so far.
 
-    One grouped query. The rate of a week is the mean of its checks' rates, as in the bulletin.
+    The weeks run from the year's first week with a submitted check (bureau-wide, so a unit's
+    chart shows the weeks it was not checked as gaps) to this week, or to the year's last week
+    with checks for a past year; [] when the year has no checks. Two queries. The rate of a week
+    is the mean of its checks' rates, as in the bulletin.
     """
     rate = Cast("total", FloatField()) * 100 / Cast("max_total", FloatField())
-    rows = (_unit_filter(Check.objects.submitted().filter(iso_year=iso_year, max_total__gt=0), unit)
+    year_checks = Check.objects.submitted().filter(iso_year=iso_year, max_total__gt=0)
+    span = year_checks.aggregate(first=Min("iso_week"), last=Max("iso_week"))
+    if span["first"] is None:
+        return []
+    rows = (_unit_filter(year_checks, unit)
             .values("iso_week").annotate(rate=Avg(rate)).order_by())
     by_week = {r["iso_week"]: round(r["rate"], 1) for r in rows}
-    weeks = datetime.date(iso_year, 12, 28).isocalendar()[1]
-    today = timezone.localdate()
-    if today.isocalendar()[0] == iso_year:
-        weeks = today.isocalendar()[1]
-    return [(week, by_week.get(week)) for week in range(1, weeks + 1)]
+    last = span["last"]
+    today = timezone.localdate().isocalendar()
+    if today[0] == iso_year:
+        last = max(last, today[1])
+    return [(week, by_week.get(week)) for week in range(span["first"], last + 1)]
 
 
 def unit_month_row(month, unit, today=None):

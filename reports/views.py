@@ -129,7 +129,7 @@ def monthly_index(request):
 def _trend_chart(year, unit=None):
     points = weekly_score_trend(year, unit=unit)
     return line_chart([(f"{week}周", value) for week, value in points], max_value=100, suffix="%",
-                      title=f"{year}年每周督查平均得分率")
+                      title=f"{year}年每周督查平均得分率", responsive=True, empty_text="本年度还没有督查记录")
 
 
 @require_safe

@@ -9,9 +9,9 @@ from ..models import CampaignYear, Role, Unit
 # (request) -> dict | None with keys "template" and the template's context; None hides it.
 HOME_PANELS = []
 
-# Panels show in this order of their modules: what needs doing first (open and overdue
-# problems, then tasks and the letter), then the archive and the month's figures.
-PANEL_ORDER = ["problems", "tasks", "letters", "activities", "reports.views"]
+# Panels show in this order of their modules: the leader's one-screen overview first, then what needs
+# doing (open and overdue problems, then tasks and the letter), then the archive and the month's figures.
+PANEL_ORDER = ["reports.home", "problems", "tasks", "letters", "activities", "reports.views"]
 
 
 def _panel_rank(func):
