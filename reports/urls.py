@@ -31,4 +31,6 @@ urlpatterns = [
     path("monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
     path("monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
     path("published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
+    path("import-templates/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("imports/<int:pk>/login-slips.pdf", views.login_slips, name="login_slips"),
 ]
