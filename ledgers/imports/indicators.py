@@ -45,10 +45,8 @@ def _method(text):
     for label, value in ((m.label, m.value) for m in Method):
         if text == label:
             return value
-    for word, value in METHOD_WORDS:
-        if word in text:
-            return value
-    return None
+    found = [(text.index(word), value) for word, value in METHOD_WORDS if word in text]
+    return min(found)[1] if found else None  # "查阅资料、实地查看": the first one named
 
 
 def _label(text):

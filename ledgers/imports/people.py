@@ -100,7 +100,8 @@ class UnitImporter(Importer):
                 results.append(RowResult(row.number, ERROR, cells, "；".join(reasons)))
                 continue
             fields = {"kind": kind, "contact_name": clean(v.get("contact_name"))[:50], "contact_phone": phone[:30]}
-            new_aliases = [a for a in aliases if alias_owner.get(_key(a)) != current and _key(a) != _key(name)]
+            new_aliases = [a for a in aliases if _key(a) != _key(name)
+                           and (current is None or alias_owner.get(_key(a)) != current)]
             plan = {"unit": current, "name": name[:100], "code": code, "fields": fields, "aliases": new_aliases}
             if current is None:
                 results.append(RowResult(row.number, CREATE, cells, "", plan))
