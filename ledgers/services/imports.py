@@ -8,7 +8,8 @@ from .tasks import MoveRefused
 
 def import_confirm(*, upload, user, excluded=()):
     """Read the stored file again with its mapping, write the rows that will create or update
-    (less `excluded` Excel row numbers) in one transaction; returns a result dict with counts
+    (less `excluded` Excel row numbers) in one transaction; every row with an error must be among
+    the excluded (the user chose to import the rest); returns a result dict with counts
     (created, updated, same, skipped, errors) and, for accounts, the one-time credentials."""
     if not (user.is_authenticated and user.is_bureau_admin):
         raise MoveRefused("只有局文明办可以导入。")
@@ -22,6 +23,10 @@ def import_confirm(*, upload, user, excluded=()):
         preview = build_preview(importer, upload)
         if preview.problem:
             raise MoveRefused(preview.problem)
+        unhandled = sorted({r.row for r in preview.results if r.status == "error" and r.row not in excluded})
+        if unhandled:
+            rows = "、".join(f"第 {n} 行" for n in unhandled[:10])
+            raise MoveRefused(f"{rows}有错误：请勾选这些行的“排除”后导入其余各行，或改正文件后重新上传。")
         chosen = [r for r in preview.results if r.can_import and r.row not in excluded]
         result = importer.apply(chosen, year=upload.year, user=user)
         result.update(

@@ -184,8 +184,13 @@ def test_unknown_headers_are_mapped_once_and_remembered(client_for, bureau_admin
     response = client.post(reverse("ledgers:import_map", args=[record.pk]), {**bad, "preview": "1"})
     assert "“测评内容/任务”选了 2 列（B、D），请只保留一列" in response.content.decode()
 
+    _, _, record = run_import(client, "tasks", xlsx(UNKNOWN_HEADERS),
+                              {"B": "title", "C": "units", "D": "deadline"}, confirm=False)
+    response = client.post(reverse("ledgers:import_run", args=[record.pk]), follow=True)
+    assert "第 3 行有错误：请勾选这些行的“排除”后导入其余各行" in response.content.decode()
+    assert not Task.objects.exists()
     preview, done, _ = run_import(client, "tasks", xlsx(UNKNOWN_HEADERS),
-                                  {"B": "title", "C": "units", "D": "deadline"}, exclude=())
+                                  {"B": "title", "C": "units", "D": "deadline"}, exclude=(3,))
     status, message = row_status(preview, 3)
     assert status == "有错误"
     assert "单位“不存在的学校”不存在（最接近的是：" in message
@@ -197,7 +202,7 @@ def test_unknown_headers_are_mapped_once_and_remembered(client_for, bureau_admin
     # The same header again: the mapping is filled in from last time; nothing new is created.
     record = upload_file(client, "tasks", xlsx(UNKNOWN_HEADERS))
     assert record.columns == {"0": "number", "1": "title", "2": "units", "3": "deadline", "4": "note"}
-    preview, done, _ = run_import(client, "tasks", xlsx(UNKNOWN_HEADERS))
+    preview, done, _ = run_import(client, "tasks", xlsx(UNKNOWN_HEADERS), exclude=(3,))
     assert "0 将新增" in preview
     assert "0 新增，0 更新，2 无变化" in done
 
@@ -208,7 +213,7 @@ def test_excluded_rows_are_not_imported_and_nothing_is_written_before_confirmati
     preview, _, record = run_import(client, "tasks", xlsx(UNKNOWN_HEADERS),
                                     {"B": "title", "C": "units", "D": "deadline"}, confirm=False)
     assert "2 将新增" in preview and not Task.objects.exists()
-    client.post(reverse("ledgers:import_run", args=[record.pk]), {"exclude": ["4"]})
+    client.post(reverse("ledgers:import_run", args=[record.pk]), {"exclude": ["3", "4"]})
     assert list(Task.objects.values_list("title", flat=True)) == ["清理校园卫生死角"]
     record.refresh_from_db()
     assert record.imported_at and "1 行已排除" in record.result
