@@ -113,7 +113,8 @@ class TaskImporter(Importer):
             reasons.append(f"与第 {seen[key]} 行的任务相同")
         elif title:
             seen[key] = row.number
-        cells = [title, indicator_text, "、".join(u.name for u in responsible), lead[0].name if lead else "",
+        units_text = "、".join(u.name for u in responsible) if not unknown else "、".join(clean(x) for x in v.get("units") or [])
+        cells = [title, indicator_text, units_text, lead[0].name if lead else clean(v.get("lead")),
                  deadline.describe() if deadline else clean(v.get("deadline"))]
         if reasons:
             return RowResult(row.number, ERROR, cells, "；".join(reasons))

@@ -183,6 +183,17 @@ class TaskAssignment(models.Model):
     def is_overdue(self, today=None):
         return self.status != AssignmentStatus.DONE and self.task.deadline < (today or timezone.localdate())
 
+    def period_rows(self, today=None):
+        """Each period deadline of a recurring task with whether this unit reported in it (a
+        progress entry dated within the period) and whether it is overdue: [(period, reported, late)]."""
+        today = today or timezone.localdate()
+        dates = [e.date for e in self.progress.all()]
+        rows = []
+        for period in self.task.period_deadlines.all():
+            reported = any(period.starts <= d <= period.due for d in dates)
+            rows.append((period, reported, not reported and period.due < today))
+        return rows
+
     @property
     def days_left(self):
         return (self.task.deadline - timezone.localdate()).days

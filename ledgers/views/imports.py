@@ -264,7 +264,6 @@ def import_run(request, pk):
         slips = request.session.get(SLIPS_SESSION_KEY, {})
         slips[str(upload.pk)] = result["credentials"]
         request.session[SLIPS_SESSION_KEY] = slips
-    messages.success(request, f"导入完成：{upload.result}。")
     return redirect("ledgers:import_done", pk=upload.pk)
 
 

@@ -276,3 +276,18 @@ def test_templates_come_from_reports_and_import_cleanly(client_for, bureau_admin
     assert "2 新增" in done
     for kind in ("indicators", "units", "users"):
         assert client.get(reverse("reports:import_template", args=[kind])).status_code == 200
+
+
+def test_recurring_task_pages_show_each_period_and_what_was_reported(client_for, bureau_admin, bureau, indicators,
+                                                                     liaison_school01):
+    run_import(client_for(bureau_admin), "tasks", issue_table())
+    task = Task.objects.get(title="建立文明创建工作台账")
+    assignment = TaskAssignment.objects.get(task=task, unit__name="郾城区第一实验小学")
+    progress_add(assignment=assignment, user=liaison_school01, date=date(2026, 2, 3), content="二月台账")
+    html = client_for(bureau_admin).get(task.get_absolute_url()).content.decode()
+    assert "原表：每月" in html and "1月 01-31" in html and "12月 12-31" in html
+    rows = assignment.period_rows(today=date(2026, 3, 15))
+    assert [(p.label, reported, late) for p, reported, late in rows[:4]] == [
+        ("1月", False, True), ("2月", True, False), ("3月", False, False), ("4月", False, False)]
+    page = client_for(liaison_school01).get(assignment.get_absolute_url()).content.decode()
+    assert "2月 02-28 已报" in page
