@@ -73,7 +73,7 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("基本信息"), {"fields": ("name", "unit", "role", "phone", "email")}),
-        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
+        (_("状态"), {"fields": ("is_active", "must_change_password", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "name", "unit", "role", "password1", "password2")}),
@@ -88,3 +88,4 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
 from . import admin_activities  # noqa: E402,F401  activity archives
 from . import admin_checks  # noqa: E402,F401
 from . import admin_tasks  # noqa: E402,F401
+from . import admin_imports  # noqa: E402,F401  unit aliases, import mappings

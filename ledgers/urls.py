@@ -4,6 +4,7 @@ from django.urls import path
 from .views import activities as activity_views
 from .views import bulletins as bulletin_views
 from .views import checks as check_views
+from .views import imports as import_views
 from .views import indicators as indicator_views
 from .views import letters as letter_views
 from .views import problems as problem_views
@@ -19,17 +20,11 @@ urlpatterns = []
 # --- tasks, indicators and responsibility letters (任务分解表 · 测评指标 · 目标责任书) ---
 urlpatterns += [
     path("indicators/", indicator_views.indicator_list, name="indicator_list"),
-    path("indicators/import/", indicator_views.indicator_import, name="indicator_import"),
-    path("indicators/import/confirm/", indicator_views.indicator_import_confirm, name="indicator_import_confirm"),
-    path("indicators/import/template.xlsx", indicator_views.indicator_template, name="indicator_template"),
     path("tasks/", task_views.task_matrix, name="task_matrix"),
     path("tasks/mine/", task_views.my_tasks, name="my_tasks"),
     path("tasks/new/", task_views.task_create, name="task_create"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
-    path("tasks/import/", task_views.task_import, name="task_import"),
-    path("tasks/import/confirm/", task_views.task_import_confirm, name="task_import_confirm"),
-    path("tasks/import/template.xlsx", task_views.task_template, name="task_template"),
     path("assignments/<int:pk>/", task_views.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/progress/", task_views.assignment_progress, name="assignment_progress"),
     path("assignments/<int:pk>/complete/", task_views.assignment_complete, name="assignment_complete"),
@@ -45,6 +40,19 @@ urlpatterns += [
     path("letters/<int:pk>/issue/", letter_views.letter_move, {"to": "issued"}, name="letter_issue"),
     path("letters/<int:pk>/archive/", letter_views.letter_move, {"to": "archived"}, name="letter_archive"),
     path("letter-scans/<int:pk>/", letter_views.letter_scan, name="letter_scan"),
+]
+
+# --- Excel imports (upload → column mapping → preview → confirm) ---
+urlpatterns += [
+    path("imports/", import_views.import_index, name="import_index"),
+    path("tasks/import/", import_views.task_import, name="task_import"),
+    path("indicators/import/", import_views.indicator_import, name="indicator_import"),
+    path("units/import/", import_views.unit_import, name="unit_import"),
+    path("users/import/", import_views.user_import, name="user_import"),
+    path("imports/<int:pk>/", import_views.import_map, name="import_map"),
+    path("imports/<int:pk>/preview/", import_views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/run/", import_views.import_run, name="import_run"),
+    path("imports/<int:pk>/done/", import_views.import_done, name="import_done"),
 ]
 
 # --- activity archives (活动档案) ---

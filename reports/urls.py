@@ -56,5 +56,7 @@ urlpatterns = [
     path("downloads/<int:pk>/status/", views_jobs.job_status, name="job_status"),
     path("downloads/<int:pk>/file/", views_jobs.job_file, name="job_file"),
     path("downloads/<int:pk>/retry/", views_jobs.job_retry, name="job_retry"),
+    path("reports/import-templates/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("reports/imports/<int:pk>/login-slips.pdf", views.login_slips, name="login_slips"),
     *DOCUMENT_PATTERNS,
 ]

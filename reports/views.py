@@ -154,3 +154,37 @@ def liaison_month_panel(request):
     month = Month.containing(today)
     return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, user.unit, today),
             "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=user.unit)}
+
+
+# --- documents of the Excel imports (the import pages live in ledgers/views/imports.py) ---------
+
+@role_required(Role.ADMIN)
+def import_template(request, kind):
+    from ledgers.views.imports import selected_year
+
+    from .import_templates import TEMPLATES
+
+    if kind not in TEMPLATES:
+        raise Http404("没有这种导入模板")
+    build, stem = TEMPLATES[kind]
+    year = selected_year(request) if kind in ("tasks", "indicators") else None
+    response = HttpResponse(build(year), content_type=XLSX)
+    name = f"{stem}（{year.year}）.xlsx" if year else f"{stem}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@role_required(Role.ADMIN)
+def login_slips(request, pk):
+    """The login slips of one import's new accounts, while their passwords are in this session."""
+    from ledgers.views.imports import SLIPS_SESSION_KEY
+
+    from .login_slips import login_slips_pdf
+
+    credentials = request.session.get(SLIPS_SESSION_KEY, {}).get(str(pk))
+    if not credentials:
+        raise Http404("初始密码已清除或不在本次会话中；如需新密码，请在用户管理中重置。")
+    pdf = login_slips_pdf(credentials, site_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, "账号登录条.pdf")
+    return response

@@ -1,4 +1,7 @@
-"""Site-wide response rules."""
+"""Site-wide request and response rules."""
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
@@ -17,3 +20,24 @@ class NoStoreWhenLoggedInMiddleware:
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class ForcePasswordChangeMiddleware:
+    """Accounts with a one-time initial password (`User.must_change_password`) change it first.
+
+    Every page but the password change itself, logout and static files redirects there; the flag is
+    cleared when the new password is saved (`wenming.views.PasswordChangeView`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"))
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                if request.method == "GET":
+                    messages.warning(request, "您正在使用初始密码，请先修改密码。")
+                return redirect(f"{reverse('password_change')}")
+        return self.get_response(request)

@@ -27,6 +27,7 @@ ENTRIES = [
     ("分析小结", "reports:monthly_index", ALL, "报表"),
     ("我的下载", "reports:downloads", ALL, "报表"),
     ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
+    ("数据导入", "ledgers:import_index", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
 ]
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # Cache-Control: no-store on everything a signed-in user gets (pages, photos, PDFs).
     "wenming.middleware.NoStoreWhenLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wenming.middleware.ForcePasswordChangeMiddleware",  # initial passwords are changed first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.

@@ -7,13 +7,13 @@ from ledgers import urls as ledger_urls
 from ledgers.views.core import home
 from reports.urls import DOCUMENT_PATTERNS
 
-from .views import LoginView
+from .views import LoginView, PasswordChangeView
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     # The ledgers' documents moved to reports/ at the same paths; their old "ledgers:" names

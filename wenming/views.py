@@ -21,6 +21,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Saving a new password also ends the must-change-password state of an initial password."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            self.request.user.must_change_password = False
+            self.request.user.save(update_fields=["must_change_password"])
+        return response
+
+
 def csrf_failure(request, reason=""):
     """A Chinese page instead of Django's English one when a form's CSRF token is bad.
 

@@ -8,6 +8,7 @@ problems    the problem rectification ledger (问题整改台账)
 bulletins   the weekly bulletin (每周督查通报)
 tasks       the task breakdown table (任务分解表), assignments per unit, progress
 letters     target responsibility letters (目标责任书), their items and signed scans
+imports     Excel imports: uploads kept between steps, remembered column mappings, unit aliases
 """
 from .core import (  # noqa: F401
     Bureau, BureauKind, BureauOwned, CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User,
@@ -26,7 +27,9 @@ from .problems import (  # noqa: F401
 from .bulletins import Bulletin, BulletinStatus  # noqa: F401
 from .tasks import (  # noqa: F401
     AssignmentEvent, AssignmentStatus, Frequency, ProgressAttachment, ProgressEntry, Task, TaskAssignment,
+    TaskDeadline,
 )
 from .letters import (  # noqa: F401
     LetterItem, LetterStatus, LetterTarget, ResponsibilityLetter, SignedScan,
 )
+from .imports import ImportKind, ImportMapping, ImportUpload, UnitAlias  # noqa: F401

@@ -294,6 +294,8 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.LIAISON)
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("须修改密码"), default=False, help_text=_("使用初始密码的账号，登录后须先修改密码"))
 
     objects = ScopedUserManager()
 

@@ -24,7 +24,14 @@ class Frequency(models.TextChoices):
     ONCE = "once", _("一次性")
     WEEKLY = "weekly", _("每周")
     MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
     TERM = "term", _("每学期")
+    ONGOING = "ongoing", _("长期坚持")
+
+    @classmethod
+    def recurring(cls):
+        """Frequencies whose deadline repeats: one TaskDeadline per period."""
+        return (cls.MONTHLY, cls.QUARTERLY, cls.TERM)
 
 
 class AssignmentStatus(models.TextChoices):
@@ -72,7 +79,9 @@ class Task(BureauOwned, Versioned):
                                   null=True, blank=True, related_name="led_tasks")
     units = models.ManyToManyField(Unit, verbose_name=_("责任单位"), through="TaskAssignment",
                                    related_name="tasks")
-    deadline = models.DateField(_("完成时限"))
+    deadline = models.DateField(_("完成时限"), help_text=_("周期性任务为最后一期的截止日期"))
+    deadline_text = models.CharField(_("完成时限（原文）"), max_length=60, blank=True,
+                                     help_text=_("导入时表格中的写法，如“每月”“6月底”"))
     frequency = models.CharField(_("工作频次"), max_length=20, choices=Frequency.choices,
                                  default=Frequency.ONCE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
@@ -95,6 +104,34 @@ class Task(BureauOwned, Versioned):
 
     def is_overdue_date(self):
         return self.deadline < timezone.localdate()
+
+    def current_period(self, today=None):
+        """The first period deadline on or after today (None for one-off tasks or when all passed)."""
+        today = today or timezone.localdate()
+        return next((p for p in self.period_deadlines.all() if p.due >= today), None)
+
+
+class TaskDeadline(models.Model):
+    """One period's deadline of a recurring task (每月 → 12 rows, 每季度 → 4, 每学期 → 2).
+
+    `Task.deadline` stays the last period's date, so every page that orders or filters by it keeps
+    working; a unit's report for a period is a progress entry dated within it (derived, not stored).
+    """
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="period_deadlines")
+    label = models.CharField(_("周期"), max_length=30)
+    starts = models.DateField(_("开始"))
+    due = models.DateField(_("截止日期"))
+
+    class Meta:
+        verbose_name = _("周期截止日期")
+        verbose_name_plural = _("周期截止日期")
+        ordering = ["task", "due"]
+        constraints = [models.UniqueConstraint(fields=["task", "due"], name="one_deadline_per_period")]
+
+    def __str__(self):
+        return f"{self.label} {self.due}"
 
 
 class TaskAssignmentQuerySet(UnitOwnedQuerySet):
@@ -152,6 +189,17 @@ class TaskAssignment(models.Model):
 
     def is_overdue(self, today=None):
         return self.status != AssignmentStatus.DONE and self.task.deadline < (today or timezone.localdate())
+
+    def period_rows(self, today=None):
+        """Each period deadline of a recurring task with whether this unit reported in it (a
+        progress entry dated within the period) and whether it is overdue: [(period, reported, late)]."""
+        today = today or timezone.localdate()
+        dates = [e.date for e in self.progress.all()]
+        rows = []
+        for period in self.task.period_deadlines.all():
+            reported = any(period.starts <= d <= period.due for d in dates)
+            rows.append((period, reported, not reported and period.due < today))
+        return rows
 
     @property
     def days_left(self):

@@ -1,27 +1,55 @@
-"""The two-step Excel import (preview, then confirm) shared by tasks and indicators.
+"""Excel import pages (bureau admin): upload → column mapping → preview → confirm → result.
 
-The parsed rows wait in the session between the steps, as JSON; confirm writes them all in one
-transaction. Nothing is written while any row is bad.
+The uploaded file is stored as an `ImportUpload` of the user (never asked for twice) and each
+step reads it again; only its uploader reaches it (404 for anyone else). The confirmation is one
+transaction (`ledgers.services.imports.import_confirm`). Initial passwords of imported accounts
+wait in the session until the admin has printed the login slips (served by reports/) and clears them.
+
+`selected_year`, `xlsx_response` and `content_disposition` are small helpers other pages use too.
 """
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from .. import files
+from ..access import role_required
 from ..forms_tasks import ImportForm
-from ..models import CampaignYear
+from ..imports import IMPORTERS, build_preview, check_file, initial_mapping, open_upload, remember_mapping
+from ..imports.sheet import column_labels
+from ..models import CampaignYear, ImportUpload, Role
 from ..params import int_param
+from ..services.imports import import_confirm
 from ..services.tasks import MoveRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SLIPS_SESSION_KEY = "import_login_slips"
+
+DESCRIPTIONS = {
+    "tasks": "直接上传本局现有的任务分解表（.xlsx）：标题行、说明行、两行表头（如“责任分工”下分“牵头单位、责任单位”）、"
+             "合并单元格、合计行都可以；一个单元格中的多个单位用顿号、逗号或换行分隔，“各学校”“各股室”“全体单位”表示一类单位；"
+             "完成时限可写日期，也可写“6月底”“上半年”“每月”“每学期”“长期坚持”。",
+    "indicators": "上传测评体系表：有“编号”列（如 3.2.1）时按编号建树；没有编号时按“一级指标 / 二级指标 / 三级指标”"
+                  "三列依次编号。分值、测评标准、测评方法一并导入；已有编号将被更新。",
+    "units": "上传单位名单：单位名称、类别（股室、学校、幼儿园、直属单位；不填时按名称判断）、联系人、联系电话、别名（简称）。"
+             "已有的单位按名称或别名匹配并更新。",
+    "users": "上传联络员名单：姓名、手机号、所属单位、角色（不填为联络员）。新账号生成一次性初始密码，可打印登录条；"
+             "首次登录须修改密码。已有账号不重置密码。",
+}
+DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_list",
+             "units": "admin:ledgers_unit_changelist", "users": "admin:ledgers_user_changelist"}
 
 
 def selected_year(request):
     """The year in ?year=2026, else the current one; 404 when no year is set up."""
     qs = CampaignYear.objects.all()
-    wanted = int_param(request, "year")  # junk (letters, "²", NUL, huge) -> 404
+    # Junk (letters, "²", NUL, huge) -> 404; the import forms post the year.
+    wanted = int_param(request, "year", source=request.GET if "year" in request.GET else request.POST)
     if wanted is not None:
         year = qs.filter(year=wanted).first()
         if year is None:
@@ -43,37 +71,222 @@ def content_disposition(filename, inline=False):
     return f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
 
 
-def import_page(request, *, kind, parse, template, context):
-    """GET: the upload form; POST: parse the file and show the preview with every bad row."""
-    year = selected_year(request)
+def _own_upload(request, pk):
+    return get_object_or_404(ImportUpload, pk=pk, uploaded_by=request.user)
+
+
+# --- step 1: upload ------------------------------------------------------------------------
+
+@role_required(Role.ADMIN)
+def import_index(request):
+    return render(request, "ledgers/imports/index.html", {
+        "importers": [(i, reverse(f"ledgers:{i.kind[:-1]}_import")) for i in IMPORTERS.values()],
+        "recent": ImportUpload.objects.filter(uploaded_by=request.user)[:10],
+    })
+
+
+@role_required(Role.ADMIN)
+def import_upload(request, kind):
+    importer = IMPORTERS[kind]
+    year = selected_year(request) if importer.needs_year else None
     form = ImportForm(request.POST or None, request.FILES or None)
-    parsed = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        uploaded = form.cleaned_data["file"]
         try:
-            parsed = parse(upload, year)
+            check_file(uploaded)
+            ImportUpload.objects.stale().delete_with_files()
+            upload = ImportUpload(kind=kind, year=year, original_name=files.display_name(uploaded),
+                                  uploaded_by=request.user)
+            uploaded.seek(0)
+            upload.file.save(files.storage_name("imports", ".xlsx"), uploaded, save=False)
+            try:
+                sheet = open_upload(upload)
+            except ValidationError:
+                upload.delete_file()
+                raise
+            first, last, data, columns, remembered = initial_mapping(importer, sheet)
+            upload.header_first, upload.header_last, upload.data_first = first + 1, last + 1, data + 1
+            upload.columns = {str(c): f for c, f in columns.items()}
+            upload.save()
         except ValidationError as refused:
             form.add_error("file", refused.messages[0])
         else:
-            if parsed.ok:
-                request.session[f"import_{kind}"] = {"year": year.pk, "rows": parsed.rows,
-                                                     "filename": upload.name}
-            else:
-                request.session.pop(f"import_{kind}", None)
-    return render(request, template, {**context, "year": year, "form": form, "parsed": parsed})
+            if remembered:
+                messages.info(request, "已按上次导入同样表头的文件时设置的列对应填好，请核对。")
+            return redirect("ledgers:import_map", pk=upload.pk)
+    return render(request, "ledgers/imports/upload.html", {
+        "importer": importer, "year": year, "form": form, "description": DESCRIPTIONS[kind],
+        "template_url": reverse("reports:import_template", args=[kind]) + (f"?year={year.year}" if year else ""),
+    })
 
 
-def import_confirm(request, *, kind, write, done_url, retry_url):
-    """POST: write the rows kept from the preview, all or nothing."""
-    pending = request.session.pop(f"import_{kind}", None)
-    if not pending:
-        messages.error(request, "没有待导入的数据，请重新上传文件。")
-        return redirect(retry_url)
-    year = CampaignYear.objects.get(pk=pending["year"])
+def task_import(request):
+    return import_upload(request, "tasks")
+
+
+def indicator_import(request):
+    return import_upload(request, "indicators")
+
+
+def unit_import(request):
+    return import_upload(request, "units")
+
+
+def user_import(request):
+    return import_upload(request, "users")
+
+
+# --- step 2: column mapping ---------------------------------------------------------------
+
+class MappingForm(forms.Form):
+    header_first = forms.IntegerField(label="表头首行", min_value=1)
+    header_last = forms.IntegerField(label="表头末行", min_value=1)
+    data_first = forms.IntegerField(label="数据首行", min_value=2)
+
+    def __init__(self, *args, importer, sheet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.importer, self.sheet = importer, sheet
+        choices = [("", "不导入")] + list(importer.fields)
+        for c in range(sheet.width):
+            self.fields[f"col_{c}"] = forms.ChoiceField(label=sheet.column_letter(c), choices=choices, required=False)
+
+    def column_fields(self):
+        return [self[f"col_{c}"] for c in range(self.sheet.width)]
+
+    def clean(self):
+        data = super().clean()
+        first, last, start = data.get("header_first"), data.get("header_last"), data.get("data_first")
+        if None in (first, last, start):
+            return data
+        if not first <= last < start:
+            raise ValidationError("应为：表头首行 ≤ 表头末行 < 数据首行。")
+        if start > self.sheet.height:
+            raise ValidationError(f"表格只有 {self.sheet.height} 行，数据首行不能是第 {start} 行。")
+        columns = {c: data.get(f"col_{c}") for c in range(self.sheet.width) if data.get(f"col_{c}")}
+        labels = self.importer.field_labels
+        for name in set(columns.values()) - set(self.importer.multi):
+            used = [self.sheet.column_letter(c) for c, f in columns.items() if f == name]
+            if len(used) > 1:
+                raise ValidationError(f"“{labels[name]}”选了 {len(used)} 列（{'、'.join(used)}），请只保留一列。")
+        missing = self.importer.missing(columns)
+        if missing:
+            raise ValidationError(f"请为“{'”“'.join(missing)}”各选择一列。")
+        data["columns"] = columns
+        return data
+
+
+def _grid_window(upload, sheet):
+    first = max(0, min(upload.header_first - 1, upload.data_first - 1) - 2)
+    return sheet.grid(first, max(upload.data_first - 1 + 5, first + 8))
+
+
+@role_required(Role.ADMIN)
+def import_map(request, pk):
+    upload = _own_upload(request, pk)
+    if upload.imported_at:
+        return redirect("ledgers:import_done", pk=upload.pk)
+    importer = IMPORTERS[upload.kind]
     try:
-        result = write(year=year, rows=pending["rows"], user=request.user)
+        sheet = open_upload(upload)
+    except (ValidationError, OSError):
+        messages.error(request, "文件已过期或无法读取，请重新上传。")
+        return redirect(f"ledgers:{upload.kind[:-1]}_import")
+    initial = {"header_first": upload.header_first, "header_last": upload.header_last,
+               "data_first": upload.data_first,
+               **{f"col_{c}": upload.columns.get(str(c), "") for c in range(sheet.width)}}
+    form = MappingForm(request.POST or None, initial=initial, importer=importer, sheet=sheet)
+    if request.method == "POST":
+        if "redetect" in request.POST:
+            # New header rows: guess the columns again from the labels in those rows.
+            try:
+                first, last = int(request.POST["header_first"]) - 1, int(request.POST["header_last"]) - 1
+                start = int(request.POST.get("data_first") or last + 2) - 1
+            except (KeyError, ValueError):
+                first, last, start = upload.header_first - 1, upload.header_last - 1, upload.data_first - 1
+            first = max(0, min(first, sheet.height - 1))
+            last = max(first, min(last, sheet.height - 1))
+            start = start if start > last else last + 1
+            columns = importer.guess(column_labels(sheet, first, last))
+            upload.header_first, upload.header_last, upload.data_first = first + 1, last + 1, start + 1
+            upload.columns = {str(c): f for c, f in columns.items()}
+            upload.mapped = False
+            upload.save()
+            return redirect("ledgers:import_map", pk=upload.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            upload.header_first, upload.header_last = data["header_first"], data["header_last"]
+            upload.data_first = data["data_first"]
+            upload.columns = {str(c): f for c, f in data["columns"].items()}
+            upload.mapped = True
+            upload.save()
+            remember_mapping(importer, sheet, upload, request.user)
+            return redirect("ledgers:import_preview", pk=upload.pk)
+    header_rows = range(upload.header_first, upload.header_last + 1)
+    return render(request, "ledgers/imports/map.html", {
+        "upload": upload, "importer": importer, "form": form, "grid": _grid_window(upload, sheet),
+        "header_rows": header_rows, "width": sheet.width, "sheet": sheet,
+        "again_url": reverse(f"ledgers:{upload.kind[:-1]}_import"),
+    })
+
+
+# --- step 3: preview ----------------------------------------------------------------------
+
+@role_required(Role.ADMIN)
+def import_preview(request, pk):
+    upload = _own_upload(request, pk)
+    if upload.imported_at:
+        return redirect("ledgers:import_done", pk=upload.pk)
+    if not upload.mapped:
+        return redirect("ledgers:import_map", pk=upload.pk)
+    importer = IMPORTERS[upload.kind]
+    try:
+        preview = build_preview(importer, upload)
+    except (ValidationError, OSError):
+        messages.error(request, "文件已过期或无法读取，请重新上传。")
+        return redirect(f"ledgers:{upload.kind[:-1]}_import")
+    if preview.problem:
+        messages.error(request, preview.problem)
+        return redirect("ledgers:import_map", pk=upload.pk)
+    return render(request, "ledgers/imports/preview.html", {
+        "upload": upload, "importer": importer, "preview": preview, "counts": preview.counts,
+        "excluded": set(upload.excluded), "again_url": reverse(f"ledgers:{upload.kind[:-1]}_import"),
+    })
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def import_run(request, pk):
+    upload = _own_upload(request, pk)
+    excluded = [x for x in request.POST.getlist("exclude") if x.isdigit()]
+    try:
+        result = import_confirm(upload=upload, user=request.user, excluded=excluded)
     except MoveRefused as refused:
         messages.error(request, refused.message)
-        return redirect(retry_url)
-    messages.success(request, result)
-    return redirect(done_url)
+        return redirect("ledgers:import_preview", pk=upload.pk)
+    except (ValidationError, OSError):
+        messages.error(request, "文件已过期或无法读取，请重新上传。")
+        return redirect(f"ledgers:{upload.kind[:-1]}_import")
+    if result.get("credentials"):
+        slips = request.session.get(SLIPS_SESSION_KEY, {})
+        slips[str(upload.pk)] = result["credentials"]
+        request.session[SLIPS_SESSION_KEY] = slips
+    return redirect("ledgers:import_done", pk=upload.pk)
+
+
+@role_required(Role.ADMIN)
+def import_done(request, pk):
+    upload = _own_upload(request, pk)
+    if not upload.imported_at:
+        return redirect("ledgers:import_preview", pk=upload.pk)
+    if request.method == "POST" and "clear" in request.POST:
+        slips = request.session.get(SLIPS_SESSION_KEY, {})
+        slips.pop(str(upload.pk), None)
+        request.session[SLIPS_SESSION_KEY] = slips
+        messages.success(request, "初始密码已从本次会话中清除。")
+        return redirect("ledgers:import_done", pk=upload.pk)
+    credentials = request.session.get(SLIPS_SESSION_KEY, {}).get(str(upload.pk))
+    return render(request, "ledgers/imports/done.html", {
+        "upload": upload, "importer": IMPORTERS[upload.kind], "credentials": credentials,
+        "done_url": reverse(DONE_URLS[upload.kind]),
+        "again_url": reverse(f"ledgers:{upload.kind[:-1]}_import"),
+    })

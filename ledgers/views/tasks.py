@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import files, imports
+from .. import files
 from ..access import can_edit, get_visible_or_404, role_required
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..services import tasks as services
 from .core import register_home_panel
-from .imports import import_confirm, import_page, selected_year, xlsx_response
+from .imports import selected_year
 
 BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 
@@ -198,32 +198,6 @@ def progress_attachment(request, pk):
     attachment = get_visible_or_404(ProgressAttachment, request.user, pk=pk)
     return files.serve_file(request, attachment.file, download_name=attachment.original_name,
                             as_attachment=not attachment.is_image)
-
-
-# --- import ------------------------------------------------------------------------------
-
-@role_required(Role.ADMIN)
-def task_import(request):
-    return import_page(request, kind="tasks", parse=imports.parse_tasks, template="ledgers/tasks/import.html",
-                       context={})
-
-
-def _write_tasks(*, year, rows, user):
-    count = imports.import_tasks(year=year, rows=rows, user=user)
-    return f"已导入 {count} 项任务，并为每个责任单位生成了落实记录。"
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def task_import_confirm(request):
-    return import_confirm(request, kind="tasks", write=_write_tasks, done_url=reverse("ledgers:task_matrix"),
-                          retry_url=reverse("ledgers:task_import"))
-
-
-@role_required(Role.ADMIN)
-def task_template(request):
-    year = selected_year(request)
-    return xlsx_response(imports.task_template_bytes(year), f"任务分解表导入模板（{year.year}）.xlsx")
 
 
 # --- home panels -------------------------------------------------------------------------

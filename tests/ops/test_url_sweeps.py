@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledgers import urls as ledger_urls
-from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, LetterTarget, Problem,
+from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, ImportUpload, LetterTarget, Problem,
                             ProblemStatus, ResponsibilityLetter, Task, TaskAssignment)
 from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
@@ -45,6 +45,8 @@ RECORDS = {
     "template_edit": ("template", {}),
     "problem_detail": ("problem", {}), "problem_photo": ("problem_photo", {"size": "thumb"}),
     "bulletin_detail": ("bulletin", {}),
+    "import_map": ("import_upload", {}), "import_preview": ("import_upload", {}), "import_run": ("import_upload", {}),
+    "import_done": ("import_upload", {}),
 }
 # letter_pdf, bulletin_pdf and bulletin_publish moved to reports/ (tests/reports/jobs/test_documents_access.py).
 
@@ -84,7 +86,10 @@ def records(year, admin_user, inspector, liaison2, school_a, school_b, template)
     problem.refresh_from_db()
     iso_year, iso_week = today.isocalendar()[:2]
     bulletin = bulletin_service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
+    import_upload = ImportUpload.objects.create(kind="tasks", year=year, original_name="任务分解表.xlsx",
+                                                uploaded_by=admin_user, file="imports/none.xlsx")
     return {
+        "import_upload": import_upload,
         "task": task, "assignment": assignment, "attachment": entry.attachments.get(), "letter": letter,
         "scan": scan, "activity": activity, "activity_photo": activity_photo, "check": check,
         "check_photo": check.photos.get(), "template": template, "problem": problem,

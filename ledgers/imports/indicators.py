@@ -1,0 +1,214 @@
+"""The evaluation system (测评体系) as the official table prints it.
+
+Two layouts are understood through the mapping:
+- with a 编号 column (3.2.1): the code gives the tree; a row per indicator;
+- three levels in columns (一级指标 | 二级指标 | 三级指标/测评内容 | 测评标准 | 分值 | 测评方法), the
+  upper levels merged down: codes are numbered 1, 1.1, 1.1.1 in table order. "一、思想道德建设（20分）"
+  loses its numbering and gives its points; a parent with no points gets the sum of its children.
+Indicators are matched by code within the year: re-importing updates, never duplicates.
+"""
+import re
+from decimal import Decimal, InvalidOperation
+
+from ..models import Indicator, Method
+from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
+from .sheet import clean
+
+FIELDS = [
+    ("code", "指标编号"), ("level1", "一级指标"), ("level2", "二级指标"), ("title", "三级指标/测评项目"),
+    ("standard", "测评标准"), ("points", "分值"), ("method", "测评方法"), ("min_photos", "最少照片数"),
+    ("caption_required", "照片须有说明"), ("note", "备注"),
+]
+ALIASES = {
+    "编号": "code", "指标编号": "code", "序号": "code", "代码": "code",
+    "一级指标": "level1", "测评项目": "level1", "一级": "level1", "项目": "level1",
+    "二级指标": "level2", "测评内容": "level2", "二级": "level2",
+    "三级指标": "title", "指标名称": "title", "测评要点": "title", "三级": "title", "具体指标": "title",
+    "测评标准": "standard", "标准": "standard", "评分标准": "standard", "考核标准": "standard",
+    "分值": "points", "分数": "points", "权重": "points", "标准分": "points",
+    "测评方法": "method", "方法": "method", "考核方法": "method", "测评方式": "method",
+    "最少照片数": "min_photos", "照片数": "min_photos",
+    "照片须有说明": "caption_required", "须有说明": "caption_required",
+    "备注": "note",
+}
+YES = {"是", "√", "✓", "y", "yes", "true", "1", "需要", "必须"}
+NO = {"", "否", "×", "n", "no", "false", "0", "不需要"}
+METHOD_WORDS = [("问卷", Method.SURVEY), ("实地", Method.SITE), ("现场", Method.SITE), ("查看", Method.SITE),
+                ("材料", Method.DOCUMENTS), ("资料", Method.DOCUMENTS), ("审核", Method.DOCUMENTS)]
+NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s]?)\s*")
+POINTS_IN_LABEL = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+
+
+def _method(text):
+    if not text:
+        return Method.DOCUMENTS
+    for label, value in ((m.label, m.value) for m in Method):
+        if text == label:
+            return value
+    found = [(text.index(word), value) for word, value in METHOD_WORDS if word in text]
+    return min(found)[1] if found else None  # "查阅资料、实地查看": the first one named
+
+
+def _label(text):
+    """("思想道德建设", Decimal("20") or None) from "一、思想道德建设（20分）"."""
+    points = POINTS_IN_LABEL.search(text)
+    title = POINTS_IN_LABEL.sub("", NUMBERING.sub("", text)).strip()
+    return title, Decimal(points.group(1)) if points else None
+
+
+class IndicatorImporter(Importer):
+    kind = "indicators"
+    title = "测评指标"
+    fields = FIELDS
+    aliases = ALIASES
+    required = {}
+    multi = ("note",)
+    preview_headers = ["编号", "测评项目", "分值", "测评方法", "测评标准"]
+
+    def missing(self, columns):
+        mapped = set(columns.values())
+        if "code" in mapped and ({"title", "level1", "level2", "standard"} & mapped):
+            return []
+        if "level1" in mapped and ({"title", "level2", "standard"} & mapped):
+            return []
+        return ["指标编号 或 一级指标", "三级指标/测评项目 或 测评标准"]
+
+    def check(self, rows, *, year):
+        existing = {i.code: i for i in Indicator.objects.filter(year=year)}
+        nodes = self._by_code(rows, existing) if any("code" in r.values for r in rows) else self._by_levels(rows)
+        results = []
+        for node in nodes:
+            cells = [node["code"], node["title"], node["points"], "", node["standard"][:60]]
+            if node["reasons"]:
+                results.append(RowResult(node["row"], ERROR, cells, "；".join(node["reasons"])))
+                continue
+            cells[3] = Method(node["method"]).label
+            current = existing.get(node["code"])
+            plan = node
+            if current is None:
+                results.append(RowResult(node["row"], CREATE, cells, "", plan))
+                continue
+            changes = [label for name, label in (("title", "名称"), ("standard", "测评标准"), ("method", "测评方法"),
+                                                 ("min_photos", "最少照片数"), ("caption_required", "照片须有说明"))
+                       if getattr(current, name) != node[name]]
+            if current.points != node["points"]:
+                changes.append(f"分值 {current.points.normalize()} → {node['points'].normalize()}")
+            status = UPDATE if changes else SAME
+            results.append(RowResult(node["row"], status, cells, "、".join(changes) + ("已修改" if changes else ""), plan))
+        return results
+
+    def _common(self, v, reasons):
+        try:
+            points = Decimal(clean(v.get("points")).rstrip("分") or "0")
+            if points < 0 or points >= 10000:
+                raise InvalidOperation
+        except InvalidOperation:
+            points = Decimal(0)
+            reasons.append(f"分值“{clean(v.get('points'))}”不是有效数字")
+        method_text = clean(v.get("method"))
+        method = _method(method_text)
+        if method is None:
+            reasons.append(f"测评方法“{method_text}”应含 材料审核、实地考察 或 问卷调查")
+            method = Method.DOCUMENTS
+        photos = clean(v.get("min_photos")) or "0"
+        if not photos.isdigit():
+            reasons.append(f"最少照片数“{photos}”应为整数")
+            photos = "0"
+        caption = clean(v.get("caption_required")).lower()
+        if caption not in YES | NO:
+            reasons.append(f"照片须有说明“{caption}”应填 是 或 否")
+        standard = clean(v.get("standard"))
+        note = "\n".join(clean(x) for x in v.get("note") or [])
+        if note:
+            standard = f"{standard}\n备注：{note}".strip()
+        return {"points": points, "method": method, "min_photos": int(photos),
+                "caption_required": caption in YES, "standard": standard}
+
+    def _by_code(self, rows, existing):
+        nodes, seen = [], {}
+        for row in rows:
+            v, reasons = row.values, []
+            code = clean(v.get("code")).rstrip(".")
+            title = _label(clean(v.get("title")) or clean(v.get("level2")) or clean(v.get("level1")))[0]
+            common = self._common(v, reasons)
+            if not title:
+                title = common["standard"][:200]
+            if not re.fullmatch(r"\d+(\.\d+)*", code):
+                reasons.append(f"编号“{code}”应为数字和点，如 3.2.1" if code else "缺少编号")
+            elif code in seen:
+                reasons.append(f"编号 {code} 与第 {seen[code]} 行重复")
+            else:
+                seen[code] = row.number
+                parent = code.rpartition(".")[0]
+                if parent and parent not in seen and parent not in existing:
+                    reasons.append(f"上级指标 {parent} 不存在（请把上级指标写在前面）")
+            if not title:
+                reasons.append("缺少测评项目")
+            nodes.append({"row": row.number, "code": code, "title": title[:200], "reasons": reasons, **common})
+        return nodes
+
+    def _by_levels(self, rows):
+        nodes, index = [], {}  # (title path) -> node
+        counters = {}
+
+        def node_for(path, row, reasons, **fields):
+            if path in index:
+                return index[path]
+            parent_code = index[path[:-1]]["code"] if len(path) > 1 else ""
+            counters[parent_code] = counters.get(parent_code, 0) + 1
+            code = f"{parent_code}.{counters[parent_code]}" if parent_code else str(counters[parent_code])
+            title, points = _label(path[-1])
+            node = {"row": row, "code": code, "title": title[:200], "reasons": reasons, "points": points,
+                    "method": Method.DOCUMENTS, "min_photos": 0, "caption_required": False, "standard": "",
+                    "children": [], "explicit_points": points is not None, **fields}
+            index[path] = node
+            if len(path) > 1:
+                index[path[:-1]]["children"].append(node)
+            nodes.append(node)
+            return node
+
+        for row in rows:
+            v, reasons = row.values, []
+            common = self._common(v, reasons)
+            level1, level2 = clean(v.get("level1")), clean(v.get("level2"))
+            leaf = clean(v.get("title")) or common["standard"].split("\n")[0][:60]
+            if not level1:
+                reasons.append("缺少一级指标")
+            if not leaf and not level2:
+                reasons.append("缺少测评项目或测评标准")
+            if reasons:
+                nodes.append({"row": row.number, "code": "", "title": leaf or level2, "reasons": reasons,
+                              "points": common["points"], "standard": common["standard"]})
+                continue
+            path = (level1,)
+            node_for(path, row.number, [])
+            if level2:
+                path += (level2,)
+                node_for(path, row.number, [])
+            if leaf and path + (leaf,) not in index:
+                leaf_node = node_for(path + (leaf,), row.number, [], **common)
+                leaf_node["explicit_points"] = True
+            elif not leaf or leaf == path[-1]:
+                index[path].update(common)
+                index[path]["explicit_points"] = True
+        for node in reversed(nodes):  # children after parents: sum bottom-up
+            if "children" in node and not node["explicit_points"]:
+                node["points"] = sum((c["points"] or Decimal(0) for c in node["children"]), Decimal(0))
+            if node.get("points") is None:
+                node["points"] = Decimal(0)
+        return nodes
+
+    def apply(self, results, *, year, user):
+        by_code = {i.code: i for i in Indicator.objects.filter(year=year)}
+        created = updated = 0
+        for result in sorted(results, key=lambda r: r.plan["code"].count(".")):
+            node = result.plan
+            indicator = by_code.get(node["code"]) or Indicator(year=year, code=node["code"])
+            created += indicator.pk is None
+            updated += indicator.pk is not None
+            indicator.parent = by_code.get(node["code"].rpartition(".")[0])
+            for name in ("title", "standard", "method", "min_photos", "caption_required", "points"):
+                setattr(indicator, name, node[name])
+            indicator.save()
+            by_code[indicator.code] = indicator
+        return {"created": created, "updated": updated}

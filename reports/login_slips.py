@@ -1,0 +1,15 @@
+"""Login slips (登录条) for accounts created by an import: one slip per person, cut lines between.
+
+The initial passwords are passed in (from the importing admin's session) and never stored.
+"""
+from django.conf import settings
+from django.utils import timezone
+
+from .pdf import render_pdf
+
+
+def login_slips_pdf(credentials, *, site_url):
+    return render_pdf("reports/pdf/login_slips.html", {
+        "slips": credentials, "site_url": site_url, "bureau": settings.BUREAU_NAME,
+        "today": timezone.localdate(),
+    })
