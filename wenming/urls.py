@@ -5,10 +5,15 @@ from django.urls import include, path
 
 from ledgers.views.core import home
 
+from . import pwa
 from .views import LoginView
 
 urlpatterns = [
     path("", home, name="home"),
+    # The installable app (wenming/pwa.py): the service worker lives at the root scope.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
