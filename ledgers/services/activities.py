@@ -52,7 +52,7 @@ def photo_receive(*, user, uploaded, key, activity=None, batch="", source_sha256
         raise PermissionDenied("您的角色只能查看，不能上传照片。")
     existing = ActivityPhoto.objects.filter(uploaded_by=user, upload_key=key).first()
     if existing:
-        return _caption_if_blank(existing, caption), False
+        return _join_saved_batch(_caption_if_blank(existing, caption)), False
     if activity is None and batch:
         activity = Activity.objects.filter(capture_batch=batch, created_by=user).first()
     if activity is not None and not activity.can_edit(user):
@@ -71,7 +71,36 @@ def photo_receive(*, user, uploaded, key, activity=None, batch="", source_sha256
     except IntegrityError:  # the same key arrived twice at once: keep the first
         photo.delete_files()
         return ActivityPhoto.objects.get(uploaded_by=user, upload_key=key), False
-    return photo, True
+    return _join_saved_batch(photo), True
+
+
+def _join_saved_batch(photo):
+    """A pending photo of a batch whose form was saved meanwhile joins that activity.
+
+    The form's save and a photo's upload may run at the same moment, each unable to see the
+    other's uncommitted row; both look again after their own commit (here, and
+    `activity_save`'s on_commit), so whichever commits last brings the two together.
+    """
+    if photo.activity_id is not None or not photo.capture_batch:
+        return photo
+    activity = Activity.objects.filter(capture_batch=photo.capture_batch, created_by=photo.uploaded_by_id).first()
+    if activity is not None and activity.is_editable:
+        _collect_batch(activity)
+        photo.refresh_from_db()
+    return photo
+
+
+@transaction.atomic
+def _collect_batch(activity):
+    """Attach the creator's pending photos of the activity's batch (in upload order)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    pending = ActivityPhoto.objects.filter(activity__isnull=True, capture_batch=activity.capture_batch,
+                                           uploaded_by=activity.created_by_id).order_by("pk")
+    next_order = (activity.photos.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    for offset, photo in enumerate(pending):
+        photo.activity = activity
+        photo.sort_order = next_order + offset
+        photo.save(update_fields=["activity", "sort_order"])
 
 
 def _caption_if_blank(photo, caption):
@@ -128,6 +157,9 @@ def activity_save(*, user, fields, indicators, activity=None, unit=None, caption
         photo.activity = activity
         photo.sort_order = next_order + offset
         photo.save(update_fields=["activity", "sort_order"])
+    if activity.capture_batch:
+        saved = activity
+        transaction.on_commit(lambda: _collect_batch(saved))
     if key_captions:
         for photo in activity.photos.filter(upload_key__in=list(key_captions)):
             caption = key_captions[photo.upload_key][:300]

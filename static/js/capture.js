@@ -25,8 +25,10 @@
   if (!userId || !queueSupported) { return; }
 
   var MAX_SIDE = 2560;
+  var THUMB_SIDE = 192;
   var QUALITY = 0.85;
-  var CONCURRENCY = 2;
+  // One photo at a time: on a thin uplink two at once finish no sooner, and each bar means more.
+  var CONCURRENCY = 1;
   var MAX_AUTO_TRIES = 8;
   var kv = window.idbKeyval;
   var store;
@@ -74,7 +76,10 @@
 
   function exifTime(file) {
     if (!window.exifr) { return Promise.resolve(""); }
-    return window.exifr.parse(file, { pick: ["DateTimeOriginal", "CreateDate", "ModifyDate"], reviveValues: false })
+    return window.exifr.parse(file, {
+      ifd0: ["ModifyDate"], exif: ["DateTimeOriginal", "CreateDate"], gps: false, interop: false, ifd1: false,
+      reviveValues: false,
+    })
       .then(function (tags) {
         tags = tags || {};
         var raw = String(tags.DateTimeOriginal || tags.CreateDate || tags.ModifyDate || "");
@@ -97,7 +102,7 @@
       var url = URL.createObjectURL(file);
       var img = new Image();
       img.onload = function () {
-        window.exifr.rotation(file).catch(function () { return null; }).then(function (rotation) {
+        (window.exifr ? window.exifr.rotation(file) : Promise.resolve(null)).catch(function () { return null; }).then(function (rotation) {
           var turn = rotation && rotation.canvas && rotation.deg ? rotation : null;
           var swap = turn && turn.dimensionSwapped;
           resolve({ source: img, width: swap ? img.naturalHeight : img.naturalWidth,
@@ -113,7 +118,7 @@
   function shrink(file) {
     return decode(file).then(function (image) {
       var scale = Math.min(1, MAX_SIDE / Math.max(image.width, image.height));
-      if (scale === 1 && /jpe?g$/i.test(file.type)) { image.close(); return file; }
+      if (scale === 1 && /jpe?g$/i.test(file.type) && !image.rotation) { scale = 1; }
       var w = Math.round(image.width * scale), h = Math.round(image.height * scale);
       var canvas = document.createElement("canvas");
       canvas.width = w; canvas.height = h;
@@ -132,12 +137,29 @@
         ctx.drawImage(image.source, 0, 0, w, h);
       }
       image.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) { canvas.width = canvas.height = 0; resolve(blob); }, "image/jpeg", QUALITY);
+      // A small picture for the photo's card: ten full-size previews are too much for a phone.
+      var tw = Math.max(1, Math.round(w * THUMB_SIDE / Math.max(w, h))), th = Math.max(1, Math.round(h * THUMB_SIDE / Math.max(w, h)));
+      var small = document.createElement("canvas");
+      small.width = tw; small.height = th;
+      small.getContext("2d").drawImage(canvas, 0, 0, tw, th);
+      return Promise.all([
+        new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", QUALITY); }),
+        new Promise(function (resolve) { small.toBlob(resolve, "image/jpeg", 0.7); }),
+      ]).then(function (blobs) {
+        canvas.width = canvas.height = small.width = small.height = 0;
+        return { blob: blobs[0] && blobs[0].size < file.size ? blobs[0] : file, thumb: blobs[1] };
       });
-    }).then(function (blob) {
-      return blob && blob.size < file.size ? blob : file;
-    }).catch(function () { return file; });  // HEIC and others the browser cannot decode: the original goes up
+    }).catch(function () { return { blob: file, thumb: null }; });  // HEIC and others the browser cannot decode: the original goes up
+  }
+
+  function readings(file) {
+    // What the server needs from the original, read at once when the photo is picked (the
+    // shrink may finish on another page, where exifr is not loaded).
+    var hashing = file.arrayBuffer ? file.arrayBuffer() : new Response(file).arrayBuffer();
+    return Promise.all([
+      hashing.then(function (buffer) { return window.crypto.subtle.digest("SHA-256", buffer); }).then(hex),
+      exifTime(file),
+    ]);
   }
 
   function prepare(item) {
@@ -145,18 +167,11 @@
     if (!original) { return Promise.resolve(item); }
     item.state = "preparing";
     emit();
-    var hashing = original.arrayBuffer ? original.arrayBuffer() : new Response(original).arrayBuffer();
-    return hashing.then(function (buffer) { return window.crypto.subtle.digest("SHA-256", buffer); })
-      .then(function (digest) {
-        item.sha256 = hex(digest);
-        return exifTime(original);
-      })
-      .then(function (taken) {
-        item.takenAt = taken;
-        return shrink(original);
-      })
-      .then(function (blob) {
+    return shrink(original)
+      .then(function (result) {
+        var blob = result.blob;
         item.blob = blob;
+        item.preview = result.thumb;
         item.size = blob.size;
         item.shrunk = blob !== original;
         delete item.original;  // the shrunk copy is all that is kept on the phone
@@ -167,15 +182,19 @@
 
   // --- the queue ---------------------------------------------------------------------------
 
+  var sequence = 0;
   function add(file, where) {
-    var item = {
-      key: newKey(), user: userId, name: file.name || "photo.jpg", originalSize: file.size,
-      original: file, blob: null, size: file.size, sha256: "", takenAt: "", shrunk: false,
-      activity: where.activity || "", batch: where.batch || "", caption: "", state: "preparing",
-      tries: 0, error: "", added: Date.now(), photoId: null, thumb: "",
-    };
-    items[item.key] = item;
-    return persist(item).then(function () { emit(); return item; });
+    var added = Date.now() * 1000 + (sequence++ % 1000);  // keeps the order the photos were picked in
+    return readings(file).then(function (read) {
+      var item = {
+        key: newKey(), user: userId, name: file.name || "photo.jpg", originalSize: file.size,
+        original: file, blob: null, size: file.size, sha256: read[0], takenAt: read[1], shrunk: false,
+        activity: where.activity || "", batch: where.batch || "", caption: "", state: "preparing",
+        tries: 0, error: "", added: added, photoId: null, thumb: "",
+      };
+      items[item.key] = item;
+      return persist(item).then(function () { emit(); return item; });
+    });
   }
 
   var preparing = Promise.resolve();
@@ -329,7 +348,7 @@
         if (key.indexOf(prefix) !== 0 || key.indexOf(prefix + "draft:") === 0) { return; }
         var item = entry[1];
         if (items[item.key]) { return; }
-        if (item.state === "done" && (item.serverActivity || Date.now() - item.added > 86400000)) {
+        if (item.state === "done" && (item.serverActivity || Date.now() - item.added / 1000 > 86400000)) {
           kv.del(key, store).catch(function () {});
           return;
         }
@@ -385,8 +404,7 @@
       var img = document.createElement("img");
       img.className = "thumb";
       img.alt = "";
-      var source = item.blob || item.original;
-      if (source) { img.src = URL.createObjectURL(source); } else if (item.thumb) { img.src = item.thumb; }
+
       var right = document.createElement("div");
       right.className = "flex-grow-1 small";
       var title = document.createElement("div");
@@ -460,6 +478,9 @@
         var item = items[k];
         if (!mine(item)) { return; }
         var c = card(item);
+        if (!c.img.getAttribute("src")) {
+          if (item.preview) { c.img.src = URL.createObjectURL(item.preview); } else if (item.thumb) { c.img.src = item.thumb; }
+        }
         var percent = Math.round((item.state === "done" ? 1 : (item.progress || 0)) * 100);
         var sizes = item.originalSize && item.size && item.size < item.originalSize
           ? "（" + sizeText(item.originalSize) + " → " + sizeText(item.size) + "）" : "（" + sizeText(item.size || item.originalSize || 0) + "）";

@@ -11,8 +11,6 @@ The uplink is throttled (Chromium network emulation, 1.6 Mbit/s up, 150 ms laten
 the journey checks what a slow upload looks like; the full before/after measurement is
 tests/browser/bench_capture.py.
 """
-import time
-
 from playwright.sync_api import expect
 
 from tests.browser.capture_photos import large_photos, sha256_file, taken_at
@@ -34,15 +32,6 @@ def throttle(page, conditions):
     return session
 
 
-def wait_for(predicate, timeout=90, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def fill_activity(page, title, place="烈士陵园"):
     page.get_by_label("活动名称").fill(title)
     page.get_by_label("活动类别").select_option(label="主题教育")
@@ -50,6 +39,12 @@ def fill_activity(page, title, place="烈士陵园"):
     page.get_by_label("活动地点").fill(place)
     page.get_by_label("参加人员").fill("全体师生 500 人")
     page.get_by_label("活动简介").fill("缅怀革命先烈，传承红色基因。")
+
+
+def phone(new_page, **options):
+    page = new_page(**PHONE_OPTIONS, **options)
+    page.context.set_default_timeout(30_000)  # twelve-megapixel photos on a 2-core machine
+    return page
 
 
 def cards(page):
@@ -60,7 +55,7 @@ def test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates(new
     from ledgers.models import Activity, ActivityPhoto
 
     photos = large_photos(10)
-    page = new_page(**PHONE_OPTIONS)
+    page = phone(new_page)
     login_as(page, "liaison")
     page.goto("/activities/new/")
     fill_activity(page, "清明节祭扫烈士墓")
@@ -84,18 +79,17 @@ def test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates(new
     # Saving does not wait for the photos: they keep going up from the next page.
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("main")).to_contain_text("已保存为草稿")
-    activity = Activity.objects.get(title="清明节祭扫烈士墓")
-    assert activity.photos.count() < 10
     expect(page.locator("[data-capture-toast]")).to_contain_text("照片待上传")
     screenshot(page, "capture1-phone-saved-while-uploading")
     session.send("Network.emulateNetworkConditions", NO_THROTTLE)  # end of the slow window
-    wait_for(lambda: activity.photos.count() >= 10, what="ten photos")
-    expect(page.locator("[data-capture-toast]")).to_be_hidden(timeout=30_000)
+    # The queue empties once the server has answered for every photo (the database is read only
+    # afterwards: the live server's in-memory SQLite locks tables against a second reader).
+    expect(page.locator("[data-capture-toast]")).to_be_hidden(timeout=90_000)
 
+    activity = Activity.objects.get(title="清明节祭扫烈士墓")
     stored = list(activity.photos.order_by("sort_order"))
     assert len(stored) == 10 and ActivityPhoto.objects.count() == 10  # no duplicates, nothing stray
     assert sorted(p.source_sha256 for p in stored) == sorted(sha256_file(p) for p in photos)
-    assert {p.taken_at.replace(tzinfo=None) for p in stored} >= set()
     from django.utils import timezone
 
     assert sorted(timezone.localtime(p.taken_at).replace(tzinfo=None) for p in stored) == \
@@ -113,7 +107,7 @@ def test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves
     from ledgers.models import Activity, ActivityPhoto
 
     photos = large_photos(6)
-    page = new_page(**PHONE_OPTIONS)
+    page = phone(new_page)
     login_as(page, "liaison")
     # The service worker takes control once installed (app shell and offline page cached).
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
@@ -123,12 +117,12 @@ def test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves
     throttle(page, SLOW_UPLINK)
     page.locator("input[name=photos][multiple]").set_input_files(photos)
     expect(cards(page)).to_have_count(6)
-    wait_for(lambda: ActivityPhoto.objects.count() >= 3, what="three photos")
+    page.wait_for_function("() => document.querySelectorAll('[data-capture-card][data-state=done]').length >= 3",
+                           timeout=60_000)
 
     page.context.set_offline(True)
     expect(page.locator("[data-capture-card][data-state=queued]").first).to_contain_text("联网后自动上传")
-    arrived_offline = ActivityPhoto.objects.count()
-    assert arrived_offline < 6
+    assert page.locator("[data-capture-card][data-state=done]").count() < 6
     screenshot(page, "capture2-phone-offline")
     page.reload()
     expect(page.locator("body")).to_contain_text("网络未连接")  # the offline page, from the service worker
@@ -138,8 +132,7 @@ def test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves
     # The offline page goes back by itself; the queue resumes and the typed form is restored.
     expect(page.get_by_label("活动名称")).to_have_value("网上祭英烈主题队会", timeout=20_000)
     expect(page.get_by_label("活动地点")).to_have_value("三楼多功能厅")
-    wait_for(lambda: ActivityPhoto.objects.count() >= 6, what="the remaining photos")
-    expect(page.locator("[data-capture-card][data-state=done]")).to_have_count(6, timeout=20_000)
+    expect(page.locator("[data-capture-card][data-state=done]")).to_have_count(6, timeout=60_000)
     screenshot(page, "capture2-phone-back-online")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("main")).to_contain_text("已保存为草稿")
@@ -153,7 +146,7 @@ def test_the_same_photo_picked_again_for_a_second_activity_is_still_flagged(new_
 
     photo = large_photos(1, start=10)
     # First time: a phone without JavaScript sends the untouched original.
-    plain = new_page(java_script_enabled=False, **PHONE_OPTIONS)
+    plain = phone(new_page, java_script_enabled=False)
     login_as(plain, "liaison")
     plain.goto("/activities/new/")
     fill_activity(plain, "学雷锋志愿服务进社区")
@@ -162,7 +155,7 @@ def test_the_same_photo_picked_again_for_a_second_activity_is_still_flagged(new_
     expect(plain.locator("main")).to_contain_text("已保存为草稿")
 
     # Second time: shrunk on the phone, so the received file differs from the original.
-    page = new_page(**PHONE_OPTIONS)
+    page = phone(new_page)
     login_as(page, "liaison")
     page.goto("/activities/new/")
     fill_activity(page, "文明交通劝导")
@@ -184,7 +177,7 @@ def test_wechat_without_service_worker_or_indexeddb_gets_the_plain_form(new_page
 
     from ledgers.models import Activity
 
-    page = new_page(user_agent=WECHAT_UA, **PHONE_OPTIONS)
+    page = phone(new_page, user_agent=WECHAT_UA)
     page.add_init_script("delete Navigator.prototype.serviceWorker; delete window.indexedDB;"
                          "delete window.IDBFactory;")
     login_as(page, "liaison")
