@@ -689,10 +689,27 @@
     bar.className = "alert alert-info position-fixed bottom-0 start-0 end-0 m-2 py-2 small d-none";
     bar.setAttribute("data-capture-toast", "");
     document.body.appendChild(bar);
+    var seen = false;
+    var onRecord = !!document.querySelector("[data-capture-saved]");
     onChange(function () {
       var left = unfinished();
-      bar.classList.toggle("d-none", !left.length);
-      bar.textContent = left.length ? "照片待上传 " + left.length + " 张" + (paused === "offline" ? "，网络已断开，联网后自动上传" : "，正在后台上传……") : "";
+      if (left.length) {
+        seen = true;
+        bar.classList.remove("d-none");
+        bar.textContent = "照片待上传 " + left.length + " 张" +
+          (paused === "offline" ? "，网络已断开，联网后自动上传" : paused === "login" ? "，请重新登录后继续" : "，正在后台上传……");
+      } else if (seen && onRecord) {
+        // The photos of this record arrived while it was shown: offer to show them.
+        bar.textContent = "照片已全部上传。";
+        var link = document.createElement("a");
+        link.href = window.location.href;
+        link.className = "alert-link";
+        link.textContent = "刷新查看";
+        bar.appendChild(link);
+        bar.className = bar.className.replace("alert-info", "alert-success");
+      } else {
+        bar.classList.add("d-none");
+      }
     });
   }
 

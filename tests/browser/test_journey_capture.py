@@ -81,10 +81,15 @@ def test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates(new
     expect(page.locator("main")).to_contain_text("已保存为草稿")
     expect(page.locator("[data-capture-toast]")).to_contain_text("照片待上传")
     screenshot(page, "capture1-phone-saved-while-uploading")
+    # The liaison's home counts what is still waiting; the photos keep going up from any page.
+    page.goto("/")
+    expect(page.get_by_test_id("capture-pending")).to_contain_text("待上传")
+    screenshot(page, "capture1-phone-home-while-uploading")
+    page.go_back()
     session.send("Network.emulateNetworkConditions", NO_THROTTLE)  # end of the slow window
     # The queue empties once the server has answered for every photo (the database is read only
     # afterwards: the live server's in-memory SQLite locks tables against a second reader).
-    expect(page.locator("[data-capture-toast]")).to_be_hidden(timeout=90_000)
+    expect(page.locator("[data-capture-toast]")).to_contain_text("照片已全部上传", timeout=90_000)
 
     activity = Activity.objects.get(title="清明节祭扫烈士墓")
     stored = list(activity.photos.order_by("sort_order"))
@@ -98,8 +103,9 @@ def test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates(new
     by_caption = {p.caption for p in stored}
     assert "2026年4月3日上午，烈士陵园，少先队员敬献花篮" in by_caption
     assert "2026年4月3日上午，烈士陵园，师生重温入队誓词" in by_caption
-    page.reload()
+    page.locator("[data-capture-toast]").get_by_role("link", name="刷新查看").click()
     expect(page.get_by_test_id("photos").locator("img")).to_have_count(10)
+    expect(page.locator("[data-capture-toast]")).to_be_hidden()
     screenshot(page, "capture1-phone-all-ten-arrived")
 
 
@@ -199,3 +205,50 @@ def test_wechat_without_service_worker_or_indexeddb_gets_the_plain_form(new_page
     activity = Activity.objects.get(title="诚信主题班会")
     assert activity.photos.count() == 3
     expect(page.get_by_test_id("photos").locator("img")).to_have_count(3)
+
+
+QUEUE_COUNT = """() => new Promise(resolve => {
+  const open = indexedDB.open('wenming-capture');
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains('queue')) { resolve(0); return; }
+    const count = db.transaction('queue').objectStore('queue').count();
+    count.onsuccess = () => resolve(count.result);
+  };
+})"""
+
+
+def test_the_home_shows_what_waits_and_logout_leaves_no_queue_for_the_next_user(new_page, liaison, liaison2, year):
+    page = phone(new_page)
+    login_as(page, "liaison")
+    # A photo left waiting (no network when it was taken): the home page counts it.
+    page.evaluate("""() => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-0001',
+        {key: 'k-left-behind-0001', user: document.body.dataset.userId, name: 'IMG_2001.jpg', state: 'failed',
+         error: '网络中断', added: Date.now() * 1000, blob: null},
+        idbKeyval.createStore('wenming-capture', 'queue'))""")
+    page.reload()
+    pending = page.get_by_test_id("capture-pending")
+    expect(pending).to_contain_text("待上传 1 张")
+    expect(pending).to_contain_text("IMG_2001.jpg")
+    expect(pending.get_by_role("button", name="放弃")).to_be_visible()
+    screenshot(page, "capture5-phone-home-pending")
+
+    # Logging out warns about it and clears it.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="菜单").click()
+    page.locator("#mainnav").get_by_text("马晓丽").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert page.evaluate(QUEUE_COUNT) == 0
+
+    # Another liaison on the same phone never sees someone else's queue, even one left behind.
+    login_as(page, "liaison")
+    page.evaluate("""() => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-0002',
+        {key: 'k-left-behind-0002', user: document.body.dataset.userId, name: 'IMG_2002.jpg', state: 'failed',
+         error: '网络中断', added: Date.now() * 1000, blob: null},
+        idbKeyval.createStore('wenming-capture', 'queue'))""")
+    page.context.clear_cookies()  # the session ends without the logout button
+    login_as(page, "liaison2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("郾城区第二实验小学")
+    expect(page.get_by_test_id("capture-pending")).to_be_hidden()
+    assert page.evaluate(QUEUE_COUNT) == 1  # still there for its owner, never shown or sent here
