@@ -237,9 +237,10 @@
       item.state = "failed";
       item.error = data.error;
       paused = "login";
-    } else if (data && data.final) {
+    } else if ((data && data.final) || xhr.status === 404 || xhr.status === 403) {
       item.state = "failed";
-      item.error = data.error;
+      item.error = data && data.error ? data.error
+        : xhr.status === 404 ? "此活动档案已不存在或无权查看" : "页面已过期，请刷新页面后点“重试”";
       persist(item);
     } else {
       failOrRetry(item, xhr.status ? "服务器暂时无法接收（" + xhr.status + "）" : "网络中断");

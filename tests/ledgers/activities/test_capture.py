@@ -133,3 +133,33 @@ def test_the_form_page_carries_a_batch_token_and_keeps_it_after_an_error(client_
     body = response.content.decode()
     assert f'value="{batch}"' in body and "已收到 1 张照片" in body
     assert not Activity.objects.exists()
+
+
+def test_a_photo_stored_while_its_form_was_being_saved_joins_the_activity(client_for, liaison, category, year):
+    """The save and an upload ran at once and neither saw the other: the photo's retry (or any
+    later upload of the batch) brings it in."""
+    from ledgers.services import activities as services
+
+    client = client_for(liaison)
+    batch = "d" * 32
+    client.post(CREATE, {**form_data(category), "capture_batch": batch})
+    activity = Activity.objects.get()
+    # Stored as pending, as if its transaction had not seen the activity yet.
+    raced = ActivityPhoto.build(upload("IMG_0007.jpg"), uploaded_by=liaison, upload_key="k-raced-00000001",
+                                capture_batch=batch)
+    raced.save()
+    assert raced.activity is None
+    retried = send(client, liaison, key="k-raced-00000001", batch=batch)
+    assert retried.status_code == 200 and retried.json()["activity"] == activity.pk
+    # And the save's own look after commit gathers any that slipped in.
+    other = ActivityPhoto.build(upload("IMG_0008.jpg"), uploaded_by=liaison, upload_key="k-raced-00000002",
+                                capture_batch=batch)
+    other.save()
+    services._collect_batch(activity)
+    assert sorted(activity.photos.values_list("upload_key", flat=True)) == ["k-raced-00000001", "k-raced-00000002"]
+
+
+def test_the_liaisons_home_has_the_waiting_uploads_box_filled_by_the_phone(client_for, liaison, year):
+    page = client_for(liaison).get("/").content.decode()
+    assert "data-capture-home" in page and f'data-user-id="{liaison.pk}"' in page
+    assert "js/capture.js" in page and "vendor/idb-keyval/umd.js" in page
