@@ -67,6 +67,7 @@ urlpatterns += [
     path("activities/<int:pk>/uploaded/", activity_views.activity_mark_uploaded, name="activity_mark_uploaded"),
     path("activities/<int:pk>/delete/", activity_views.activity_delete, name="activity_delete"),
     path("activities/photos/<int:pk>/<str:size>/", activity_views.activity_photo, name="activity_photo"),
+    path("activities/photos/upload/", activity_views.activity_photo_upload, name="activity_photo_upload"),
 ]
 
 # --- checks, problems, bulletins (每周督查 · 整改台账 · 督查通报) ---

@@ -7,10 +7,15 @@ from ledgers import urls as ledger_urls
 from ledgers.views.core import home
 from reports.urls import DOCUMENT_PATTERNS
 
+from . import pwa
 from .views import LoginView, PasswordChangeView
 
 urlpatterns = [
     path("", home, name="home"),
+    # The installable app (wenming/pwa.py): the service worker lives at the root scope.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),

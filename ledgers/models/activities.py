@@ -122,6 +122,9 @@ class Activity(Versioned):
     return_reason = models.TextField(_("退回原因"), blank=True)
     uploaded_to_city = models.BooleanField(_("已上传文明网"), default=False)
     uploaded_to_city_on = models.DateField(_("上传文明网日期"), null=True, blank=True)
+    # The phone form's batch token (capture.js): photos queued on the phone before the activity
+    # existed carry it, so they join this activity when they arrive after the form was saved.
+    capture_batch = models.CharField(_("手机上传批次"), max_length=40, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("建档人"),
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
@@ -200,8 +203,12 @@ class ActivityPhotoQuerySet(UnitOwnedQuerySet):
             return self.filter(pending)
         return self.filter(Q(activity__unit=user.unit_id) | pending)
 
-    def pending_for(self, user, ids):
-        return self.filter(activity__isnull=True, uploaded_by=user, pk__in=ids).order_by("pk")
+    def pending_for(self, user, ids, batch=""):
+        """The user's pending photos named by `ids`, plus (with a batch token) those of that batch."""
+        wanted = Q(pk__in=ids)
+        if batch:
+            wanted |= Q(capture_batch=batch)
+        return self.filter(wanted, activity__isnull=True, uploaded_by=user).order_by("pk")
 
 
 class ActivityPhoto(StoredPhoto):
@@ -210,6 +217,16 @@ class ActivityPhoto(StoredPhoto):
     activity = models.ForeignKey(Activity, verbose_name=_("活动档案"), on_delete=models.CASCADE,
                                  related_name="photos", null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("顺序"), default=0)
+    # Phone uploads (capture.js, one photo per request). `upload_key` is made on the phone for each
+    # photo: a retried upload finds the photo already stored instead of storing it twice.
+    upload_key = models.CharField(_("上传标识"), max_length=64, null=True, blank=True, editable=False)
+    capture_batch = models.CharField(_("手机上传批次"), max_length=40, blank=True, db_index=True, editable=False)
+    # Inputs of the flags only, as reported by the phone that shrank the photo before upload:
+    # the sha256 of the untouched original (reused-photo flag) and whether `taken_at` came from
+    # the phone's EXIF reading because the shrunk file carries none (date-mismatch flag).
+    source_sha256 = models.CharField(_("原图指纹（手机计算）"), max_length=64, blank=True, db_index=True,
+                                     editable=False)
+    taken_at_reported = models.BooleanField(_("拍摄时间由手机读取"), default=False, editable=False)
 
     objects = ActivityPhotoQuerySet.as_manager()
     history = HistoricalRecords()
@@ -218,6 +235,15 @@ class ActivityPhoto(StoredPhoto):
         verbose_name = _("活动照片")
         verbose_name_plural = _("活动照片")
         ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["uploaded_by", "upload_key"], condition=Q(upload_key__isnull=False),
+                                    name="activityphoto_one_upload_per_key"),
+        ]
+
+    @property
+    def fingerprints(self):
+        """Content hashes that identify the photo: of the stored file and of the phone's original."""
+        return {h for h in (self.sha256, self.source_sha256) if h}
 
     def date_gap_days(self, activity_date=None):
         """Days between when the photo was taken and the activity date, when over the tolerance."""
@@ -231,25 +257,30 @@ class ActivityPhoto(StoredPhoto):
 def photo_flags(photos, user):
     """{photo pk: [Chinese warnings]} for inspectors: date far from the activity, photo reused.
 
-    One query however many photos: photos with the same content hash in another activity.
+    One query however many photos: photos with the same content hash in another activity. A
+    photo shrunk on the phone before upload is matched by the sha256 of its original as well
+    (`source_sha256`), so picking the same gallery photo again is still flagged.
     A liaison is told a photo was reused in another unit's archive but not that archive's title.
     """
     photos = [p for p in photos if p.activity_id]
     flags = {p.pk: [] for p in photos}
-    hashes = {p.sha256 for p in photos}
+    hashes = set().union(*(p.fingerprints for p in photos)) if photos else set()
     others = {}
     if hashes:
-        rows = (ActivityPhoto.objects.filter(sha256__in=hashes, activity__isnull=False)
-                .values_list("sha256", "activity_id", "activity__title", "activity__unit_id", "activity__date")
+        rows = (ActivityPhoto.objects.filter(Q(sha256__in=hashes) | Q(source_sha256__in=hashes),
+                                             activity__isnull=False)
+                .values_list("sha256", "source_sha256", "activity_id", "activity__title", "activity__unit_id")
                 .order_by("activity__date", "activity_id"))
-        for sha, activity_id, title, unit_id, date in rows:
-            others.setdefault(sha, []).append((activity_id, title, unit_id))
+        for sha, source_sha, activity_id, title, unit_id in rows:
+            for key in {sha, source_sha} - {""}:
+                others.setdefault(key, []).append((activity_id, title, unit_id))
     for photo in photos:
         gap = photo.date_gap_days(photo.activity.date)
         if gap:
             flags[photo.pk].append(f"拍摄日期与活动日期相差 {gap} 天")
         seen = set()
-        for activity_id, title, unit_id in others.get(photo.sha256, []):
+        matches = [m for key in sorted(photo.fingerprints) for m in others.get(key, [])]
+        for activity_id, title, unit_id in matches:
             if activity_id == photo.activity_id or activity_id in seen:
                 continue
             seen.add(activity_id)

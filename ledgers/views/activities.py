@@ -1,20 +1,23 @@
 """Pages of the activity archives (活动档案): list, stats, create/edit with photos, moves, files, binder."""
 import os
-from datetime import timedelta
+import re
+import uuid
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ..access import can_edit, get_visible_or_404, role_required
 from ..concurrency import EditConflict
-from ..files import serve_file
+from ..files import UploadRefused, serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
@@ -95,16 +98,33 @@ def activity_edit(request, pk):
     return _activity_form_page(request, activity)
 
 
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _token(value):
+    value = (value or "").strip()
+    return value if TOKEN.match(value) else ""
+
+
+def _key_captions(post):
+    """{upload key: caption} typed on the phone for photos sent by the upload queue."""
+    return {key[len("capkey-"):]: value.strip() for key, value in post.items()
+            if key.startswith("capkey-") and _token(key[len("capkey-"):])}
+
+
 def _activity_form_page(request, activity):
     user = request.user
     photos_qs = activity.photos.order_by("sort_order", "pk") if activity else ActivityPhoto.objects.none()
     pending = []
+    batch = (activity.capture_batch if activity else "") or uuid.uuid4().hex
     if request.method == "POST":
         form = ActivityForm(request.POST, instance=activity)
         formset = CaptionFormSet(request.POST, queryset=photos_qs, prefix="photos")
         pending_ids = [int(x) for x in request.POST.getlist("pending") if x.isdigit()]
+        batch = (activity.capture_batch if activity else "") or _token(request.POST.get("capture_batch")) or batch
         staged, refusals = services.photos_stage(user=user, uploads=request.FILES.getlist("photos"))
-        pending = list(ActivityPhoto.objects.pending_for(user, pending_ids)) + staged
+        pending = list(ActivityPhoto.objects.pending_for(user, pending_ids, batch)) + staged
         for refusal in refusals:
             messages.error(request, refusal)
         if form.is_valid() and formset.is_valid():
@@ -114,7 +134,7 @@ def _activity_form_page(request, activity):
                     indicators=form.cleaned_data["indicators"],
                     captions={f.instance.pk: f.cleaned_data.get("caption", "") for f in formset.forms if f.instance.pk},
                     delete_ids={f.instance.pk for f in formset.deleted_forms}, pending=pending,
-                    version=form.loaded_version,
+                    version=form.loaded_version, batch=batch, key_captions=_key_captions(request.POST),
                 )
             except EditConflict as conflict:
                 form.show_conflict(conflict)
@@ -129,8 +149,67 @@ def _activity_form_page(request, activity):
         formset = CaptionFormSet(queryset=photos_qs, prefix="photos")
     return render(request, "ledgers/activities/form.html", {
         "form": form, "formset": formset, "activity": activity, "pending": pending,
-        "max_mb": _max_mb(),
+        "max_mb": _max_mb(), "capture_batch": batch,
     })
+
+
+def _json_error(message, status, **extra):
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _reported_time(value):
+    """The EXIF time the phone read ('2026-04-03T09:15:00', local wall clock), or None."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip()[:19])
+    except ValueError:
+        return None
+    if not 1990 <= moment.year <= 2100:
+        return None
+    return timezone.make_aware(moment, timezone.get_current_timezone())
+
+
+@require_POST
+def activity_photo_upload(request):
+    """One photo from the phone's upload queue (static/js/capture.js); JSON in and out.
+
+    Fields: `photo` (the file, shrunk on the phone), `key` (the photo's upload key: a retry
+    returns the photo stored the first time), `activity` or `batch` (where it belongs), `user`
+    (the id the queue belongs to: never stored under another account), and the flags' inputs
+    read from the original on the phone: `sha256`, `taken_at`. Optional `caption`.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return _json_error("登录已过期，请重新登录，未上传的照片会继续上传。", 401, login=True)
+    if not can_edit(user):
+        return _json_error("局领导只能查看，不能上传照片（无权修改）。", 403, final=True)
+    if request.POST.get("user") != str(user.pk):
+        return _json_error("这些照片属于另一个账号，已停止上传。", 409, wrong_user=True)
+    key = _token(request.POST.get("key"))
+    uploaded = request.FILES.get("photo")
+    if not key or uploaded is None:
+        return _json_error("上传内容不完整，请重试。", 400)
+    activity = None
+    if (request.POST.get("activity") or "").strip():
+        activity = get_visible_or_404(Activity, user, pk=request.POST["activity"] if request.POST["activity"].isdigit()
+                                      else 0)
+    sha = (request.POST.get("sha256") or "").strip().lower()
+    try:
+        photo, created = services.photo_receive(
+            user=user, uploaded=uploaded, key=key, activity=activity, batch=_token(request.POST.get("batch")),
+            source_sha256=sha if SHA256.match(sha) else "", taken_at=_reported_time(request.POST.get("taken_at")),
+            caption=(request.POST.get("caption") or "").strip(),
+        )
+    except PermissionDenied as denied:
+        return _json_error(str(denied) or "您无权上传照片。", 403, final=True)
+    except UploadRefused as refused:
+        return _json_error(refused.messages[0], 422, final=True)
+    except ValidationError as error:
+        return _json_error("；".join(error.messages), 409, final=True)
+    taken = timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M") if photo.taken_at else ""
+    return JsonResponse({
+        "id": photo.pk, "created": created, "activity": photo.activity_id, "taken_at": taken,
+        "thumb": reverse("ledgers:activity_photo", args=[photo.pk, "thumb"]), "name": photo.original_name,
+    }, status=201 if created else 200)
 
 
 def _max_mb():

@@ -8,6 +8,7 @@
     var list = form.querySelector("[data-photo-list]");
     var inputs = form.querySelectorAll("[data-photo-input]");
     var render = function () {
+      if (form.hasAttribute("data-capture-on")) { return; }  // capture.js shows each photo itself
       list.textContent = "";
       inputs.forEach(function (input) {
         Array.prototype.forEach.call(input.files || [], function (file) {
@@ -24,7 +25,8 @@
       });
     };
     inputs.forEach(function (input) { input.addEventListener("change", render); });
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented || form.hasAttribute("data-capture-on")) { return; }
       var note = form.querySelector("[data-uploading]");
       if (note) { note.classList.remove("d-none"); }
     });

@@ -96,7 +96,8 @@ def test_liaison_on_a_phone_files_an_activity_with_three_captioned_photos(phone_
     page.get_by_label("关联测评指标").select_option(value=str(indicator.pk))
     page.get_by_label("活动简介").fill("清扫街道，慰问老人。")
     page.locator("input[name=photos][multiple]").set_input_files(jpeg_files(tmp_path, 3))
-    expect(page.locator("[data-photo-list] li")).to_have_count(3)
+    # Each photo goes up on its own with a progress bar (static/js/capture.js).
+    expect(page.locator("[data-capture-card][data-state=done]")).to_have_count(3)
     screenshot(page, "journey1-liaison-phone-new-activity")
     page.get_by_role("button", name="保存草稿").click()
 

@@ -1,0 +1,70 @@
+"""The installable web app: manifest, service worker (at the root scope) and the offline page.
+
+The service worker's code is our own static file `static/js/sw.js`; this view serves it from
+`/sw.js` (so its scope is the whole site) with the list of static files to keep for offline use
+(their hashed names in production) written above it. Nothing of a user is cached: see sw.js.
+"""
+import hashlib
+import json
+
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+# The app shell: what every page needs, and the phone capture's scripts.
+SHELL = [
+    "vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js", "css/app.css",
+    "js/pwa.js", "js/capture.js", "js/activities.js", "vendor/idb-keyval/umd.js", "vendor/exifr/lite.umd.js",
+    "pwa/icon-192.png", "pwa/icon-512.png",
+]
+
+
+def _source(name):
+    path = finders.find(name)
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    with staticfiles_storage.open(name) as handle:  # collected static files only
+        return handle.read().decode("utf-8")
+
+
+@require_safe
+def service_worker(request):
+    precache = [static(name) for name in SHELL]
+    offline = reverse("offline")
+    code = _source("js/sw.js")
+    version = hashlib.sha256((json.dumps(precache) + code).encode()).hexdigest()[:12]
+    head = (f"var PRECACHE = {json.dumps(precache)};\nvar OFFLINE_URL = {json.dumps(offline)};\n"
+            f"var VERSION = {json.dumps(version)};\n")
+    response = HttpResponse(head + code, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def manifest(request):
+    data = {
+        "name": "文明创建工作台账", "short_name": "文明台账", "lang": "zh-CN",
+        "start_url": "/", "scope": "/", "display": "standalone",
+        "background_color": "#f7f7f5", "theme_color": "#b3261e",
+        "icons": [
+            {"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("pwa/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_safe
+def offline(request):
+    """Shown by the service worker for a page it cannot fetch. Public, with no user data."""
+    response = render(request, "offline.html")
+    response["Cache-Control"] = "no-cache"
+    return response
