@@ -13,6 +13,7 @@ from ledgers.models import Unit, UnitOwnedQuerySet
 
 class ReportKind(models.TextChoices):
     MONTHLY = "monthly", _("每月分析小结")
+    ASSESSMENT = "assessment", _("年度考核")
 
 
 class PublishedReportQuerySet(UnitOwnedQuerySet):

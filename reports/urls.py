@@ -2,6 +2,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from . import views_assessment
 from .summaries import Month
 
 app_name = "reports"
@@ -31,4 +32,11 @@ urlpatterns = [
     path("monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
     path("monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
     path("published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
+    # year-end assessment (年度考核 · 模拟测评)
+    path("assessment/", views_assessment.assessment_index, name="assessment_index"),
+    path("assessment/<int:year>/", views_assessment.assessment_page, name="assessment"),
+    path("assessment/<int:year>.pdf", views_assessment.assessment_pdf, name="assessment_pdf"),
+    path("assessment/<int:year>.xlsx", views_assessment.assessment_xlsx, name="assessment_xlsx"),
+    path("assessment/<int:year>/publish/", views_assessment.assessment_publish, name="assessment_publish"),
+    path("assessment/<int:year>/catalog.<str:fmt>", views_assessment.assessment_catalog, name="assessment_catalog"),
 ]

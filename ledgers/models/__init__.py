@@ -8,6 +8,7 @@ problems    the problem rectification ledger (问题整改台账)
 bulletins   the weekly bulletin (每周督查通报)
 tasks       the task breakdown table (任务分解表), assignments per unit, progress
 letters     target responsibility letters (目标责任书), their items and signed scans
+assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User  # noqa: F401
 from .files import StoredFile, StoredPhoto  # noqa: F401
@@ -27,4 +28,7 @@ from .tasks import (  # noqa: F401
 )
 from .letters import (  # noqa: F401
     LetterItem, LetterStatus, LetterTarget, ResponsibilityLetter, SignedScan,
+)
+from .assessment import (  # noqa: F401
+    Adjustment, AdjustmentKind, AssessmentScheme, IndicatorRule, ManualScore, Period, RuleKind,
 )
