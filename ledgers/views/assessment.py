@@ -121,7 +121,8 @@ def rule_save(request, year, indicator):
             return redirect(reverse("ledgers:assessment_scheme", args=[year.year]) + f"#rule-{indicator.pk}")
         except (ValidationError, MoveRefused) as e:
             form.add_error(None, _message(e))
-    messages.error(request, f"指标 {indicator.code} 的评分规则没有保存，请按提示修改。")
+    reasons = "；".join(form.non_field_errors())
+    messages.error(request, f"指标 {indicator.code} 的评分规则没有保存{f'：{reasons}' if reasons else '，请按提示修改'}。")
     return _scheme_page(request, year, scheme, failed=(indicator.pk, form))
 
 
