@@ -89,3 +89,5 @@ from . import admin_activities  # noqa: E402,F401  activity archives
 from . import admin_checks  # noqa: E402,F401
 from . import admin_tasks  # noqa: E402,F401
 from . import admin_imports  # noqa: E402,F401  unit aliases, import mappings
+
+from . import admin_assessment  # noqa: E402,F401  year-end assessment scheme

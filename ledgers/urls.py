@@ -2,6 +2,7 @@
 from django.urls import path
 
 from .views import activities as activity_views
+from .views import assessment as assessment_views
 from .views import bulletins as bulletin_views
 from .views import checks as check_views
 from .views import imports as import_views
@@ -89,4 +90,18 @@ urlpatterns += [
     path("bulletins/", bulletin_views.bulletin_list, name="bulletin_list"),
     path("bulletins/new/", bulletin_views.bulletin_create, name="bulletin_create"),
     path("bulletins/<int:pk>/", bulletin_views.bulletin_detail, name="bulletin_detail"),
+]
+
+# --- the assessment scheme (考核方案 · 加分扣分 · 人工评分) ---
+urlpatterns += [
+    path("assessment/scheme/", assessment_views.scheme_index, name="assessment_scheme_index"),
+    path("assessment/<int:year>/scheme/", assessment_views.scheme, name="assessment_scheme"),
+    path("assessment/<int:year>/scheme/create/", assessment_views.scheme_create, name="assessment_scheme_create"),
+    path("assessment/<int:year>/scheme/thresholds/", assessment_views.scheme_thresholds,
+         name="assessment_thresholds"),
+    path("assessment/<int:year>/rules/<int:indicator>/", assessment_views.rule_save, name="assessment_rule_save"),
+    path("assessment/<int:year>/adjustments/", assessment_views.adjustments, name="assessment_adjustments"),
+    path("assessment/adjustments/<int:pk>/delete/", assessment_views.adjustment_delete,
+         name="assessment_adjustment_delete"),
+    path("assessment/files/<str:kind>/<int:pk>/", assessment_views.assessment_file, name="assessment_file"),
 ]

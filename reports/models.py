@@ -15,6 +15,8 @@ class ReportKind(models.TextChoices):
     MONTHLY = "monthly", _("每月分析小结")
     BULLETIN = "bulletin", _("督查通报")
 
+    ASSESSMENT = "assessment", _("年度考核")
+
 
 class PublishedReportQuerySet(UnitOwnedQuerySet):
     """A liaison sees only their unit's published reports, never the bureau-wide ones; a

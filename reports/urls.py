@@ -10,7 +10,7 @@
 """
 from django.urls import path, register_converter
 
-from . import views, views_documents, views_jobs
+from . import views, views_assessment, views_documents, views_jobs
 from .summaries import Month
 
 app_name = "reports"
@@ -58,5 +58,13 @@ urlpatterns = [
     path("downloads/<int:pk>/retry/", views_jobs.job_retry, name="job_retry"),
     path("reports/import-templates/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("reports/imports/<int:pk>/login-slips.pdf", views.login_slips, name="login_slips"),
+    # year-end assessment (年度考核 · 模拟测评)
+    path("reports/assessment/", views_assessment.assessment_index, name="assessment_index"),
+    path("reports/assessment/<int:year>/", views_assessment.assessment_page, name="assessment"),
+    path("reports/assessment/<int:year>.pdf", views_assessment.assessment_pdf, name="assessment_pdf"),
+    path("reports/assessment/<int:year>.xlsx", views_assessment.assessment_xlsx, name="assessment_xlsx"),
+    path("reports/assessment/<int:year>/publish/", views_assessment.assessment_publish, name="assessment_publish"),
+    path("reports/assessment/<int:year>/catalog.<str:fmt>", views_assessment.assessment_catalog,
+         name="assessment_catalog"),
     *DOCUMENT_PATTERNS,
 ]

@@ -6,7 +6,7 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, checks, core, tasks
+from . import activities, assessment, checks, core, tasks
 
 PASSWORD = "wenming2026"
 
@@ -16,6 +16,8 @@ STEPS = [
     tasks.load,
     checks.load,
     activities.load,
+    # last: the assessment scheme scores what the other steps loaded.
+    assessment.load,
 ]
 
 

@@ -9,6 +9,8 @@ bulletins   the weekly bulletin (每周督查通报)
 tasks       the task breakdown table (任务分解表), assignments per unit, progress
 letters     target responsibility letters (目标责任书), their items and signed scans
 imports     Excel imports: uploads kept between steps, remembered column mappings, unit aliases
+
+assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import (  # noqa: F401
     Bureau, BureauKind, BureauOwned, CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User,
@@ -33,3 +35,7 @@ from .letters import (  # noqa: F401
     LetterItem, LetterStatus, LetterTarget, ResponsibilityLetter, SignedScan,
 )
 from .imports import ImportKind, ImportMapping, ImportUpload, UnitAlias  # noqa: F401
+
+from .assessment import (  # noqa: F401
+    Adjustment, AdjustmentKind, AssessmentScheme, IndicatorRule, ManualScore, Period, RuleKind,
+)

@@ -1,0 +1,209 @@
+"""The assessment scheme pages (考核方案) for the bureau: grade thresholds and one scoring rule
+per indicator; 加分/扣分 items and manual scores; their attachments.
+
+The scores themselves are shown by reports (reports.views_assessment)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ..access import get_visible_or_404, role_required
+from ..files import serve_file
+from ..forms_assessment import AdjustmentForm, ManualScoreForm, RuleForm, ThresholdForm
+from ..models import (
+    Adjustment, CampaignYear, Indicator, IndicatorRule, ManualScore, Role, RuleKind, Unit,
+)
+from ..models.assessment import ALL_KINDS
+from ..services import assessment as service
+from ..services.tasks import MoveRefused
+
+BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
+
+
+def _year(year):
+    return get_object_or_404(CampaignYear, year=year)
+
+
+def _message(error):
+    return error.message if isinstance(error, MoveRefused) else "；".join(error.messages)
+
+
+def _rule_initial(rule):
+    if rule is None:
+        return {"kind": "", "unit_kinds": list(ALL_KINDS), "partial": "0.5", "deduction": "1", "required": 1,
+                "period": "semester"}
+    return {"kind": rule.kind, "unit_kinds": rule.unit_kinds, "partial": rule.partial, "deduction": rule.deduction,
+            "required": rule.required, "period": rule.period, "note": rule.note}
+
+
+def _scheme_page(request, year, scheme, *, threshold_form=None, failed=None):
+    indicators = list(Indicator.objects.for_year(year).select_related("rule"))
+    parents = {i.parent_id for i in indicators if i.parent_id}
+    rows = []
+    for i in indicators:
+        rule = getattr(i, "rule", None)
+        form = None
+        if i.pk not in parents and i.points > 0:
+            form = failed[1] if failed and failed[0] == i.pk else RuleForm(initial=_rule_initial(rule),
+                                                                          prefix=f"i{i.pk}")
+        rows.append({"indicator": i, "rule": rule, "form": form, "leaf": i.pk not in parents})
+    if threshold_form is None and scheme is not None:
+        threshold_form = ThresholdForm(initial={"title": scheme.title, "excellent": scheme.excellent,
+                                                "good": scheme.good, "passing": scheme.passing})
+    ruled = sum(1 for r in rows if r["rule"])
+    return render(request, "ledgers/assessment/scheme.html", {
+        "year": year, "scheme": scheme, "rows": rows, "threshold_form": threshold_form,
+        "can_edit": service.may_manage(request.user), "ruled": ruled,
+        "leaves": sum(1 for r in rows if r["form"] is not None), "years": CampaignYear.objects.all(),
+    }, status=400 if failed or (threshold_form is not None and threshold_form.errors) else 200)
+
+
+@role_required(*BUREAU)
+def scheme_index(request):
+    year = CampaignYear.objects.current()
+    if year is None:
+        raise Http404("还没有创建年度")
+    return redirect("ledgers:assessment_scheme", year=year.year)
+
+
+@role_required(*BUREAU)
+def scheme(request, year):
+    year = _year(year)
+    return _scheme_page(request, year, service.scheme_for(year=year))
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def scheme_create(request, year):
+    year = _year(year)
+    try:
+        service.scheme_for(year=year, user=request.user, create=True)
+    except MoveRefused as e:
+        messages.error(request, e.message)
+    return redirect("ledgers:assessment_scheme", year=year.year)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def scheme_thresholds(request, year):
+    year = _year(year)
+    scheme = service.scheme_for(year=year)
+    if scheme is None:
+        raise Http404("本年度还没有考核方案")
+    form = ThresholdForm(request.POST)
+    if form.is_valid():
+        try:
+            service.scheme_update(scheme=scheme, user=request.user, **form.cleaned_data)
+            messages.success(request, "已保存等次分数线。")
+            return redirect("ledgers:assessment_scheme", year=year.year)
+        except (ValidationError, MoveRefused) as e:
+            form.add_error(None, _message(e))
+    return _scheme_page(request, year, scheme, threshold_form=form)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def rule_save(request, year, indicator):
+    year = _year(year)
+    scheme = service.scheme_for(year=year)
+    if scheme is None:
+        raise Http404("本年度还没有考核方案")
+    indicator = get_object_or_404(Indicator, pk=indicator, year=year)
+    form = RuleForm(request.POST, prefix=f"i{indicator.pk}")
+    if form.is_valid():
+        try:
+            rule = service.rule_save(scheme=scheme, indicator=indicator, user=request.user, **form.cleaned_data)
+            messages.success(request, f"已保存指标 {indicator.code} 的评分规则：{rule.get_kind_display()}。"
+                             if rule else f"已取消指标 {indicator.code} 的评分规则。")
+            return redirect(reverse("ledgers:assessment_scheme", args=[year.year]) + f"#rule-{indicator.pk}")
+        except (ValidationError, MoveRefused) as e:
+            form.add_error(None, _message(e))
+    reasons = "；".join(form.non_field_errors())
+    messages.error(request, f"指标 {indicator.code} 的评分规则没有保存{f'：{reasons}' if reasons else '，请按提示修改'}。")
+    return _scheme_page(request, year, scheme, failed=(indicator.pk, form))
+
+
+def _adjustments_page(request, year, scheme, *, adjustment_form=None, manual_form=None):
+    units = list(Unit.objects.visible_to(request.user).active())
+    manual_rules = list(IndicatorRule.objects.filter(scheme=scheme, kind=RuleKind.MANUAL).select_related("indicator"))
+    editable = service.may_manage(request.user)
+    return render(request, "ledgers/assessment/adjustments.html", {
+        "year": year, "scheme": scheme, "can_edit": editable,
+        "adjustments": Adjustment.objects.visible_to(request.user).filter(scheme=scheme)
+        .select_related("unit", "entered_by").order_by("-date", "-pk"),
+        "manual_scores": ManualScore.objects.visible_to(request.user).filter(rule__scheme=scheme)
+        .select_related("unit", "rule__indicator", "entered_by"),
+        "adjustment_form": adjustment_form or AdjustmentForm(units=units, prefix="adj"),
+        "manual_form": manual_form or ManualScoreForm(rules=manual_rules, units=units, prefix="manual"),
+        "manual_rules": manual_rules,
+    }, status=400 if (adjustment_form and adjustment_form.errors) or (manual_form and manual_form.errors) else 200)
+
+
+def _scheme_or_404(year):
+    scheme = service.scheme_for(year=year)
+    if scheme is None:
+        raise Http404("本年度还没有考核方案")
+    return scheme
+
+
+@role_required(*BUREAU)
+def adjustments(request, year):
+    year = _year(year)
+    scheme = _scheme_or_404(year)
+    if request.method != "POST":
+        return _adjustments_page(request, year, scheme)
+    units = list(Unit.objects.visible_to(request.user).active())
+    if "adj-unit" in request.POST:
+        form = AdjustmentForm(request.POST, request.FILES, units=units, prefix="adj")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                unit = get_visible_or_404(Unit, request.user, pk=data["unit"])
+                item = service.adjustment_add(scheme=scheme, unit=unit, user=request.user, kind=data["kind"],
+                                              points=data["points"], reason=data["reason"], date=data["date"],
+                                              upload=data["attachment"])
+                messages.success(request, f"已录入：{item}。")
+                return redirect("ledgers:assessment_adjustments", year=year.year)
+            except (ValidationError, MoveRefused) as e:
+                form.add_error(None, _message(e))
+        return _adjustments_page(request, year, scheme, adjustment_form=form)
+    rules = list(IndicatorRule.objects.filter(scheme=scheme, kind=RuleKind.MANUAL).select_related("indicator"))
+    form = ManualScoreForm(request.POST, request.FILES, rules=rules, units=units, prefix="manual")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = get_visible_or_404(Unit, request.user, pk=data["unit"])
+            rule = get_object_or_404(IndicatorRule, pk=data["rule"], scheme=scheme)
+            item = service.manual_score_save(rule=rule, unit=unit, user=request.user, score=data["score"],
+                                             reason=data["reason"], date=data["date"], upload=data["attachment"])
+            messages.success(request, f"已保存人工评分：{item}。")
+            return redirect("ledgers:assessment_adjustments", year=year.year)
+        except (ValidationError, MoveRefused) as e:
+            form.add_error(None, _message(e))
+    return _adjustments_page(request, year, scheme, manual_form=form)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def adjustment_delete(request, pk):
+    item = get_visible_or_404(Adjustment, request.user, pk=pk)
+    year = item.scheme.year.year
+    try:
+        service.adjustment_delete(adjustment=item, user=request.user)
+        messages.success(request, "已删除该加分扣分项（修改记录保留在历史中）。")
+    except MoveRefused as e:
+        messages.error(request, e.message)
+    return redirect("ledgers:assessment_adjustments", year=year)
+
+
+@login_required
+def assessment_file(request, kind, pk):
+    """An attachment of a manual score or an adjustment, for whoever may see its unit."""
+    model = {"manual": ManualScore, "adjustment": Adjustment}.get(kind)
+    if model is None:
+        raise Http404("没有这个附件")
+    item = get_visible_or_404(model, request.user, pk=pk)
+    return serve_file(request, item.attachment, download_name=item.attachment_name or None)

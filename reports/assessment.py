@@ -1,0 +1,780 @@
+"""The year-end assessment (年度考核) and the mock evaluation (模拟测评) as plain data: one place,
+read by the HTML pages, the PDFs and the Excel alike, so they always agree.
+
+`assessment(year, as_of=…, units=…)` scores every unit in `units` on every indicator that has a
+rule in the year's scheme (`ledgers.models.assessment`), from a fixed number of grouped queries
+(one per ledger, grouped by unit and indicator) — never one query per unit or per indicator.
+`unit_sheet(year, unit, as_of=…)` is the same computation for one unit plus the records behind
+every score (counted and not counted, with why) and the 模拟测评 action lines.
+
+Rules (as printed on the score sheet, `IndicatorRule.explain()`), all "as of" the end of a day:
+- tasks: assignments under the indicator that are due (deadline before the as-of day) or already
+  done; done on or before the deadline counts 1, done later counts `partial`, not done 0.
+- checks: submitted checks dated up to the as-of day; the indicator's check items' scores
+  summed over their maxima; no check yet counts full marks.
+- problems: problems under the indicator whose deadline passed before the as-of day and which
+  were not 销号 on or before their deadline; each deducts `deduction`, floor 0.
+- activities: submitted or approved activities (submitted by the as-of day) linked to the
+  indicator, dated up to the as-of day and meeting its evidence rule (photo count, captions);
+  per period (semester 1–7 / 8–12, month or year) `required` of them; the mean of
+  min(count, required) / required over the periods begun by the as-of day.
+- letter: 已归档 by the as-of day full marks, 已签订 `partial`, otherwise 0.
+- manual: the bureau's score dated by the as-of day; none yet: left out of full marks (待评分).
+Indicators whose rule does not apply to the unit's kind are left out of its full marks; a parent
+indicator's score is the sum of its children's. total = base + 加分 − 扣分 (floor 0);
+percent (折合得分) = total / full marks × 100, one decimal; units ranked by it with shared ranks.
+"""
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from ledgers.models import (
+    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, CheckScore, CheckStatus, Indicator,
+    LetterStatus, ManualScore, Period, Problem, ProblemStatus, ResponsibilityLetter, RuleKind, TaskAssignment,
+    Unit, UnitKind,
+)
+from ledgers.models.assessment import Adjustment, AssessmentScheme, IndicatorRule
+from ledgers.models.checks import format_points
+from ledgers.services.ranking import competition_rank
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+ZERO = Decimal(0)
+ARCHIVED = [ActivityStatus.SUBMITTED, ActivityStatus.APPROVED]
+
+
+def q2(value):
+    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
+
+
+def pts(value):
+    return format_points(q2(value))
+
+
+def _end_of(day):
+    """The first moment after `day` (aware), so "by the end of the day" is `< _end_of(day)`."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def default_as_of(year, today=None):
+    """Today, kept inside the campaign year."""
+    today = today or timezone.localdate()
+    return min(max(today, datetime.date(year.year, 1, 1)), datetime.date(year.year, 12, 31))
+
+
+def parse_as_of(text, year, today=None):
+    """?as_of=2026-06-30 -> date (None when absent or not a date)."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+# --- periods (activity rules) ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    key: str
+    label: str
+    start: datetime.date
+    end: datetime.date
+
+
+def period_spans(kind, year):
+    y = getattr(year, "year", year)
+    if kind == Period.YEAR:
+        return [PeriodSpan("Y", "全年", datetime.date(y, 1, 1), datetime.date(y, 12, 31))]
+    if kind == Period.MONTH:
+        return [PeriodSpan(f"M{m}", f"{m}月", datetime.date(y, m, 1),
+                           datetime.date(y, m, calendar.monthrange(y, m)[1])) for m in range(1, 13)]
+    return [PeriodSpan("S1", "春季学期（1—7月）", datetime.date(y, 1, 1), datetime.date(y, 7, 31)),
+            PeriodSpan("S2", "秋季学期（8—12月）", datetime.date(y, 8, 1), datetime.date(y, 12, 31))]
+
+
+def period_key(kind, day):
+    if kind == Period.YEAR:
+        return "Y"
+    if kind == Period.MONTH:
+        return f"M{day.month}"
+    return "S1" if day.month <= 7 else "S2"
+
+
+CURRENT_WORD = {Period.SEMESTER: "本学期", Period.MONTH: "本月", Period.YEAR: "本年度"}
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One unit's result on one indicator."""
+    full: Decimal = ZERO
+    score: Decimal = ZERO
+    applicable: bool = True
+    pending: bool = False  # manual, not scored yet: left out of full marks
+    ruled: bool = True
+    detail: str = ""
+
+    @property
+    def counted(self):
+        return self.ruled and self.applicable and not self.pending
+
+    @property
+    def lost(self):
+        return self.full - self.score if self.counted else ZERO
+
+    @property
+    def status(self):
+        if not self.ruled:
+            return "未设评分规则"
+        if not self.applicable:
+            return "不适用"
+        if self.pending:
+            return "待评分"
+        return ""
+
+
+@dataclass
+class Node:
+    """One indicator of the tree as shown on a score sheet."""
+    indicator_id: int
+    code: str
+    title: str
+    depth: int
+    points: Decimal
+    is_leaf: bool
+    rule: IndicatorRule | None
+    parent_id: int | None
+
+    @property
+    def rule_label(self):
+        return self.rule.get_kind_display() if self.rule else ""
+
+    @property
+    def explanation(self):
+        return self.rule.explain() if self.rule else ""
+
+
+@dataclass
+class UnitScore:
+    unit_id: int
+    unit: str
+    kind: str
+    kind_label: str
+    sort: tuple
+    cells: dict = field(default_factory=dict)  # indicator_id -> Cell (leaves and parents)
+    full: Decimal = ZERO
+    base: Decimal = ZERO
+    bonus: Decimal = ZERO
+    penalty: Decimal = ZERO
+    total: Decimal = ZERO
+    percent: Decimal | None = None
+    grade: str = "未评定"
+    rank: int | None = None
+    pending: int = 0
+
+    @property
+    def lost(self):
+        return self.full - self.base
+
+
+@dataclass
+class Assessment:
+    year: object
+    scheme: AssessmentScheme | None
+    as_of: datetime.date
+    generated_on: datetime.date
+    nodes: list
+    rows: list  # UnitScore, ranked best first, unranked last
+    kind: str = ""
+
+    @property
+    def title(self):
+        return f"{self.year.year}年度文明创建考核"
+
+    @property
+    def kind_label(self):
+        return str(UnitKind(self.kind).label) if self.kind else ""
+
+    @property
+    def is_mock(self):
+        return self.as_of < datetime.date(self.year.year, 12, 31)
+
+    @property
+    def leaves(self):
+        return [n for n in self.nodes if n.is_leaf]
+
+    @property
+    def grade_counts(self):
+        counts = {g: 0 for g in ("优秀", "良好", "合格", "不合格")}
+        for row in self.rows:
+            if row.grade in counts:
+                counts[row.grade] += 1
+        return counts
+
+
+@dataclass
+class Evidence:
+    indicator_id: int
+    what: str  # 任务 / 督查 / 整改问题 / 活动档案 / 目标责任书 / 人工评分
+    title: str
+    date: datetime.date | None
+    counted: bool
+    note: str
+    url: str = ""
+    object_pk: int | None = None
+
+
+@dataclass
+class ActionLine:
+    code: str
+    text: str
+    url: str = ""
+    lost: Decimal = ZERO
+    fixable: bool = True
+
+
+@dataclass
+class UnitSheet:
+    assessment: Assessment
+    unit: Unit
+    row: UnitScore
+    evidence: dict  # indicator_id -> [Evidence]
+    actions: list
+    adjustments: list
+
+    @property
+    def title(self):
+        return f"{self.unit.name} {self.assessment.year.year}年度文明创建考核得分表"
+
+    @property
+    def tree(self):
+        """(node, cell, evidence list) in indicator order."""
+        return [(n, self.row.cells.get(n.indicator_id), self.evidence.get(n.indicator_id, []))
+                for n in self.assessment.nodes]
+
+
+# --- the tree and the scheme --------------------------------------------------------------------
+
+def scheme_of(year):
+    return AssessmentScheme.objects.filter(year=year).first()
+
+
+def build_nodes(year, scheme):
+    """Every indicator of the year in code order, with its rule (two queries)."""
+    rules = {}
+    if scheme is not None:
+        rules = {r.indicator_id: r for r in IndicatorRule.objects.filter(scheme=scheme).select_related("indicator")}
+    indicators = list(Indicator.objects.filter(year=year).order_by("sort_key"))
+    parents = {i.parent_id for i in indicators if i.parent_id}
+    return [Node(i.pk, i.code, i.title, i.depth, i.points, i.pk not in parents, rules.get(i.pk), i.parent_id)
+            for i in indicators]
+
+
+def _ids(nodes, kind):
+    return [n.indicator_id for n in nodes if n.is_leaf and n.rule and n.rule.kind == kind]
+
+
+def _unit_filter(qs, unit, lookup="unit"):
+    return qs.filter(**{lookup: unit}) if unit is not None else qs
+
+
+# --- grouped queries (each one grouped by unit and indicator; none per unit) --------------------
+
+def task_figures(year, as_of, ids, unit=None):
+    if not ids:
+        return {}
+    end = _end_of(as_of)
+    done = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
+    on_time = done & (Q(completed_at__isnull=True) | Q(completed_day__lte=F("task__deadline")))
+    counted = Q(task__deadline__lt=as_of) | done
+    rows = (_unit_filter(TaskAssignment.objects.filter(task__year=year, task__indicator_id__in=ids), unit)
+            .alias(completed_day=TruncDate("completed_at"))
+            .filter(counted)
+            .values("unit_id", "task__indicator_id")
+            .annotate(counted=Count("pk"), on_time=Count("pk", filter=on_time), done=Count("pk", filter=done))
+            .order_by())
+    return {(r["unit_id"], r["task__indicator_id"]): r for r in rows}
+
+
+def check_figures(year, as_of, ids, unit=None):
+    if not ids:
+        return {}
+    rows = (_unit_filter(CheckScore.objects.filter(
+        check_record__year=year, check_record__status=CheckStatus.SUBMITTED, check_record__date__lte=as_of,
+        item__indicator_id__in=ids), unit, "check_record__unit")
+        .values("check_record__unit_id", "item__indicator_id")
+        .annotate(scored=Sum("score"), maximum=Sum("item__max_points"), items=Count("pk"))
+        .order_by())
+    return {(r["check_record__unit_id"], r["item__indicator_id"]): r for r in rows}
+
+
+def _late_problem():
+    """Not 销号 on or before the deadline (needs the closed_day alias)."""
+    return ~(Q(status=ProblemStatus.CLOSED) & Q(closed_day__lte=F("deadline")))
+
+
+def problem_figures(year, as_of, ids, unit=None):
+    if not ids:
+        return {}
+    rows = (_unit_filter(Problem.objects.filter(year=year, indicator_id__in=ids, deadline__lt=as_of,
+                                                found_on__lte=as_of), unit)
+            .alias(closed_day=TruncDate("closed_at"))
+            .filter(_late_problem())
+            .values("unit_id", "indicator_id").annotate(late=Count("pk")).order_by())
+    return {(r["unit_id"], r["indicator_id"]): r["late"] for r in rows}
+
+
+def activity_figures(year, as_of, nodes, unit=None):
+    """{(unit, indicator): {period key: qualifying activities}} from one grouped query."""
+    rules = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
+    if not rules:
+        return {}
+    minimum = {i.pk: (i.min_photos, i.caption_required) for i in Indicator.objects.filter(pk__in=rules)}
+    through = Activity.indicators.through
+    end = _end_of(as_of)
+    rows = (_unit_filter(through.objects.filter(
+        indicator_id__in=list(rules), activity__year=year, activity__status__in=ARCHIVED,
+        activity__date__lte=as_of), unit, "activity__unit")
+        .filter(Q(activity__submitted_at__lt=end) | Q(activity__submitted_at__isnull=True))
+        .values("activity__unit_id", "indicator_id", "activity_id", "activity__date")
+        .annotate(photos=Count("activity__photos"),
+                  blank=Count("activity__photos", filter=Q(activity__photos__caption="")))
+        .order_by())
+    result = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        ind = r["indicator_id"]
+        min_photos, caption = minimum[ind]
+        if r["photos"] < min_photos or (caption and r["blank"]):
+            continue
+        result[(r["activity__unit_id"], ind)][period_key(rules[ind].rule.period, r["activity__date"])] += 1
+    return result
+
+
+def letter_figures(year, as_of, unit=None):
+    end = _end_of(as_of)
+    rows = _unit_filter(ResponsibilityLetter.objects.filter(year=year), unit).values_list(
+        "unit_id", "signed_at", "archived_at")
+    result = {}
+    for unit_id, signed_at, archived_at in rows:
+        result[unit_id] = "archived" if archived_at and archived_at < end else \
+            "signed" if signed_at and signed_at < end else ""
+    return result
+
+
+def manual_figures(scheme, as_of, unit=None):
+    if scheme is None:
+        return {}
+    rows = _unit_filter(ManualScore.objects.filter(rule__scheme=scheme, date__lte=as_of), unit).values_list(
+        "unit_id", "rule__indicator_id", "score")
+    return {(u, i): s for u, i, s in rows}
+
+
+def adjustment_figures(scheme, as_of, unit=None):
+    if scheme is None:
+        return {}
+    rows = (_unit_filter(Adjustment.objects.filter(scheme=scheme, date__lte=as_of), unit)
+            .values("unit_id", "kind").annotate(points=Sum("points")).order_by())
+    result = defaultdict(dict)
+    for r in rows:
+        result[r["unit_id"]][r["kind"]] = r["points"]
+    return result
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+def _score_leaf(node, unit_id, unit_kind, figures, year, as_of):
+    rule = node.rule
+    cell = Cell(full=node.points)
+    if rule is None:
+        cell.ruled = False
+        return cell
+    if not rule.applies_to(unit_kind):
+        cell.applicable = False
+        return cell
+    key = (unit_id, node.indicator_id)
+    points = node.points
+    if rule.kind == RuleKind.TASKS:
+        f = figures["tasks"].get(key)
+        if not f or not f["counted"]:
+            cell.score, cell.detail = points, "暂无到期任务"
+        else:
+            late = f["done"] - f["on_time"]
+            missing = f["counted"] - f["done"]
+            share = (Decimal(f["on_time"]) + Decimal(late) * rule.partial) / f["counted"]
+            cell.score = q2(points * share)
+            cell.detail = f"按时 {f['on_time']}，逾期完成 {late}，未完成 {missing}（共 {f['counted']} 项）"
+    elif rule.kind == RuleKind.CHECKS:
+        f = figures["checks"].get(key)
+        if not f or not f["maximum"]:
+            cell.score, cell.detail = points, "尚无督查记录"
+        else:
+            rate = Decimal(f["scored"]) / Decimal(f["maximum"])
+            cell.score = q2(points * min(rate, Decimal(1)))
+            cell.detail = f"得分率 {(rate * 100).quantize(TENTH, ROUND_HALF_UP)}%（{f['items']} 项次）"
+    elif rule.kind == RuleKind.PROBLEMS:
+        late = figures["problems"].get(key, 0)
+        cell.score = q2(max(points - late * rule.deduction, ZERO))
+        cell.detail = f"超期 {late} 项" if late else "无超期问题"
+    elif rule.kind == RuleKind.ACTIVITIES:
+        counts = figures["activities"].get(key, {})
+        spans = [s for s in period_spans(rule.period, year) if s.start <= as_of]
+        if not spans:
+            cell.score, cell.detail = points, "考核周期尚未开始"
+        else:
+            share = sum(Decimal(min(counts.get(s.key, 0), rule.required)) / rule.required for s in spans) / len(spans)
+            cell.score = q2(points * share)
+            cell.detail = "；".join(f"{s.label} {counts.get(s.key, 0)}/{rule.required}" for s in spans)
+    elif rule.kind == RuleKind.LETTER:
+        state = figures["letters"].get(unit_id, "")
+        cell.score = points if state == "archived" else q2(points * rule.partial) if state == "signed" else ZERO
+        cell.detail = {"archived": "已归档", "signed": "已签订，未归档"}.get(state, "未签订")
+    else:
+        score = figures["manual"].get(key)
+        if score is None:
+            cell.pending, cell.detail = True, "待局文明办评分"
+        else:
+            cell.score, cell.detail = q2(min(score, points)), "局文明办评分"
+    return cell
+
+
+def _roll_up(nodes, cells):
+    """Parents' cells: sums of their counted children (deepest first)."""
+    children = defaultdict(list)
+    for n in nodes:
+        if n.parent_id:
+            children[n.parent_id].append(n.indicator_id)
+    for n in sorted((n for n in nodes if not n.is_leaf), key=lambda n: -n.depth):
+        kids = [cells[c] for c in children[n.indicator_id] if c in cells]
+        counted = [k for k in kids if k.counted]
+        cell = Cell(full=sum((k.full for k in counted), ZERO), score=sum((k.score for k in counted), ZERO))
+        if not counted:
+            cell.applicable = any(k.applicable and k.ruled for k in kids)
+            cell.pending = any(k.pending for k in kids)
+            cell.ruled = any(k.ruled for k in kids)
+        cells[n.indicator_id] = cell
+
+
+def score_units(year, scheme, nodes, units, as_of, unit=None):
+    """UnitScore per unit (in `units` order) from the grouped queries."""
+    figures = {
+        "tasks": task_figures(year, as_of, _ids(nodes, RuleKind.TASKS), unit),
+        "checks": check_figures(year, as_of, _ids(nodes, RuleKind.CHECKS), unit),
+        "problems": problem_figures(year, as_of, _ids(nodes, RuleKind.PROBLEMS), unit),
+        "activities": activity_figures(year, as_of, nodes, unit),
+        "letters": letter_figures(year, as_of, unit) if _ids(nodes, RuleKind.LETTER) else {},
+        "manual": manual_figures(scheme, as_of, unit) if _ids(nodes, RuleKind.MANUAL) else {},
+    }
+    adjustments = adjustment_figures(scheme, as_of, unit)
+    kind_labels = dict(UnitKind.choices)
+    leaves = [n for n in nodes if n.is_leaf]
+    rows = []
+    for u in units:
+        row = UnitScore(u.pk, u.name, u.kind, str(kind_labels.get(u.kind, u.kind)), (u.sort_order, u.name))
+        for node in leaves:
+            cell = _score_leaf(node, u.pk, u.kind, figures, year, as_of)
+            row.cells[node.indicator_id] = cell
+            if cell.counted:
+                row.full += cell.full
+                row.base += cell.score
+            row.pending += cell.pending
+        _roll_up(nodes, row.cells)
+        adj = adjustments.get(u.pk, {})
+        row.bonus, row.penalty = adj.get(AdjustmentKind.BONUS, ZERO), adj.get(AdjustmentKind.PENALTY, ZERO)
+        row.total = q2(max(row.base + row.bonus - row.penalty, ZERO))
+        if row.full:
+            row.percent = (row.total * 100 / row.full).quantize(TENTH, ROUND_HALF_UP)
+        row.grade = scheme.grade(row.percent) if scheme else "未评定"
+        rows.append(row)
+    return rows
+
+
+def rank_rows(rows):
+    """Best 折合得分 first, ties share a rank (1, 2, 2, 4); units without full marks last."""
+    ranked = sorted((r for r in rows if r.percent is not None), key=lambda r: (-r.percent, r.sort))
+    holders = [{"row": r, "p": r.percent} for r in ranked]
+    competition_rank(holders, key=lambda h: h["p"])
+    for h in holders:
+        h["row"].rank = h["rank"]
+    return ranked + [r for r in rows if r.percent is None]
+
+
+def assessment(year, *, as_of=None, units=None, kind="", today=None):
+    """The whole bureau's (or `units`') scores as of a day: plain data, ranked.
+
+    `units` is a Unit queryset already limited to what the user may see
+    (`Unit.objects.visible_to(user)`); `kind` keeps one kind of unit (ranks among them).
+    """
+    today = today or timezone.localdate()
+    as_of = as_of or default_as_of(year, today)
+    scheme = scheme_of(year)
+    nodes = build_nodes(year, scheme)
+    qs = (units if units is not None else Unit.objects.all()).filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    unit_list = list(qs.order_by("sort_order", "kind", "name"))
+    rows = score_units(year, scheme, nodes, unit_list, as_of) if scheme else []
+    return Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), kind)
+
+
+# --- one unit: evidence and actions ---------------------------------------------------------------
+
+def _url(name, pk):
+    return reverse(name, args=[pk])
+
+
+def _task_evidence(year, unit, as_of, ids, rules):
+    result = []
+    if not ids:
+        return result
+    end = _end_of(as_of)
+    qs = (TaskAssignment.objects.filter(unit=unit, task__year=year, task__indicator_id__in=ids)
+          .select_related("task").order_by("task__deadline", "task_id"))
+    for a in qs:
+        t = a.task
+        done_at = a.completed_at
+        done = a.status == AssignmentStatus.DONE and (done_at is None or done_at < end)
+        if done:
+            day = timezone.localtime(done_at).date() if done_at else None
+            if day is None or day <= t.deadline:
+                counted, note = True, f"按时完成{f'（{day:%m-%d}）' if day else ''}"
+            else:
+                pct = f"{(rules[t.indicator_id].partial * 100).normalize():f}%"
+                counted, note = True, f"逾期完成（{day:%m-%d}，时限 {t.deadline:%m-%d}），按 {pct} 计"
+        elif t.deadline < as_of:
+            counted, note = True, f"到期未完成（时限 {t.deadline:%Y-%m-%d}），不得分"
+        else:
+            counted, note = False, f"未到期（时限 {t.deadline:%Y-%m-%d}），不计"
+        result.append(Evidence(t.indicator_id, "任务", t.title, t.deadline, counted, note,
+                               _url("ledgers:assignment_detail", a.pk), a.pk))
+    return result
+
+
+def _check_evidence(year, unit, as_of, ids):
+    result = []
+    if not ids:
+        return result
+    qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item__indicator_id__in=ids)
+          .select_related("check_record", "item").order_by("check_record__date", "check_record_id", "item__sort_order"))
+    for s in qs:
+        c = s.check_record
+        title = f"{c.get_kind_display()} · {s.item.title} {format_points(s.score)}/{format_points(s.item.max_points)} 分"
+        if c.status != CheckStatus.SUBMITTED:
+            counted, note = False, "督查记录未提交（草稿），不计"
+        elif c.date > as_of:
+            counted, note = False, "在统计日之后，不计"
+        else:
+            lost = s.item.max_points - s.score
+            counted, note = True, f"失 {format_points(lost)} 分" if lost else "满分"
+        result.append(Evidence(s.item.indicator_id, "督查", title, c.date, counted, note,
+                               _url("ledgers:check_detail", c.pk), c.pk))
+    return result
+
+
+def _problem_evidence(year, unit, as_of, ids, rules):
+    result = []
+    if not ids:
+        return result
+    qs = Problem.objects.filter(unit=unit, year=year, indicator_id__in=ids).order_by("deadline", "pk")
+    for p in qs:
+        closed_day = timezone.localtime(p.closed_at).date() if p.closed_at else None
+        closed_on_time = p.status == ProblemStatus.CLOSED and closed_day and closed_day <= p.deadline
+        if p.found_on > as_of:
+            counted, note = False, "在统计日之后发现，不计"
+        elif p.deadline >= as_of:
+            counted, note = False, f"未到整改时限（{p.deadline:%m-%d}），暂不扣分"
+        elif closed_on_time:
+            counted, note = False, f"按期销号（{closed_day:%m-%d}），不扣分"
+        else:
+            deduction = format_points(rules[p.indicator_id].deduction)
+            when = f"超期后于 {closed_day:%m-%d} 销号" if p.status == ProblemStatus.CLOSED and closed_day else "超期未销号"
+            counted, note = True, f"{when}（时限 {p.deadline:%m-%d}），扣 {deduction} 分"
+        result.append(Evidence(p.indicator_id, "整改问题", p.description, p.found_on, counted, note,
+                               _url("ledgers:problem_detail", p.pk), p.pk))
+    return result
+
+
+def _activity_why_not(activity, photos, indicator, as_of, end):
+    """Why an activity does not count for the indicator ("" when it counts)."""
+    if activity.status == ActivityStatus.DRAFT:
+        return "尚未提交（草稿），提交后可计入"
+    if activity.status == ActivityStatus.RETURNED:
+        return "已被退回，修改后重新提交可计入"
+    if activity.date > as_of:
+        return "活动日期在统计日之后，不计"
+    if activity.submitted_at and activity.submitted_at >= end:
+        return "在统计日之后提交，不计"
+    if len(photos) < indicator.min_photos:
+        return f"照片 {len(photos)} 张，少于要求的 {indicator.min_photos} 张，补充照片后可计入"
+    if indicator.caption_required:
+        blank = [n for n, p in enumerate(photos, 1) if not p.caption]
+        if blank:
+            return f"第 {'、'.join(map(str, blank))} 张照片缺少说明，补充说明后可计入"
+    return ""
+
+
+def _activity_evidence(year, unit, as_of, nodes):
+    rules = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
+    result = []
+    if not rules:
+        return result
+    end = _end_of(as_of)
+    qs = (Activity.objects.filter(unit=unit, year=year, indicators__in=list(rules)).distinct()
+          .prefetch_related("photos", "indicators").order_by("date", "pk"))
+    for a in qs:
+        photos = a.ordered_photos()
+        for indicator in a.indicators.all():
+            if indicator.pk not in rules:
+                continue
+            why = _activity_why_not(a, photos, indicator, as_of, end)
+            note = why or f"计入（{period_label(rules[indicator.pk].rule.period, a.date)}，照片 {len(photos)} 张）"
+            result.append(Evidence(indicator.pk, "活动档案", a.title, a.date, not why, note,
+                                   _url("ledgers:activity_detail", a.pk), a.pk))
+    return result
+
+
+def period_label(kind, day):
+    return {s.key: s.label for s in period_spans(kind, day.year)}[period_key(kind, day)]
+
+
+def _letter_evidence(year, unit, as_of, ids):
+    result = []
+    if not ids:
+        return result
+    letter = ResponsibilityLetter.objects.filter(year=year, unit=unit).select_related("year").first()
+    state = letter_figures(year, as_of, unit).get(unit.pk, "") if letter else ""
+    for ind in ids:
+        if letter is None:
+            result.append(Evidence(ind, "目标责任书", "目标责任书", None, False, "尚未生成责任书"))
+            continue
+        note = {"archived": "已归档", "signed": "已签订，尚未归档"}.get(state, f"{letter.get_status_display()}，尚未签订")
+        url = _url("ledgers:letter_detail", letter.pk) if letter.status != LetterStatus.DRAFT else ""
+        result.append(Evidence(ind, "目标责任书", letter.title, timezone.localtime(letter.signed_at).date()
+                               if letter.signed_at else None, bool(state), note, url, letter.pk))
+    return result
+
+
+def _manual_evidence(scheme, unit, as_of, ids):
+    result = []
+    if not ids:
+        return result
+    for m in ManualScore.objects.filter(rule__scheme=scheme, unit=unit).select_related("rule"):
+        counted = m.date <= as_of
+        note = f"{format_points(m.score)} 分：{m.reason}" if counted else "评分日期在统计日之后，不计"
+        url = reverse("ledgers:assessment_file", args=["manual", m.pk]) if m.attachment else ""
+        result.append(Evidence(m.rule.indicator_id, "人工评分", m.attachment_name or "局文明办评分", m.date,
+                               counted, note, url, m.pk))
+    return result
+
+
+def _actions(sheet_nodes, row, evidence, assessment_):
+    """Where points are being lost now, worded as actions, in indicator order."""
+    as_of, year = assessment_.as_of, assessment_.year
+    lines = []
+    for node in sheet_nodes:
+        cell = row.cells.get(node.indicator_id)
+        if not node.is_leaf or not node.rule or not cell or not cell.counted:
+            continue
+        rule, code = node.rule, node.code
+        items = evidence.get(node.indicator_id, [])
+        if rule.kind == RuleKind.TASKS:
+            missing = [e for e in items if e.counted and e.note.startswith("到期未完成")]
+            late = [e for e in items if e.counted and e.note.startswith("逾期完成")]
+            if missing:
+                names = "、".join(f"《{e.title}》" for e in missing[:3]) + ("等" if len(missing) > 3 else "")
+                lines.append(ActionLine(code, f"{code} 逾期未完成任务 {len(missing)} 项：{names}，尽快完成并填报落实情况",
+                                        missing[0].url, cell.lost))
+            elif late and cell.lost:
+                lines.append(ActionLine(code, f"{code} 逾期完成任务 {len(late)} 项，已按比例扣分（无法补救）",
+                                        late[0].url, cell.lost, fixable=False))
+        elif rule.kind == RuleKind.CHECKS and cell.lost > 0:
+            worst = [e for e in items if e.counted and e.note.startswith("失")]
+            lines.append(ActionLine(code, f"{code} 督查{cell.detail}，失 {pts(cell.lost)} 分：对照检查要点逐项整改",
+                                    worst[-1].url if worst else "", cell.lost))
+        elif rule.kind == RuleKind.PROBLEMS:
+            late = [e for e in items if e.counted]
+            open_late = [e for e in late if e.note.startswith("超期未销号")]
+            if open_late:
+                names = "；".join(e.title[:30] for e in open_late[:3]) + ("等" if len(open_late) > 3 else "")
+                lines.append(ActionLine(code, f"整改超期 {len(open_late)} 项：{names}（{code}，每项扣 "
+                                              f"{format_points(rule.deduction)} 分）", open_late[0].url, cell.lost))
+            closed_late = len(late) - len(open_late)
+            if closed_late:
+                lines.append(ActionLine(code, f"{code} 超期后才销号的问题 {closed_late} 项，已扣分（无法补救）",
+                                        "", ZERO, fixable=False))
+        elif rule.kind == RuleKind.ACTIVITIES:
+            counts = defaultdict(int)
+            for e in items:
+                if e.counted:
+                    counts[period_key(rule.period, e.date)] += 1
+            current = period_key(rule.period, as_of) if as_of.year == year.year else None
+            indicator_min = node.rule.indicator.min_photos
+            with_photos = "有照片的" if indicator_min else ""
+            for span in period_spans(rule.period, year):
+                if span.start > as_of:
+                    continue
+                short = rule.required - counts.get(span.key, 0)
+                if short <= 0:
+                    continue
+                if span.key == current and span.end >= as_of:
+                    lines.append(ActionLine(code, f"{code} {CURRENT_WORD[rule.period]}还需 {short} 次{with_photos}活动档案"
+                                                  + (f"（每次至少 {indicator_min} 张照片）" if indicator_min else ""),
+                                            reverse("ledgers:activity_create"), ZERO))
+                else:
+                    lines.append(ActionLine(code, f"{code} {span.label}少 {short} 次{with_photos}活动档案（周期已过，无法补救）",
+                                            "", ZERO, fixable=False))
+            for e in items:
+                if not e.counted and "可计入" in e.note:
+                    lines.append(ActionLine(code, f"{code} 活动档案《{e.title}》{e.note}", e.url, ZERO))
+        elif rule.kind == RuleKind.LETTER and cell.lost > 0:
+            e = items[0] if items else None
+            text = f"{code} 目标责任书{cell.detail}：" + (
+                "等待局文明办归档" if cell.detail.startswith("已签订") else "请上传签字扫描件")
+            lines.append(ActionLine(code, text, e.url if e else "", cell.lost))
+    return lines
+
+
+def unit_sheet(year, unit, *, as_of=None, today=None):
+    """One unit's score sheet: its scores (same computation as the bureau), the records behind
+    every score and the 模拟测评 action lines. The caller checked the user may see `unit`."""
+    today = today or timezone.localdate()
+    as_of = as_of or default_as_of(year, today)
+    scheme = scheme_of(year)
+    nodes = build_nodes(year, scheme)
+    rows = score_units(year, scheme, nodes, [unit], as_of, unit) if scheme else []
+    result = Assessment(year, scheme, as_of, today, nodes, rank_rows(rows))
+    row = rows[0] if rows else UnitScore(unit.pk, unit.name, unit.kind, unit.get_kind_display(), (0, ""))
+    evidence = defaultdict(list)
+    adjustments = []
+    if scheme is not None:
+        rules = {n.indicator_id: n.rule for n in nodes if n.rule}
+        applicable = {i for i, r in rules.items() if r.applies_to(unit.kind)}
+
+        def ids(kind):
+            return [i for i in _ids(nodes, kind) if i in applicable]
+
+        for e in (_task_evidence(year, unit, as_of, ids(RuleKind.TASKS), rules)
+                  + _check_evidence(year, unit, as_of, ids(RuleKind.CHECKS))
+                  + _problem_evidence(year, unit, as_of, ids(RuleKind.PROBLEMS), rules)
+                  + _activity_evidence(year, unit, as_of, [n for n in nodes if n.indicator_id in applicable])
+                  + _letter_evidence(year, unit, as_of, ids(RuleKind.LETTER))
+                  + _manual_evidence(scheme, unit, as_of, ids(RuleKind.MANUAL))):
+            evidence[e.indicator_id].append(e)
+        adjustments = list(Adjustment.objects.filter(scheme=scheme, unit=unit).order_by("date", "pk"))
+    actions = _actions(nodes, row, evidence, result) if scheme else []
+    for adj in adjustments:
+        if adj.kind == AdjustmentKind.PENALTY and adj.date <= as_of:
+            actions.append(ActionLine("", f"扣分 {format_points(adj.points)} 分：{adj.reason}", "", adj.points, False))
+    return UnitSheet(result, unit, row, dict(evidence), actions, adjustments)
+
+
+def kinds():
+    return [(k, str(label)) for k, label in UnitKind.choices]

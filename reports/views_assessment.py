@@ -1,0 +1,172 @@
+"""Assessment pages (年度考核 · 模拟测评): the bureau ranking, one unit's score sheet, their PDF
+and Excel, publishing, the evaluator's material catalog, and the liaison's home panel.
+
+/reports/assessment/2026/            ranking (bureau roles), ?kind=school, ?as_of=2026-06-30
+/reports/assessment/2026/?unit=<id>  one unit's sheet; a liaison always gets their own unit,
+                                     another unit's id is 404
+/reports/assessment/2026.pdf|.xlsx   the same as documents
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_POST
+
+from ledgers.models import CampaignYear, Unit, UnitKind
+from ledgers.views.core import register_home_panel
+
+from . import assessment_output as output
+from . import catalog
+from .assessment import assessment, default_as_of, kinds, parse_as_of, unit_sheet
+from .models import PublishedReport, ReportKind
+from .views import XLSX, _unit_for
+
+
+def _year(year):
+    return get_object_or_404(CampaignYear, year=year)
+
+
+def _as_of(request, year):
+    raw = request.GET.get("as_of") or request.POST.get("as_of")
+    as_of = parse_as_of(raw, year)
+    if raw and as_of is None:
+        messages.warning(request, f"“{raw}”不是日期（应为 2026-06-30 这样的格式），已按今天计算。")
+    return as_of
+
+
+def _kind(request):
+    kind = request.GET.get("kind") or request.POST.get("kind") or ""
+    return kind if kind in UnitKind.values else ""
+
+
+def _query(**params):
+    params = {k: v for k, v in params.items() if v}
+    return f"?{urlencode(params)}" if params else ""
+
+
+@login_required
+def assessment_index(request):
+    year = CampaignYear.objects.current()
+    if year is None:
+        raise Http404("还没有创建年度")
+    return redirect("reports:assessment", year=year.year)
+
+
+def _context(request, year):
+    """(unit or None, as_of) for this request; a liaison always gets their own unit."""
+    return _unit_for(request), _as_of(request, year)
+
+
+@login_required
+def assessment_page(request, year):
+    year = _year(year)
+    unit, as_of = _context(request, year)
+    if unit is not None:
+        return _sheet_page(request, year, unit, as_of)
+    kind = _kind(request)
+    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=kind)
+    as_of_text = f"{result.as_of:%Y-%m-%d}" if as_of else ""
+    return render(request, "reports/assessment/ranking.html", {
+        "result": result, "kinds": kinds(), "kind": kind, "as_of_value": f"{result.as_of:%Y-%m-%d}",
+        "query": _query(kind=kind, as_of=as_of_text), "as_of_query": _query(as_of=as_of_text),
+        "can_publish": output.can_publish(request.user), "can_edit_scheme": request.user.is_bureau_admin,
+        "published": _published(request, year, None),
+    })
+
+
+def _published(request, year, unit):
+    return (PublishedReport.objects.visible_to(request.user)
+            .filter(kind=ReportKind.ASSESSMENT, period=str(year.year), unit=unit).select_related("published_by"))
+
+
+def _sheet_page(request, year, unit, as_of):
+    sheet = unit_sheet(year, unit, as_of=as_of)
+    as_of_text = f"{sheet.assessment.as_of:%Y-%m-%d}" if as_of else ""
+    return render(request, "reports/assessment/sheet.html", {
+        "sheet": sheet, "result": sheet.assessment, "row": sheet.row, "unit": unit,
+        "as_of_value": f"{sheet.assessment.as_of:%Y-%m-%d}",
+        "query": _query(unit=unit.pk if request.user.sees_all_units else None, as_of=as_of_text),
+        "can_publish": output.can_publish(request.user), "published": _published(request, year, unit),
+        "units": Unit.objects.visible_to(request.user).active() if request.user.sees_all_units else None,
+    })
+
+
+def _download(data, name, content_type, attachment):
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(attachment, name)
+    return response
+
+
+@login_required
+def assessment_pdf(request, year):
+    year = _year(year)
+    unit, as_of = _context(request, year)
+    if unit is not None:
+        sheet = unit_sheet(year, unit, as_of=as_of)
+        return _download(output.sheet_pdf(sheet), f"{output.sheet_stem(sheet)}.pdf", "application/pdf", False)
+    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=_kind(request))
+    return _download(output.ranking_pdf(result), f"{output.ranking_stem(result)}.pdf", "application/pdf", False)
+
+
+@login_required
+def assessment_xlsx(request, year):
+    year = _year(year)
+    unit, as_of = _context(request, year)
+    if unit is not None:
+        sheet = unit_sheet(year, unit, as_of=as_of)
+        return _download(output.sheet_workbook(sheet), f"{output.sheet_stem(sheet)}.xlsx", XLSX, True)
+    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=_kind(request))
+    return _download(output.ranking_workbook(result), f"{output.ranking_stem(result)}.xlsx", XLSX, True)
+
+
+@require_POST
+@login_required
+def assessment_publish(request, year):
+    year = _year(year)
+    unit, as_of = _context(request, year)
+    if not output.can_publish(request.user):
+        raise PermissionDenied("只有局文明办可以发布考核结果。")
+    report = output.assessment_publish(user=request.user, year=year, unit=unit, as_of=as_of, kind=_kind(request))
+    messages.success(request, f"已发布《{report.title}》，今后可原样重印。")
+    return redirect(reverse("reports:assessment", args=[year.year]) + _query(unit=unit.pk if unit else None))
+
+
+@login_required
+def assessment_catalog(request, year, fmt):
+    """测评材料目录 of one unit as PDF or ZIP (the whole bureau's runs as a background job)."""
+    year = _year(year)
+    unit = _unit_for(request)
+    if unit is None:
+        messages.info(request, "请先选择一个单位：全局测评材料目录较大，将由后台任务生成。")
+        return redirect("reports:assessment", year=year.year)
+    builder = {"pdf": catalog.catalog_pdf, "zip": catalog.catalog_zip}.get(fmt)
+    if builder is None:
+        raise Http404("没有这种格式")
+    import tempfile
+
+    out = tempfile.TemporaryFile()
+    builder(out, year=year, unit=unit)
+    out.seek(0)
+    return FileResponse(out, as_attachment=fmt == "zip", filename=catalog.file_name(year, unit, f".{fmt}"),
+                        content_type="application/pdf" if fmt == "pdf" else "application/zip")
+
+
+@register_home_panel
+def liaison_assessment_panel(request):
+    """模拟测评 on the liaison's home: the unit's score now and where points are being lost."""
+    user = request.user
+    if user.sees_all_units or not user.unit_id:
+        return None
+    year = CampaignYear.objects.current()
+    if year is None:
+        return None
+    sheet = unit_sheet(year, user.unit, as_of=default_as_of(year, timezone.localdate()))
+    if sheet.assessment.scheme is None:
+        return None
+    fixable = [a for a in sheet.actions if a.fixable]
+    return {"template": "reports/assessment/_home_panel.html", "sheet": sheet, "row": sheet.row,
+            "actions": fixable[:5], "more": max(len(fixable) - 5, 0), "year": year}

@@ -1,0 +1,121 @@
+"""Every score of the hand-built year (see conftest), year end and mid-year."""
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledgers.models import Unit, UnitKind
+from reports.assessment import assessment, unit_sheet
+
+from .conftest import D, MID_YEAR, YEAR_END
+
+pytestmark = pytest.mark.django_db
+
+
+def cells(row, nodes):
+    codes = {n.indicator_id: n.code for n in nodes}
+    return {codes[i]: c for i, c in row.cells.items()}
+
+
+def by_unit(result):
+    return {r.unit: r for r in result.rows}
+
+
+def test_year_end_scores_of_every_rule(scored_year, year):
+    result = assessment(year, as_of=YEAR_END)
+    rows = by_unit(result)
+    a = cells(rows["郾城区第一实验小学"], result.nodes)
+    assert a["1.1"].score == Decimal("2.50")  # on time 1, late 0.5, missing 0 of 3; t4 not due
+    assert a["1.2"].score == Decimal("2.50")  # signed, not archived
+    assert a["2.1"].score == Decimal("5.40")  # 18/20, the draft check not counted
+    assert a["2.2"].score == Decimal("1.00")  # closed late + still open = 2 × 1.5
+    assert a["3.1"].score == Decimal("3.00")  # 1 of 2 each semester
+    assert a["3.2"].score == Decimal("3.50")
+    assert not a["4"].ruled and not a["4"].counted
+    assert a["1"].score == Decimal("5.00") and a["1"].full == 10
+    row = rows["郾城区第一实验小学"]
+    assert (row.full, row.base, row.bonus, row.penalty, row.total) == (30, Decimal("17.90"), 2, 0, Decimal("19.90"))
+    assert row.percent == Decimal("66.3") and row.grade == "合格"
+
+
+def test_not_applicable_and_pending_are_left_out_of_full_marks(scored_year, year):
+    rows = by_unit(assessment(year, as_of=YEAR_END))
+    b = rows["郾城区第二实验小学"]
+    assert (b.full, b.base, b.penalty, b.total, b.percent) == (26, 21, 1, 20, Decimal("76.9"))
+    assert b.pending == 1
+    s = rows["局办公室（文明办）"]
+    assert (s.full, s.base, s.percent, s.grade) == (20, 17, Decimal("85.0"), "良好")
+
+
+def test_ranking_shares_ranks_and_filters_by_kind(scored_year, year):
+    result = assessment(year, as_of=YEAR_END)
+    assert [(r.unit, r.rank) for r in result.rows] == [
+        ("局办公室（文明办）", 1), ("督导室", 1), ("郾城区第二实验小学", 3), ("郾城区第一实验小学", 4)]
+    schools = assessment(year, as_of=YEAR_END, kind=UnitKind.SCHOOL)
+    assert [(r.unit, r.rank) for r in schools.rows] == [("郾城区第二实验小学", 1), ("郾城区第一实验小学", 2)]
+
+
+def test_mid_year_mock_evaluation(scored_year, year):
+    a = by_unit(assessment(year, as_of=MID_YEAR))["郾城区第一实验小学"]
+    c = cells(a, assessment(year, as_of=MID_YEAR).nodes)
+    assert [c[k].score for k in ("1.1", "1.2", "2.1", "2.2", "3.1")] == [
+        Decimal("3.75"), Decimal("2.50"), Decimal("4.80"), Decimal("2.50"), Decimal("3.00")]
+    assert c["3.2"].pending
+    assert (a.full, a.base, a.bonus, a.total, a.percent) == (26, Decimal("16.55"), 0, Decimal("16.55"), Decimal("63.7"))
+
+
+def test_as_of_on_and_after_a_deadline(scored_year, year):
+    # 制定工作方案 is due 05-20 and was done late on 06-01.
+    def tasks_score(day):
+        result = assessment(year, as_of=day)
+        return cells(by_unit(result)["郾城区第一实验小学"], result.nodes)["1.1"].score
+
+    assert tasks_score(D(2026, 5, 20)) == Decimal("5.00")  # deadline day: not due yet
+    assert tasks_score(D(2026, 5, 21)) == Decimal("2.50")  # past due, not done
+    assert tasks_score(D(2026, 6, 1)) == Decimal("3.75")  # done late: half
+
+
+def test_unit_sheet_matches_the_bureau_and_lists_why(scored_year, year):
+    A = scored_year["A"]
+    sheet = unit_sheet(year, A, as_of=YEAR_END)
+    bureau = by_unit(assessment(year, as_of=YEAR_END))[A.name]
+    assert sheet.row.total == bureau.total and sheet.row.percent == bureau.percent
+    notes = {(e.title, e.counted): e.note for items in sheet.evidence.values() for e in items}
+    assert notes[("年终总结", False)].startswith("未到期")
+    assert "逾期完成" in notes[("制定工作方案", True)]
+    assert notes[("清明祭英烈", False)] == "照片 1 张，少于要求的 2 张，补充照片后可计入"
+    assert notes[("重阳敬老", False)] == "尚未提交（草稿），提交后可计入"
+    assert notes[("按期销号的问题", False)].startswith("按期销号")
+    texts = [a.text for a in sheet.actions]
+    assert any(t.startswith("整改超期 1 项：宣传栏破损未修复") for t in texts)
+    assert "1.1 逾期未完成任务 1 项：《更新宣传栏》，尽快完成并填报落实情况" in texts
+    assert "1.2 目标责任书已签订，未归档：等待局文明办归档" in texts
+
+
+def test_mid_year_action_lines(scored_year, year):
+    sheet = unit_sheet(year, scored_year["A"], as_of=MID_YEAR)
+    texts = [a.text for a in sheet.actions]
+    assert "3.1 本学期还需 1 次有照片的活动档案（每次至少 2 张照片）" in texts
+    assert "3.1 活动档案《清明祭英烈》照片 1 张，少于要求的 2 张，补充照片后可计入" in texts
+
+
+def test_query_count_does_not_grow_with_units(scored_year, year):
+    with CaptureQueriesContext(connection) as small:
+        assessment(year, as_of=YEAR_END)
+    for n in range(20):
+        Unit.objects.create(name=f"新增学校{n}", kind=UnitKind.SCHOOL, code=f"extra{n}")
+    with CaptureQueriesContext(connection) as big:
+        result = assessment(year, as_of=YEAR_END)
+    assert len(result.rows) == 24
+    assert len(big) == len(small) <= 12
+
+
+def test_unit_sheet_query_count_is_flat(scored_year, year, django_assert_max_num_queries):
+    with django_assert_max_num_queries(21):
+        unit_sheet(year, scored_year["A"], as_of=YEAR_END)
+
+
+def test_grades_follow_thresholds(scheme):
+    assert [scheme.grade(Decimal(p)) for p in ("95", "90", "85", "60", "59.9")] == ["优秀", "优秀", "良好", "合格", "不合格"]
+    assert scheme.grade(None) == "未评定"
