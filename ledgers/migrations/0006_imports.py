@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0003_versions'),
+        ('ledgers', '0004_hierarchy'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0003_versions'),
+        ('ledgers', '0006_imports'),
     ]
 
     operations = [

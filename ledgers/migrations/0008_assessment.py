@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0003_versions'),
+        ('ledgers', '0007_capture'),
     ]
 
     operations = [

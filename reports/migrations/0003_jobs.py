@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ledgers', '0003_versions'),
-        ('reports', '0001_initial'),
+        ('reports', '0002_hierarchy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
