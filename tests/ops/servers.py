@@ -37,7 +37,8 @@ def request(base, path, *, session=None, data=None, headers=None, timeout=30):
 @contextmanager
 def gunicorn(tmp_path, *, workers=1, **env):
     """Serve the app with gunicorn on a free loopback port; yields (base URL, process)."""
-    environment = production_env(tmp_path, SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
+    # DEBUG=1: plain static storage, no collectstatic needed (headers and errors are what matter here).
+    environment = production_env(tmp_path, DEBUG="1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
                                  DATABASE_URL=database_url(), **env)
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")
