@@ -39,8 +39,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import connections, transaction
 from django.db.utils import load_backend
-from django.db.models import FileField
 from django.utils import timezone
+
+from ledgers.files import referenced_file_names
 
 FORMAT = 2
 # Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, login
@@ -80,27 +81,13 @@ def backed_up_models():
             and m._meta.app_label not in EXCLUDED_APPS]
 
 
-def file_fields(model):
-    return [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
-
-
 def model_counts(alias):
     return {m._meta.label: m._base_manager.using(alias).count() for m in backed_up_models()}
 
 
 def referenced_files(alias):
-    """Every stored file name a row references (audit-trail copies aside: they point at files of
-    the same rows, or at files deleted with their rows)."""
-    names = set()
-    for model in backed_up_models():
-        if model._meta.app_label != "ledgers" and model._meta.app_label != "reports":
-            continue
-        if model.__name__.startswith("Historical"):
-            continue
-        for f in file_fields(model):
-            names.update(n for n in model._base_manager.using(alias).exclude(**{f.name: ""})
-                         .values_list(f.name, flat=True).iterator() if n)
-    return sorted(names)
+    """Every stored file name a row references at the snapshot (orphans are not backed up)."""
+    return sorted(referenced_file_names(alias))
 
 
 def dump(alias, stream):
