@@ -355,13 +355,19 @@ class _Written:
     def mark_committed(self):
         self.committed = True
 
+    @property
+    def waiting(self):
+        """Its on_commit callback is still queued: the transaction (or savepoint) is open, or
+        committing. Django drops the callbacks of a transaction or savepoint that rolls back."""
+        return any(func == self.mark_committed for _sids, func, _robust in self.connection.run_on_commit)
+
 
 def remove_on_rollback(storage, names, using=None):
     """Delete `names` from `storage` if the current transaction does not commit.
 
-    Django has no rollback hook: an on_commit callback marks the files kept; once the connection
-    has left every atomic block without that mark (rolled back, or a rolled-back savepoint), the
-    files are deleted. Outside a transaction the caller's row is saved at once: nothing to do."""
+    Django has no rollback hook: an on_commit callback marks the files kept; once that callback
+    has been dropped without running (the transaction or its savepoint rolled back), the files
+    are deleted. Outside a transaction the caller's row is saved at once: nothing to do."""
     connection = transaction.get_connection(using)
     remove_rolled_back_files()
     if not connection.in_atomic_block:
@@ -378,7 +384,7 @@ def remove_rolled_back_files(**_signal_kwargs):
     for entry in entries:
         if entry.committed:
             continue
-        if entry.connection.in_atomic_block:
+        if entry.waiting:
             keep.append(entry)  # still open: decide later
             continue
         for name in entry.names:

@@ -21,7 +21,7 @@ from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
 from ..models.activities import photo_flags
-from ..params import int_param
+from ..params import int_param, to_int
 from ..services import activities as services
 from .core import register_home_panel
 
@@ -261,7 +261,7 @@ def activity_photo(request, pk, size):
 def _binder_target(request):
     """(unit, year) of the binder asked for; a liaison gets only their own unit (404 otherwise)."""
     unit = get_visible_or_404(Unit, request.user, pk=int_param(request, "unit") or request.user.unit_id or 0)
-    year_value = int_param(request, "year")
+    year_value = to_int(request.GET.get("year"))  # junk -> the current year, as before
     year = (CampaignYear.objects.filter(year=year_value).first() if year_value is not None
             else CampaignYear.objects.current())
     if year is None:

@@ -12,22 +12,19 @@ from django.shortcuts import redirect, render
 
 from ..forms_tasks import ImportForm
 from ..models import CampaignYear
-from ..params import int_param
+from ..params import to_int
 from ..services.tasks import MoveRefused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def selected_year(request):
-    """The year in ?year=2026, else the current one; 404 when no year is set up."""
+    """The year in ?year=2026, else the current one (also for junk such as "²", NUL or a year
+    that is not set up); 404 when no year is set up."""
     qs = CampaignYear.objects.all()
-    wanted = int_param(request, "year")  # junk (letters, "²", NUL, huge) -> 404
-    if wanted is not None:
-        year = qs.filter(year=wanted).first()
-        if year is None:
-            raise Http404(f"没有 {wanted} 年度的台账。")
-        return year
-    year = qs.current()
+    wanted = to_int(request.GET.get("year"))
+    year = qs.filter(year=wanted).first() if wanted is not None else None
+    year = year or qs.current()
     if year is None:
         raise Http404("尚未设置创建年度，请联系局文明办在管理后台添加。")
     return year

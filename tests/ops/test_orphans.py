@@ -205,3 +205,26 @@ def test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes(tmp_p
     print(f"\nkill -9 mid-upload: progress entry left {figures['entry']} files and no rows; activity upload left "
           f"{figures['pending']} pending photos; clean_orphans removed {report.total_files} files "
           f"({report.total_bytes} bytes) and {report.pending_rows} rows")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_of_a_rolled_back_savepoint_go_and_those_of_the_commit_stay(liaison):
+    from django.db import transaction
+
+    from ledgers.files import remove_rolled_back_files
+
+    with transaction.atomic():
+        kept = ActivityPhoto.build(jpeg("保留.jpg"), uploaded_by=liaison)
+        kept.save()
+        try:
+            with transaction.atomic():
+                dropped = ActivityPhoto.build(jpeg("回滚.jpg"), uploaded_by=liaison)
+                dropped.save()
+                raise RuntimeError("保存失败")
+        except RuntimeError:
+            pass
+        remove_rolled_back_files()  # the savepoint is gone: its files go now, the outer ones wait
+        assert not default_storage.exists(dropped.original.name)
+        assert default_storage.exists(kept.original.name)
+    remove_rolled_back_files()
+    assert len(stored_files()) == 3 and ActivityPhoto.objects.count() == 1
