@@ -132,7 +132,7 @@ def post_and_kill(base, path, session, body, content_type, killed_when, timeout=
 
     def send():
         try:
-            outcome["status"] = request(base, path, session=session, data=body, timeout=timeout, headers={
+            outcome["status"] = request(base, path, data=body, timeout=timeout, headers={
                 "Content-Type": content_type, "X-CSRFToken": token,
                 "Cookie": f"sessionid={session}; csrftoken={token}"})[0]
         except OSError as error:  # the connection dies with the worker
@@ -157,10 +157,11 @@ def test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes(tmp_p
     with gunicorn(tmp_path, workers=1, MEDIA_ROOT=str(media)) as (base, server):
         settings.MEDIA_ROOT = media
 
-        def kill_when(condition):
+        def kill_when(condition, thread, outcome):
             deadline = time.monotonic() + 60
             while not condition():
-                assert time.monotonic() < deadline, "the upload never got going"
+                assert thread.is_alive() and time.monotonic() < deadline, (
+                    f"the upload never got going: {outcome}; " + (tmp_path / "gunicorn.log").read_text()[-1500:])
                 time.sleep(0.005)
             for pid in worker_pids(server.pid):
                 os.kill(pid, 9)
@@ -172,7 +173,7 @@ def test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes(tmp_p
                                       body, content_type, None)
         thread = threading.Thread(target=send)
         thread.start()
-        kill_when(lambda: any(walk_storage(default_storage)))
+        kill_when(lambda: any(walk_storage(default_storage)), thread, outcome)
         thread.join(timeout=60)
         assert "status" not in outcome or outcome["status"] >= 500
         files_after_entry = stored_files()
@@ -190,7 +191,7 @@ def test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes(tmp_p
         outcome, send = post_and_kill(base, reverse("ledgers:activity_create"), session, body, content_type, None)
         thread = threading.Thread(target=send)
         thread.start()
-        kill_when(lambda: ActivityPhoto.objects.filter(activity__isnull=True).count() >= 2)
+        kill_when(lambda: ActivityPhoto.objects.filter(activity__isnull=True).count() >= 2, thread, outcome)
         thread.join(timeout=60)
         pending = ActivityPhoto.objects.filter(activity__isnull=True).count()
         assert pending >= 2 and not Activity.objects.exists()
