@@ -53,7 +53,7 @@ def file_database(tmp_path):
     finally:
         connection.close()
         connection.settings_dict["NAME"] = memory_name
-        connection.close()
+        connection.ensure_connection()  # back on the in-memory database before its keeper lets go
         keeper.close()
 
 
