@@ -9,6 +9,11 @@ Every upload in the product (photos, scans, attachments) passes through here:
   a content hash (to spot photos reused in another record).
 - `serve_file(request, fieldfile, ...)` streams a stored file through Django's storage API;
   callers fetch the owning record with `visible_to(user)` first. There is no public media URL.
+- `remove_on_rollback(storage, names)`: files just written for rows of a transaction that has
+  not committed yet are deleted if that transaction rolls back (checked when the request ends,
+  and whenever files are written next). `StoredFile.build` / `StoredPhoto.build` call it, so
+  every upload path has it. A process killed mid-transaction leaves files no row references:
+  `manage.py clean_orphans` (ledgers/services/orphans.py) finds and removes those.
 
 Errors are `UploadRefused` (a ValidationError) whose Chinese message names the file.
 """
@@ -28,6 +33,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.signals import request_finished
+from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -328,3 +335,104 @@ def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
     # Never kept in a (shared office) browser's cache after logout.
     add_never_cache_headers(response)
     return response
+
+
+# --- files of transactions that roll back ----------------------------------------------------
+
+_written = threading.local()
+
+
+def _registry():
+    if not hasattr(_written, "entries"):
+        _written.entries = []
+    return _written.entries
+
+
+class _Written:
+    def __init__(self, connection, storage, names):
+        self.connection, self.storage, self.names, self.committed = connection, storage, names, False
+
+    def mark_committed(self):
+        self.committed = True
+
+    @property
+    def waiting(self):
+        """Its on_commit callback is still queued: the transaction (or savepoint) is open, or
+        committing. Django drops the callbacks of a transaction or savepoint that rolls back."""
+        return any(func == self.mark_committed for _sids, func, _robust in self.connection.run_on_commit)
+
+
+def remove_on_rollback(storage, names, using=None):
+    """Delete `names` from `storage` if the current transaction does not commit.
+
+    Django has no rollback hook: an on_commit callback marks the files kept; once that callback
+    has been dropped without running (the transaction or its savepoint rolled back), the files
+    are deleted. Outside a transaction the caller's row is saved at once: nothing to do."""
+    connection = transaction.get_connection(using)
+    remove_rolled_back_files()
+    if not connection.in_atomic_block:
+        return
+    entry = _Written(connection, storage, [n for n in names if n])
+    _registry().append(entry)
+    transaction.on_commit(entry.mark_committed, using=using)
+
+
+def remove_rolled_back_files(**_signal_kwargs):
+    """Delete the files of this thread's finished transactions that did not commit; return how many."""
+    entries = _registry()
+    removed, keep = 0, []
+    for entry in entries:
+        if entry.committed:
+            continue
+        if entry.waiting:
+            keep.append(entry)  # still open: decide later
+            continue
+        for name in entry.names:
+            try:
+                entry.storage.delete(name)
+                removed += 1
+            except OSError:  # pragma: no cover - clean_orphans will find it
+                pass
+    entries[:] = keep
+    return removed
+
+
+# After every request (the transaction of a failed request has rolled back by then).
+request_finished.connect(remove_rolled_back_files, dispatch_uid="ledgers.files.remove_rolled_back_files")
+
+
+def walk_storage(storage, path=""):
+    """Every file name in `storage` under `path` (through the storage API: local or S3)."""
+    try:
+        directories, names = storage.listdir(path)
+    except FileNotFoundError:
+        return
+    for name in sorted(names):
+        yield f"{path}/{name}" if path else name
+    for directory in sorted(directories):
+        yield from walk_storage(storage, f"{path}/{directory}" if path else directory)
+
+
+def file_models():
+    """(model, [file fields]) of every concrete model that stores files, audit-trail copies aside
+    (their names point at the same files, or at files deleted with their rows)."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.proxy or any(f.name == "history_id" for f in model._meta.concrete_fields):
+            continue
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
+        if fields:
+            found.append((model, fields))
+    return found
+
+
+def referenced_file_names(using="default"):
+    """Every stored file name a row references, read from the database `using`."""
+    names = set()
+    for model, fields in file_models():
+        for values in model._base_manager.using(using).values_list(*[f.attname for f in fields]).iterator():
+            names.update(v for v in values if v)
+    return names

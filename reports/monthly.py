@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from ledgers.files import remove_on_rollback
+
 from .charts import bar_chart as draw_bar_chart
 from .models import PublishedReport, ReportKind
 from .monthly_excel import monthly_workbook
@@ -98,6 +100,7 @@ def monthly_publish(*, user, month, unit=None):
                                  published_by=user)
         report.pdf.save(f"{folder}{stamp}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{folder}{stamp}.xlsx", ContentFile(xlsx), save=False)
+        remove_on_rollback(report.pdf.storage, [report.pdf.name, report.xlsx.name])
         report.full_clean()
         report.save()
     return report

@@ -104,7 +104,7 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         # A persistent connection is checked before each request reuses it: after PostgreSQL
         # restarts, the first request on each worker reconnects instead of failing with a 500.
-        conn_health_checks=True,
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -39,6 +39,7 @@ class StoredFile(models.Model):
                        sha256=files.sha256_of(uploaded), uploaded_by=uploaded_by, **fields)
         uploaded.seek(0)
         instance.file.save(files.storage_name(cls.upload_folder, ext), uploaded, save=False)
+        files.remove_on_rollback(instance.file.storage, [instance.file.name])
         return instance
 
     @property
@@ -81,6 +82,8 @@ class StoredPhoto(models.Model):
         instance.original.save(base + processed.original_ext, processed.original, save=False)
         instance.display.save(base + "_display.jpg", processed.display, save=False)
         instance.thumbnail.save(base + "_thumb.jpg", processed.thumbnail, save=False)
+        files.remove_on_rollback(instance.original.storage,
+                                 [instance.original.name, instance.display.name, instance.thumbnail.name])
         return instance
 
     def delete_files(self):

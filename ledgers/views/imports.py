@@ -23,7 +23,7 @@ from ..forms_tasks import ImportForm
 from ..imports import IMPORTERS, build_preview, check_file, initial_mapping, open_upload, remember_mapping
 from ..imports.sheet import column_labels
 from ..models import CampaignYear, ImportUpload, Role
-from ..params import int_param
+from ..params import to_int
 from ..services.imports import import_confirm
 from ..services.tasks import MoveRefused
 
@@ -46,16 +46,12 @@ DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_li
 
 
 def selected_year(request):
-    """The year in ?year=2026, else the current one; 404 when no year is set up."""
+    """The year in ?year=2026, else the current one (also for junk such as "²", NUL or a year
+    that is not set up); 404 when no year is set up."""
     qs = CampaignYear.objects.all()
-    # Junk (letters, "²", NUL, huge) -> 404; the import forms post the year.
-    wanted = int_param(request, "year", source=request.GET if "year" in request.GET else request.POST)
-    if wanted is not None:
-        year = qs.filter(year=wanted).first()
-        if year is None:
-            raise Http404(f"没有 {wanted} 年度的台账。")
-        return year
-    year = qs.current()
+    wanted = to_int(request.GET.get("year") or request.POST.get("year"))  # the import forms post it
+    year = qs.filter(year=wanted).first() if wanted is not None else None
+    year = year or qs.current()
     if year is None:
         raise Http404("尚未设置创建年度，请联系局文明办在管理后台添加。")
     return year

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.ops.test_production import PYTHON, ROOT, free_port, production_env
@@ -21,14 +22,23 @@ def database_url():
     return f"sqlite:///{s['NAME']}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to the login page, say) is an answer of its own
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def request(base, path, *, session=None, data=None, headers=None, timeout=30):
-    """(status, headers, body) of one request; HTTP errors are answers too."""
-    all_headers = {"Host": "127.0.0.1", **(headers or {})}
+    """(status, headers, body) of one request, redirects not followed; HTTP errors are answers too."""
+    all_headers = {"Host": "127.0.0.1"}
     if session:
         all_headers["Cookie"] = f"sessionid={session}"
+    all_headers.update(headers or {})
     req = urllib.request.Request(base + path, data=data, headers=all_headers)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
+        with _opener.open(req, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -37,13 +47,15 @@ def request(base, path, *, session=None, data=None, headers=None, timeout=30):
 @contextmanager
 def gunicorn(tmp_path, *, workers=1, **env):
     """Serve the app with gunicorn on a free loopback port; yields (base URL, process)."""
-    environment = production_env(tmp_path, SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
-                                 DATABASE_URL=database_url(), **env)
+    # DEBUG=1: plain static storage, no collectstatic needed (headers and errors are what matter here).
+    # The test's SECRET_KEY, so that sessions made with Client.force_login are valid there.
+    environment = production_env(tmp_path, DEBUG="1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
+                                 DATABASE_URL=database_url(), SECRET_KEY=settings.SECRET_KEY, **env)
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "wenming.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "120"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+         "--timeout", "120", "--control-socket", str(tmp_path / "gunicorn.ctl")], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -15,16 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ledgers.files import walk_storage
 from ledgers.models import Unit, User
 from wenming.backup import BackupError, model_counts, read_manifest, safe_media_name
-
-
-def walk_storage(storage, path=""):
-    directories, files = storage.listdir(path)
-    for name in sorted(files):
-        yield f"{path}/{name}" if path else name
-    for directory in sorted(directories):
-        yield from walk_storage(storage, f"{path}/{directory}" if path else directory)
 
 
 class Command(BaseCommand):
