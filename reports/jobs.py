@@ -174,7 +174,6 @@ def may_see_data(user, job):
 def recover_stale_jobs(*, user=None, key=None, job_ids=None, now=None):
     """Re-queue (or fail, after JOBS_MAX_ATTEMPTS) RUNNING jobs whose heartbeat stopped.
 
-    Also re-queues QUEUED jobs whose task row is gone or finished without running them.
     Safe to call from many processes: each move is one conditional UPDATE.
     """
     now = now or timezone.now()
@@ -189,25 +188,35 @@ def recover_stale_jobs(*, user=None, key=None, job_ids=None, now=None):
     moved = []
     for job in stale:
         _mark_task_lost(job.task_id, now)
-        if job.attempt < settings.JOBS_MAX_ATTEMPTS:
-            with transaction.atomic():
-                taken = Job.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-                    status=JobStatus.QUEUED, attempt=job.attempt + 1, heartbeat_at=None, percent=0,
-                    stage=f"后台进程中断，已重新排队（第 {job.attempt + 1} 次尝试）…")
-                if taken:
-                    job.attempt += 1
-                    _enqueue(job)
-            if taken:
-                logger.warning("job %s: worker lost, re-queued as attempt %s", job.pk, job.attempt)
-                moved.append(job)
-        else:
-            taken = Job.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, finished_at=now, error=WORKER_LOST.format(n=job.attempt),
-                stage="生成失败")
-            if taken:
-                logger.warning("job %s: worker lost on attempt %s, marked failed", job.pk, job.attempt)
-                moved.append(job)
+        if requeue_or_fail(job, job.attempt, now=now):
+            moved.append(job)
     return moved
+
+
+def requeue_or_fail(job, attempt, *, now=None, stopped=False):
+    """Hand a RUNNING attempt whose worker is gone (or stopping) to a new task, or fail it.
+
+    One conditional UPDATE on (attempt, RUNNING): whoever moves it first wins. Returns True
+    if this call moved it.
+    """
+    now = now or timezone.now()
+    why = "后台进程已停止" if stopped else "后台进程中断"
+    if attempt < settings.JOBS_MAX_ATTEMPTS:
+        with transaction.atomic():
+            taken = Job.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+                status=JobStatus.QUEUED, attempt=attempt + 1, heartbeat_at=None, percent=0,
+                stage=f"{why}，已重新排队（第 {attempt + 1} 次尝试）…")
+            if taken:
+                job.attempt = attempt + 1
+                _enqueue(job)
+        if taken:
+            logger.warning("job %s: worker lost, re-queued as attempt %s", job.pk, job.attempt)
+        return bool(taken)
+    taken = Job.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, finished_at=now, error=WORKER_LOST.format(n=attempt), stage="生成失败")
+    if taken:
+        logger.warning("job %s: worker lost on attempt %s, marked failed", job.pk, attempt)
+    return bool(taken)
 
 
 def _mark_task_lost(task_id, now):
@@ -310,6 +319,12 @@ def run_job(job_id, attempt):
         if stored:
             default_storage.delete(stored)
         return None
+    except (SystemExit, KeyboardInterrupt):
+        # The worker was told to stop now (a second Ctrl-C / SIGTERM): hand the job on.
+        if stored:
+            default_storage.delete(stored)
+        requeue_or_fail(job, attempt, stopped=True)
+        raise
     except BaseException as error:
         if stored:
             default_storage.delete(stored)
