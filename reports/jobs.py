@@ -32,6 +32,7 @@ Plain `@task` functions without a Job row (e.g. the daily upkeep) are fine too.
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -302,10 +303,13 @@ def run_job(job_id, attempt):
         fields = {"status": JobStatus.DONE, "percent": 100, "stage": "已完成", "finished_at": timezone.now()}
         if output.handle is not None:
             Progress(job, min_interval=0)(99, 100, "正在保存文件…")
-            stored = default_storage.save(_storage_name(job, output.file_name), File(output.handle))
+            stored = default_storage.save(_storage_name(job, output.file_name), _as_file(output.handle))
             fields.update(file=stored, file_name=output.file_name[:200], file_size=default_storage.size(stored),
                           expires_at=timezone.now() + timedelta(days=settings.JOBS_KEEP_DAYS))
-            output.handle.close()
+            try:
+                output.handle.close()
+            except FileNotFoundError:  # a named temporary file the storage moved into place
+                pass
         if output.result_url:
             fields["result_url"] = output.result_url
         with transaction.atomic():
@@ -338,6 +342,21 @@ def run_job(job_id, attempt):
         raise
     finally:
         heartbeat.stop()
+
+
+class _MovableFile(File):
+    """A named temporary file offered to the storage as movable (local storage renames it
+    into place instead of copying gigabytes; other storages read it)."""
+
+    def temporary_file_path(self):
+        return self.file.name
+
+
+def _as_file(handle):
+    name = getattr(handle, "name", None)
+    if isinstance(name, str) and os.path.isabs(name) and os.path.exists(name):
+        return _MovableFile(handle)
+    return File(handle)
 
 
 def _storage_name(job, file_name):
