@@ -356,3 +356,19 @@ def test_files_are_stored_under_jobs_and_only_done_rows_name_them(client_for, li
     job.refresh_from_db()
     assert job.file.name.startswith(f"jobs/{liaison.pk}/") and default_storage.exists(job.file.name)
     assert job.file_size == default_storage.size(job.file.name) and job.file_name.endswith(".zip")
+
+
+def test_the_bureau_monthly_pdf_at_city_scale_is_a_job(client_for, inspector, liaison, school_a, school_b, year,
+                                                       run_jobs, monkeypatch):
+    from reports import views as report_views
+
+    monkeypatch.setattr(report_views, "MONTHLY_PDF_INLINE_UNITS", 1)
+    browser = client_for(inspector)
+    url = reverse("reports:monthly_pdf", args=["2026-11"])
+    page = browser.get(url)
+    assert page.status_code == 200 and "开始生成" in page.content.decode()
+    job, data = export_through_job(browser, url)
+    assert job.file_name == "2026年11月分析小结.pdf" and "2026年11月文明创建工作分析小结" in pdf_text(data)
+    # One unit's PDF stays immediate.
+    response = client_for(liaison).get(url)
+    assert response["Content-Type"] == "application/pdf"
