@@ -40,9 +40,11 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
@@ -54,6 +56,7 @@ logger = logging.getLogger("reports.jobs")
 KINDS = {}
 
 WORKER_LOST = "生成过程中后台进程意外中断（已尝试 {n} 次），没有生成文件。请点击“重试”再试一次；如仍失败，请联系局文明办。"
+NOT_ALLOWED = "您已无权查看这些数据（账号的单位或角色已变更），没有生成文件。"
 INTERNAL_ERROR = "生成失败：程序内部错误（{name}）。请点击“重试”再试一次；如仍失败，请联系局文明办。"
 
 
@@ -153,21 +156,34 @@ def retry_job(*, job, user):
     return new
 
 
-def may_download(user, job):
-    """Only the user who started it, and only while visible_to still allows the data."""
+def may_download(user, job, visible_units=None):
+    """Only the user who started it, and only while visible_to still allows the data.
+
+    `visible_units`: the ids of the units the user may see among those of a list of jobs
+    (`visible_unit_ids`), to check a whole list with one query.
+    """
     if not user.is_authenticated or job.user_id != user.pk or not job.has_file:
         return False
     if job.expires_at and job.expires_at <= timezone.now():
         return False
-    return may_see_data(user, job)
+    return may_see_data(user, job, visible_units)
 
 
-def may_see_data(user, job):
-    from ledgers.models import Unit
-
+def may_see_data(user, job, visible_units=None):
     if job.unit_id is None:
         return bool(user.is_active and user.sees_all_units)
-    return Unit.objects.visible_to(user).filter(pk=job.unit_id).exists()
+    if visible_units is None:
+        visible_units = visible_unit_ids(user, [job])
+    return job.unit_id in visible_units
+
+
+def visible_unit_ids(user, jobs):
+    from ledgers.models import Unit
+
+    wanted = {job.unit_id for job in jobs if job.unit_id}
+    if not wanted:
+        return set()
+    return set(Unit.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 # --- dead workers ----------------------------------------------------------------------------
@@ -332,6 +348,9 @@ def run_job(job_id, attempt):
     except BaseException as error:
         if stored:
             default_storage.delete(stored)
+        if isinstance(error, (Http404, PermissionDenied)):
+            # The user's unit or role changed since the click: build nothing for them.
+            error = JobRefused(NOT_ALLOWED)
         reason = error.message if isinstance(error, JobRefused) else INTERNAL_ERROR.format(name=type(error).__name__)
         if not isinstance(error, JobRefused):
             logger.exception("job %s failed", job.pk)
