@@ -13,7 +13,7 @@ Memory: nothing here holds the whole binder at once.
   numbers, everything is concatenated with pypdf and the "第 N 页 共 M 页" footer is stamped last
   (WeasyPrint's own page counter restarts in every batch).
 - ZIP: written to a temporary file, each original copied from storage in 1 MB chunks.
-The functions return an open temporary file positioned at 0, for FileResponse.
+The functions return an open (named) temporary file positioned at 0.
 
 The whole bureau's binder (`bureau_binder_zip`, a background job) is one ZIP with a folder per
 unit holding what that unit's own ZIP holds (目录.xlsx and the photos by indicator) plus its
@@ -73,6 +73,11 @@ def period_label(year, period):
 
 def _noop(done, total):
     pass
+
+
+def output_file(suffix):
+    """A named temporary file: a job's storage can move it into place instead of copying it."""
+    return tempfile.NamedTemporaryFile(prefix="wenming-", suffix=suffix)
 
 
 def binder_activities(unit, year, period=None):
@@ -175,7 +180,7 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
         for index, page in enumerate(writer.pages):
             if index:  # no number on the cover
                 page.merge_page(numbers.pages[index])
-        out = tempfile.TemporaryFile()
+        out = output_file(".pdf")
         writer.write(out)
         writer.close()
     out.seek(0)
@@ -244,7 +249,7 @@ def write_unit_files(archive, unit, year, *, prefix="", period=None, progress=_n
 
 
 def binder_zip(unit, year, period=None, progress=_noop):
-    out = tempfile.TemporaryFile()
+    out = output_file(".zip")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         write_unit_files(archive, unit, year, period=period, progress=progress)
     out.seek(0)
@@ -259,7 +264,7 @@ def bureau_binder_zip(units, year, period=None, progress=None):
     """
     progress = progress or (lambda done, total, stage=None: None)
     units = list(units)
-    out = tempfile.TemporaryFile()
+    out = output_file(".zip")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for index, unit in enumerate(units):
             stage = f"正在生成第 {index + 1}/{len(units)} 个单位的档案册…"

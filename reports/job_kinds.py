@@ -182,6 +182,48 @@ def run_letters_year(job, progress):
     return JobOutput(handle, f"{year.year}年度目标责任书（全部单位）.pdf")
 
 
+# --- the monthly summary's PDF at city scale -----------------------------------------------------
+
+def _month_and_unit(user, params):
+    from .summaries import Month
+
+    month = Month.parse(str(params.get("month", "")))
+    if month is None:
+        raise Http404("没有这个月份")
+    unit = None
+    if params.get("unit"):
+        if not str(params["unit"]).isdigit():
+            raise Http404("没有这个单位")
+        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+    elif not user.sees_all_units:
+        if not user.unit_id:
+            raise Http404("您的账号尚未分配单位")
+        unit = user.unit
+    return month, unit
+
+
+@job_kind("monthly_pdf", label="分析小结 PDF")
+def prepare_monthly_pdf(user, params):
+    month, unit = _month_and_unit(user, params)
+    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None},
+                   title=f"{unit.name + ' ' if unit else ''}{month.label}分析小结（PDF）", unit=unit)
+
+
+@prepare_monthly_pdf.runner
+def run_monthly_pdf(job, progress):
+    from . import monthly
+    from .summaries import monthly_summary
+
+    month, unit = _month_and_unit(job.user, job.params)
+    progress(0, 2, "正在汇总本月数据…")
+    summary = monthly_summary(month, unit=unit)
+    progress(1, 2, "正在排版 PDF…")
+    handle = tempfile.TemporaryFile()
+    handle.write(monthly.monthly_pdf(summary))
+    handle.seek(0)
+    return JobOutput(handle, f"{monthly.file_stem(summary)}.pdf")
+
+
 # --- publishing: render + freeze ----------------------------------------------------------------
 
 @job_kind("monthly_publish", label="发布分析小结")

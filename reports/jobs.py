@@ -32,6 +32,7 @@ Plain `@task` functions without a Job row (e.g. the daily upkeep) are fine too.
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
@@ -53,6 +56,7 @@ logger = logging.getLogger("reports.jobs")
 KINDS = {}
 
 WORKER_LOST = "生成过程中后台进程意外中断（已尝试 {n} 次），没有生成文件。请点击“重试”再试一次；如仍失败，请联系局文明办。"
+NOT_ALLOWED = "您已无权查看这些数据（账号的单位或角色已变更），没有生成文件。"
 INTERNAL_ERROR = "生成失败：程序内部错误（{name}）。请点击“重试”再试一次；如仍失败，请联系局文明办。"
 
 
@@ -152,21 +156,34 @@ def retry_job(*, job, user):
     return new
 
 
-def may_download(user, job):
-    """Only the user who started it, and only while visible_to still allows the data."""
+def may_download(user, job, visible_units=None):
+    """Only the user who started it, and only while visible_to still allows the data.
+
+    `visible_units`: the ids of the units the user may see among those of a list of jobs
+    (`visible_unit_ids`), to check a whole list with one query.
+    """
     if not user.is_authenticated or job.user_id != user.pk or not job.has_file:
         return False
     if job.expires_at and job.expires_at <= timezone.now():
         return False
-    return may_see_data(user, job)
+    return may_see_data(user, job, visible_units)
 
 
-def may_see_data(user, job):
-    from ledgers.models import Unit
-
+def may_see_data(user, job, visible_units=None):
     if job.unit_id is None:
         return bool(user.is_active and user.sees_all_units)
-    return Unit.objects.visible_to(user).filter(pk=job.unit_id).exists()
+    if visible_units is None:
+        visible_units = visible_unit_ids(user, [job])
+    return job.unit_id in visible_units
+
+
+def visible_unit_ids(user, jobs):
+    from ledgers.models import Unit
+
+    wanted = {job.unit_id for job in jobs if job.unit_id}
+    if not wanted:
+        return set()
+    return set(Unit.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 # --- dead workers ----------------------------------------------------------------------------
@@ -174,7 +191,6 @@ def may_see_data(user, job):
 def recover_stale_jobs(*, user=None, key=None, job_ids=None, now=None):
     """Re-queue (or fail, after JOBS_MAX_ATTEMPTS) RUNNING jobs whose heartbeat stopped.
 
-    Also re-queues QUEUED jobs whose task row is gone or finished without running them.
     Safe to call from many processes: each move is one conditional UPDATE.
     """
     now = now or timezone.now()
@@ -189,25 +205,35 @@ def recover_stale_jobs(*, user=None, key=None, job_ids=None, now=None):
     moved = []
     for job in stale:
         _mark_task_lost(job.task_id, now)
-        if job.attempt < settings.JOBS_MAX_ATTEMPTS:
-            with transaction.atomic():
-                taken = Job.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-                    status=JobStatus.QUEUED, attempt=job.attempt + 1, heartbeat_at=None, percent=0,
-                    stage=f"后台进程中断，已重新排队（第 {job.attempt + 1} 次尝试）…")
-                if taken:
-                    job.attempt += 1
-                    _enqueue(job)
-            if taken:
-                logger.warning("job %s: worker lost, re-queued as attempt %s", job.pk, job.attempt)
-                moved.append(job)
-        else:
-            taken = Job.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, finished_at=now, error=WORKER_LOST.format(n=job.attempt),
-                stage="生成失败")
-            if taken:
-                logger.warning("job %s: worker lost on attempt %s, marked failed", job.pk, job.attempt)
-                moved.append(job)
+        if requeue_or_fail(job, job.attempt, now=now):
+            moved.append(job)
     return moved
+
+
+def requeue_or_fail(job, attempt, *, now=None, stopped=False):
+    """Hand a RUNNING attempt whose worker is gone (or stopping) to a new task, or fail it.
+
+    One conditional UPDATE on (attempt, RUNNING): whoever moves it first wins. Returns True
+    if this call moved it.
+    """
+    now = now or timezone.now()
+    why = "后台进程已停止" if stopped else "后台进程中断"
+    if attempt < settings.JOBS_MAX_ATTEMPTS:
+        with transaction.atomic():
+            taken = Job.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+                status=JobStatus.QUEUED, attempt=attempt + 1, heartbeat_at=None, percent=0,
+                stage=f"{why}，已重新排队（第 {attempt + 1} 次尝试）…")
+            if taken:
+                job.attempt = attempt + 1
+                _enqueue(job)
+        if taken:
+            logger.warning("job %s: worker lost, re-queued as attempt %s", job.pk, job.attempt)
+        return bool(taken)
+    taken = Job.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, finished_at=now, error=WORKER_LOST.format(n=attempt), stage="生成失败")
+    if taken:
+        logger.warning("job %s: worker lost on attempt %s, marked failed", job.pk, attempt)
+    return bool(taken)
 
 
 def _mark_task_lost(task_id, now):
@@ -293,10 +319,13 @@ def run_job(job_id, attempt):
         fields = {"status": JobStatus.DONE, "percent": 100, "stage": "已完成", "finished_at": timezone.now()}
         if output.handle is not None:
             Progress(job, min_interval=0)(99, 100, "正在保存文件…")
-            stored = default_storage.save(_storage_name(job, output.file_name), File(output.handle))
+            stored = default_storage.save(_storage_name(job, output.file_name), _as_file(output.handle))
             fields.update(file=stored, file_name=output.file_name[:200], file_size=default_storage.size(stored),
                           expires_at=timezone.now() + timedelta(days=settings.JOBS_KEEP_DAYS))
-            output.handle.close()
+            try:
+                output.handle.close()
+            except FileNotFoundError:  # a named temporary file the storage moved into place
+                pass
         if output.result_url:
             fields["result_url"] = output.result_url
         with transaction.atomic():
@@ -310,9 +339,18 @@ def run_job(job_id, attempt):
         if stored:
             default_storage.delete(stored)
         return None
+    except (SystemExit, KeyboardInterrupt):
+        # The worker was told to stop now (a second Ctrl-C / SIGTERM): hand the job on.
+        if stored:
+            default_storage.delete(stored)
+        requeue_or_fail(job, attempt, stopped=True)
+        raise
     except BaseException as error:
         if stored:
             default_storage.delete(stored)
+        if isinstance(error, (Http404, PermissionDenied)):
+            # The user's unit or role changed since the click: build nothing for them.
+            error = JobRefused(NOT_ALLOWED)
         reason = error.message if isinstance(error, JobRefused) else INTERNAL_ERROR.format(name=type(error).__name__)
         if not isinstance(error, JobRefused):
             logger.exception("job %s failed", job.pk)
@@ -323,6 +361,21 @@ def run_job(job_id, attempt):
         raise
     finally:
         heartbeat.stop()
+
+
+class _MovableFile(File):
+    """A named temporary file offered to the storage as movable (local storage renames it
+    into place instead of copying gigabytes; other storages read it)."""
+
+    def temporary_file_path(self):
+        return self.file.name
+
+
+def _as_file(handle):
+    name = getattr(handle, "name", None)
+    if isinstance(name, str) and os.path.isabs(name) and os.path.exists(name):
+        return _MovableFile(handle)
+    return File(handle)
 
 
 def _storage_name(job, file_name):

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ledgers.access import get_visible_or_404, role_required
 from ledgers.files import serve_file
@@ -25,7 +25,7 @@ from .charts import line_chart
 from .models import PublishedReport, ReportKind
 from .monthly_excel import monthly_workbook
 from .summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
-from .views_jobs import start_and_follow
+from .views_jobs import start_and_follow, start_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,10 +68,22 @@ def monthly(request, month):
     return render(request, "reports/monthly.html", context)
 
 
-@require_safe
+# The bureau-wide PDF of more units than this is a background job (3 s at 330 units).
+MONTHLY_PDF_INLINE_UNITS = 100
+
+
+@require_http_methods(["GET", "HEAD", "POST"])  # POST starts the background job
 @login_required
 def monthly_pdf(request, month):
-    summary = _summary(request, month)
+    unit = _unit_for(request)
+    if unit is None and Unit.objects.active().count() > MONTHLY_PDF_INLINE_UNITS:
+        params = {"month": str(month), "unit": ""}
+        back = reverse("reports:monthly", args=[month])
+        if request.method == "POST":
+            return start_and_follow(request, "monthly_pdf", params, back=back)
+        return start_page(request, "monthly_pdf", params, back=back,
+                          description="单位较多，PDF 将在后台生成，完成后在“我的下载”中下载。")
+    summary = monthly_summary(month, unit=unit)
     response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")
     return response

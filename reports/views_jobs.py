@@ -23,9 +23,12 @@ def _own_job(request, pk):
     return get_object_or_404(Job.objects.select_related("unit"), pk=pk, user=request.user)
 
 
-def job_state(job, user):
+def job_state(job, user, visible_units=None):
     """What the page and the poller show for a job (plain data, JSON-ready)."""
-    expired = job.status == JobStatus.DONE and not jobs.may_download(user, job) and not job.result_url
+    if visible_units is None:
+        visible_units = jobs.visible_unit_ids(user, [job])
+    may_download = jobs.may_download(user, job, visible_units)
+    expired = job.status == JobStatus.DONE and not may_download and not job.result_url
     data = {
         "id": job.pk, "title": job.title, "status": job.status, "status_label": job.get_status_display(),
         "stage": job.stage, "percent": job.percent if job.status != JobStatus.DONE else 100,
@@ -33,7 +36,7 @@ def job_state(job, user):
         "download_url": "", "file_name": job.file_name, "size": "", "result_url": job.result_url,
         "retry_url": reverse("reports:job_retry", args=[job.pk]) if job.status == JobStatus.FAILED else "",
     }
-    if job.status == JobStatus.DONE and not job.result_url and jobs.may_download(user, job):
+    if job.status == JobStatus.DONE and not job.result_url and may_download:
         data.update(download_url=reverse("reports:job_file", args=[job.pk]), size=filesizeformat(job.file_size))
     if expired:
         data["stage"] = "文件已过期或您已无权查看该单位的数据" if job.file else "文件已超过保留期限，已清理"
@@ -47,7 +50,9 @@ def downloads(request):
     active_ids = list(mine.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
     if active_ids:
         jobs.recover_stale_jobs(job_ids=active_ids)
-    rows = [(job, job_state(job, request.user)) for job in mine.select_related("unit")[:LIST_SIZE]]
+    listed = list(mine[:LIST_SIZE])
+    visible = jobs.visible_unit_ids(request.user, listed)
+    rows = [(job, job_state(job, request.user, visible)) for job in listed]
     from django.conf import settings
 
     return render(request, "reports/jobs/downloads.html", {"rows": rows, "keep_days": settings.JOBS_KEEP_DAYS})

@@ -39,7 +39,14 @@
     show(retry, state.status === "failed");
     var item = block.closest("[data-testid=job-row]") || document;
     var label = item.querySelector("[data-job-status-label]");
-    if (label) { label.textContent = state.status_label; }
+    if (label) {
+      label.textContent = state.status_label;
+      if (label.classList.contains("badge")) {
+        label.classList.toggle("text-bg-success", state.status === "done");
+        label.classList.toggle("text-bg-danger", state.status === "failed");
+        label.classList.toggle("text-bg-primary", state.active);
+      }
+    }
     block.dataset.status = state.status;
   }
 

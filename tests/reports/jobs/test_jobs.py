@@ -142,6 +142,7 @@ def test_the_worker_builds_only_what_the_user_may_still_see(client_for, liaison,
     run_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and not job.file
+    assert job.error == "您已无权查看这些数据（账号的单位或角色已变更），没有生成文件。"
 
 
 # --- failures and retry --------------------------------------------------------------------------
@@ -300,7 +301,7 @@ def test_downloads_lists_running_done_and_failed_jobs(client_for, liaison, schoo
     for n in range(10):
         Job.objects.create(user=liaison, kind="binder_zip", key=f"k{n}", title=f"旧文件{n}", status=JobStatus.DONE,
                            unit=school_a)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(12):  # whatever the number of jobs
         page = browser.get(reverse("reports:downloads")).content.decode()
     assert "生成中" in page and "40%" in page and "正在生成郾城区第一实验小学的档案册 PDF…" in page
     assert "已完成" in page and reverse("reports:job_file", args=[done.pk]) in page
@@ -356,3 +357,19 @@ def test_files_are_stored_under_jobs_and_only_done_rows_name_them(client_for, li
     job.refresh_from_db()
     assert job.file.name.startswith(f"jobs/{liaison.pk}/") and default_storage.exists(job.file.name)
     assert job.file_size == default_storage.size(job.file.name) and job.file_name.endswith(".zip")
+
+
+def test_the_bureau_monthly_pdf_at_city_scale_is_a_job(client_for, inspector, liaison, school_a, school_b, year,
+                                                       run_jobs, monkeypatch):
+    from reports import views as report_views
+
+    monkeypatch.setattr(report_views, "MONTHLY_PDF_INLINE_UNITS", 1)
+    browser = client_for(inspector)
+    url = reverse("reports:monthly_pdf", args=["2026-11"])
+    page = browser.get(url)
+    assert page.status_code == 200 and "开始生成" in page.content.decode()
+    job, data = export_through_job(browser, url)
+    assert job.file_name == "2026年11月分析小结.pdf" and "2026年11月文明创建工作分析小结" in pdf_text(data)
+    # One unit's PDF stays immediate.
+    response = client_for(liaison).get(url)
+    assert response["Content-Type"] == "application/pdf"

@@ -80,7 +80,7 @@ def test_the_worker_process_runs_the_bureau_binder_and_reports_progress(client_f
 
 def test_kill_9_mid_job_offers_no_half_file_and_the_job_is_retried(client_for, inspector, school_a, school_b,
                                                                     archives, start_worker):
-    first = start_worker(JOBS_STEP_DELAY=0.5)
+    first = start_worker(JOBS_STEP_DELAY=1.5)
     browser = client_for(inspector)
     job = start_job(browser, reverse("reports:bureau_binder") + "?year=2026")
     wait_for(lambda: (s := poll(browser, job))["status"] == "running" and s["percent"] > 0,
@@ -109,7 +109,7 @@ def test_kill_9_mid_job_offers_no_half_file_and_the_job_is_retried(client_for, i
 def test_kill_9_on_the_last_attempt_fails_the_job_with_a_chinese_reason(client_for, liaison, school_a, archives,
                                                                         start_worker, settings):
     settings.JOBS_MAX_ATTEMPTS = 1
-    worker = start_worker(JOBS_STEP_DELAY=2)
+    worker = start_worker(JOBS_STEP_DELAY=8)
     browser = client_for(liaison)
     job = start_job(browser, reverse("reports:binder_zip") + f"?unit={school_a.pk}")
     wait_for(lambda: poll(browser, job)["status"] == "running", message=f"the job to start; log:\n{worker.output()}")
@@ -172,3 +172,24 @@ def test_the_worker_beside_web_requests_writing_at_the_same_time(client_for, adm
     from ledgers.models import Activity
 
     assert Activity.objects.filter(title__startswith="并发写入测试").count() == 15
+
+
+def test_stopping_the_worker_twice_hands_its_job_back_to_the_queue(client_for, liaison, school_a, archives,
+                                                                   start_worker):
+    """Ctrl-C (bin/serve) or a deploy's SIGTERM, twice: the running job is queued again, not lost."""
+    import signal
+
+    worker = start_worker(JOBS_STEP_DELAY=8)
+    browser = client_for(liaison)
+    job = start_job(browser, reverse("reports:binder_pdf") + f"?unit={school_a.pk}")
+    wait_for(lambda: poll(browser, job)["status"] == "running", message=f"the job to start; log:\n{worker.output()}")
+    worker.process.send_signal(signal.SIGTERM)
+    wait_for(lambda: "shutting down gracefully" in worker.output(), message="the worker to acknowledge")
+    worker.process.send_signal(signal.SIGTERM)
+    worker.process.wait(timeout=60)
+    state = poll(browser, job)
+    assert state["status"] == "queued" and "后台进程已停止，已重新排队（第 2 次尝试）" in state["stage"]
+    start_worker()
+    state = wait_for(lambda: (s := poll(browser, job))["status"] in ("done", "failed") and s,
+                     message="the job to finish on the next worker")
+    assert state["status"] == "done" and state["download_url"]

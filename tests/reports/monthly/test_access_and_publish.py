@@ -53,10 +53,11 @@ def test_inspector_cannot_publish(client_for, inspector, data):
     assert client_for(inspector).post("/reports/monthly/2026-11/publish/").status_code == 403
 
 
-def test_published_report_stays_unchanged_after_the_data_changes(client_for, admin_user, inspector, data):
+def test_published_report_stays_unchanged_after_the_data_changes(client_for, admin_user, inspector, data, run_jobs):
     admin = client_for(admin_user)
     response = admin.post("/reports/monthly/2026-11/publish/")
     assert response.status_code == 302
+    run_jobs()  # publishing (render + freeze) is a background job
     report = PublishedReport.objects.get()
     assert (report.period, report.unit, report.published_by) == ("2026-11", None, admin_user)
     assert report.title == "2026年11月文明创建工作分析小结"
@@ -75,10 +76,11 @@ def test_published_report_stays_unchanged_after_the_data_changes(client_for, adm
     assert "2026年11月文明创建工作分析小结" in admin.get("/reports/monthly/").content.decode()
 
 
-def test_liaison_sees_only_their_units_published_reports(client_for, admin_user, liaison, liaison2, data):
+def test_liaison_sees_only_their_units_published_reports(client_for, admin_user, liaison, liaison2, data, run_jobs):
     admin = client_for(admin_user)
     admin.post("/reports/monthly/2026-11/publish/")
     admin.post("/reports/monthly/2026-11/publish/", {"unit": data["A"].pk})
+    run_jobs()
     bureau_wide = PublishedReport.objects.get(unit=None)
     own = PublishedReport.objects.get(unit=data["A"])
     client = client_for(liaison)

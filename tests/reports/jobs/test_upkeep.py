@@ -1,0 +1,106 @@
+"""The daily upkeep: expired files, old rows, orphaned files, hooks, and its own schedule."""
+import datetime
+import os
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import upkeep
+from reports.models import Job, JobStatus
+
+
+def pending_upkeeps():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="reports.upkeep.daily_upkeep", status="READY")
+
+
+def done_job(user, unit, name, **fields):
+    stored = default_storage.save(f"jobs/{user.pk}/{name}", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return Job.objects.create(user=user, unit=unit, kind="binder_zip", key=name, title=name, status=JobStatus.DONE,
+                              file=stored, file_name=f"{name}.zip", finished_at=timezone.now(),
+                              expires_at=timezone.now() + timedelta(days=7), **fields)
+
+
+def age(name, days):
+    path = default_storage.path(name)
+    stamp = (timezone.now() - timedelta(days=days)).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_upkeep_removes_expired_files_old_rows_and_orphans_and_logs_it(liaison, school_a, client_for, caplog):
+    fresh = done_job(liaison, school_a, "fresh")
+    expired = done_job(liaison, school_a, "expired")
+    Job.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    ancient = done_job(liaison, school_a, "ancient")
+    Job.objects.filter(pk=ancient.pk).update(created_at=timezone.now() - timedelta(days=31))
+    orphan = default_storage.save(f"jobs/{liaison.pk}/half-written.zip", ContentFile(b"PK"))
+    age(orphan, 2)
+    new_orphan = default_storage.save(f"jobs/{liaison.pk}/being-stored.zip", ContentFile(b"PK"))
+    calls = []
+    upkeep.CLEANUP_HOOKS.append(lambda now: calls.append(now) or {"orphaned uploads": 3})
+    try:
+        with caplog.at_level("INFO", logger="reports.upkeep"):
+            removed = upkeep.run_upkeep()
+    finally:
+        upkeep.CLEANUP_HOOKS.pop()
+    assert removed == {"stale jobs recovered": 0, "expired job files": 1, "old job rows": 1,
+                       "orphaned job files": 1, "old task rows": 0, "orphaned uploads": 3}
+    assert calls
+    assert default_storage.exists(fresh.file.name) and default_storage.exists(new_orphan)
+    assert not default_storage.exists(expired.file.name) and not default_storage.exists(orphan)
+    assert not default_storage.exists(ancient.file.name) and not Job.objects.filter(pk=ancient.pk).exists()
+    expired.refresh_from_db()
+    assert not expired.file
+    assert "expired job files: 1" in caplog.text and "half-written.zip" in caplog.text
+    page = client_for(liaison).get(reverse("reports:downloads")).content.decode()
+    assert "已过期" in page and "文件已超过保留期限，已清理" in page
+    assert client_for(liaison).get(reverse("reports:job_file", args=[expired.pk])).status_code == 404
+
+
+def test_a_failing_hook_does_not_stop_the_others(db, caplog):
+    def broken(now):
+        raise RuntimeError("boom")
+
+    upkeep.CLEANUP_HOOKS[:0] = [broken]
+    try:
+        removed = upkeep.run_upkeep()
+    finally:
+        upkeep.CLEANUP_HOOKS.remove(broken)
+    assert "expired job files" in removed and "upkeep hook broken failed" in caplog.text
+
+
+def test_one_upkeep_is_pending_after_migrate_and_it_queues_the_next_when_it_runs(db, run_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    assert pending_upkeeps().count() == 1  # queued by post_migrate when the test database was made
+    assert upkeep.ensure_upkeep_scheduled() is False and pending_upkeeps().count() == 1
+    upcoming = pending_upkeeps().get().run_after
+    local = timezone.localtime(upcoming)
+    assert (local.hour, local.minute) == (upkeep.UPKEEP_HOUR, 0) and upcoming > timezone.now()
+
+    # A duplicate slipped in by a race, and today's run is due.
+    upkeep.daily_upkeep.using(run_after=timezone.now() + timedelta(hours=5)).enqueue()
+    pending_upkeeps().update(run_after=timezone.now() - timedelta(seconds=1))
+    run_jobs()
+    assert DBTaskResult.objects.filter(task_path="reports.upkeep.daily_upkeep", status="SUCCESSFUL").exists()
+    assert pending_upkeeps().count() == 1
+    assert pending_upkeeps().get().run_after > timezone.now() + timedelta(hours=1)
+
+
+def test_next_run_is_tomorrow_at_three_once_three_has_passed():
+    tz = timezone.get_current_timezone()
+    at = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=tz)
+    assert upkeep.next_run(at) == datetime.datetime(2026, 12, 1, 3, 0, tzinfo=tz)
+    early = datetime.datetime(2026, 11, 30, 1, 0, tzinfo=tz)
+    assert upkeep.next_run(early) == datetime.datetime(2026, 11, 30, 3, 0, tzinfo=tz)
+
+
+def test_run_upkeep_command_prints_what_it_removed(db, capsys):
+    call_command("run_upkeep")
+    out = capsys.readouterr().out
+    assert "expired job files: 0" in out and "orphaned job files: 0" in out
