@@ -80,9 +80,12 @@ def test_stats_page_lists_units_that_archived_nothing(activity_a, activity_b, li
     activity_submit(activity=activity_a, user=liaison)
     page = client_for(inspector).get(reverse("ledgers:activity_stats"), {"month": "2026-04"}).content.decode()
     assert "1 个单位本月未建档" in page or "个单位本月未建档" in page
-    # school_b has only a draft: it is highlighted
-    row_b = page.split("郾城区第二实验小学")[1].split("</tr>")[0]
-    assert "本月未建档" in row_b
-    row_a = page.split("郾城区第一实验小学")[1].split("</tr>")[0]
-    assert "本月未建档" not in row_a
+    # school_b has only a draft: it is highlighted, in the table (desktop) and in the cards (phones)
+    table = page.split('data-testid="stats-table"')[1]
+    cards = page.split('data-testid="stats-cards"')[1].split('data-testid="stats-table"')[0]
+    for listing, end in ((table, "</tr>"), (cards, "</li>")):
+        row_b = listing.split("郾城区第二实验小学")[1].split(end)[0]
+        assert "本月未建档" in row_b
+        row_a = listing.split("郾城区第一实验小学")[1].split(end)[0]
+        assert "本月未建档" not in row_a
     assert client_for(liaison).get(reverse("ledgers:activity_stats")).status_code == 403

@@ -122,4 +122,7 @@ def test_bulletin_list_query_count_does_not_grow(client_for, inspector, admin_us
         service.bulletin_publish(bulletin=service.bulletin_create(user=inspector, iso_year=2026, iso_week=week),
                                  user=admin_user)
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("ledgers:bulletin_list")).content.decode().count("第12期") == 1
+        html = client.get(reverse("ledgers:bulletin_list")).content.decode()
+    # Listed once in the table (desktop) and once in the cards (phones).
+    assert html.split('data-testid="bulletin-table"')[1].count("第12期") == 1
+    assert html.split('data-testid="bulletin-cards"')[1].split('data-testid="bulletin-table"')[0].count("第12期") == 1
