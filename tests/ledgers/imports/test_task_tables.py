@@ -93,6 +93,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
         ["说明：1. 本表由各单位对照测评体系逐项落实；2. 完成时限为最迟完成时间；3. 多个责任单位用顿号分隔。"],
         [],
         ["序号", "工作任务", "具体要求", "责任单位", "完成时间", "备注"],
+        ["一、宣传发动"],
         [1, "召开创建动员会", "全体教职工参加", "各股室", "上半年", "会议纪要存档"],
         [],
         [2, "更新宣传栏", "", "郾城区第一实验小学\n郾城区第二实验小学", 46203, ""],
@@ -103,7 +104,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
         [6, "年度自评", "", "局属各单位", "2026年11月30日前", ""],
         ["合计", "共 6 项"],
     ]
-    merges = ["A1:F1", "A2:F2"]
+    merges = ["A1:F1", "A2:F2", "A5:F5"]  # title, notes, a section heading
     client = client_for(bureau_admin)
     preview, done, _ = run_import(client, "tasks", xlsx(rows, merges))
     assert "6 新增" in done, done
@@ -121,7 +122,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
     assert units_of(tasks["学期总结"]) == {"郾城区第一幼儿园"}
     assert [p.label for p in tasks["学期总结"].period_deadlines.all()] == ["春季学期", "秋季学期"]
     assert tasks["年度自评"].deadline == date(2026, 11, 30)
-    assert "第 16 行" not in preview  # the 合计 row is not a task
+    assert "第 5 行" not in preview and "第 14 行" not in preview  # heading and 合计 rows are not tasks
 
 
 def wps_like_table():
