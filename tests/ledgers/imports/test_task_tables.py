@@ -34,6 +34,15 @@ def issue_table(deadline_b="每月", units_b="郾城区第一实验小学、郾�
 
 def test_issue_layout_with_group_headers_imports_without_any_mapping(client_for, bureau_admin, bureau, indicators):
     client = client_for(bureau_admin)
+    record = upload_file(client, "tasks", issue_table())
+    html = client.get(reverse("ledgers:import_map", args=[record.pk])).content.decode()
+    # Shown as in Excel: the title across six columns, 测评内容 over two, 序号 down two rows.
+    assert '<td colspan="6" class="small">2026年度文明校园创建任务分解表</td>' in html
+    assert '<td colspan="2" class="small">测评内容</td>' in html
+    assert '<td rowspan="2" class="small">序号</td>' in html
+    assert (record.header_first, record.header_last, record.data_first) == (2, 3, 4)
+    assert record.columns == {"0": "number", "1": "indicator", "2": "title", "3": "lead", "4": "units",
+                              "5": "deadline"}
     preview, done, _ = run_import(client, "tasks", issue_table())
     assert row_status(preview, 4)[0] == "将新增"
     assert "3 将新增" in preview
