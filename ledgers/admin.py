@@ -54,6 +54,17 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
             obj.bureau_id = request.user.bureau_id
         super().save_model(request, obj, form, change)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from .services.units import unit_create  # new units: the one creation path
+
+        created = unit_create(name=obj.name, kind=obj.kind, code=obj.code, contact_name=obj.contact_name,
+                              contact_phone=obj.contact_phone, sort_order=obj.sort_order,
+                              is_active=obj.is_active, user=request.user)
+        obj.pk = created.pk
+        obj._state.adding = False
+
 
 @admin.register(CampaignYear)
 class CampaignYearAdmin(BureauModelAdmin):

@@ -241,6 +241,9 @@ def data_rows(sheet, columns, data_first, multi=(), header_labels=()):
             continue
         if header_set and all(k in header_set for k in keys):
             continue
+        filled_cols = [c for c, t in enumerate(texts) if t]
+        if len(filled_cols) == 1 and sheet.is_wide(r, filled_cols[0]):
+            continue  # a section heading merged across the table ("一、宣传教育")
         if len(nonblank) >= 3 and all(t.isdigit() for t in nonblank) and \
                 [int(t) for t in nonblank] == list(range(1, len(nonblank) + 1)):
             continue

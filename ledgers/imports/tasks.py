@@ -60,9 +60,6 @@ class TaskImporter(Importer):
                     break
         return columns
 
-    def required_ok(self, columns):
-        return not self.missing(columns)
-
     def check(self, rows, *, year):
         units = UnitIndex()
         indicators = list(Indicator.objects.filter(year=year))

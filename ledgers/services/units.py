@@ -31,13 +31,15 @@ def next_unit_code(kind):
     return f"{kind}{n:03d}"
 
 
-def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="", aliases=()):
-    """Create one unit (and its aliases). The single place units are created."""
+def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="", aliases=(), sort_order=None,
+                is_active=True):
+    """Create one unit (and its aliases). The single place units are created (imports and the admin)."""
     _may_manage(user)
     with transaction.atomic():
+        if sort_order is None:
+            sort_order = (Unit.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1
         unit = Unit(name=name, kind=kind, code=code or next_unit_code(kind), contact_name=contact_name,
-                    contact_phone=contact_phone,
-                    sort_order=(Unit.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1)
+                    contact_phone=contact_phone, sort_order=sort_order, is_active=is_active)
         unit.full_clean()
         unit.save()
         for alias in aliases:

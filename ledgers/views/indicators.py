@@ -2,11 +2,9 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from ..access import role_required
-from ..models import CampaignYear, Indicator, Role
+from ..models import CampaignYear, Indicator
 from .imports import selected_year
 
 

@@ -74,3 +74,49 @@ def test_admin_maps_unknown_columns_previews_excludes_an_error_row_and_reimports
     expect(page.get_by_test_id("import-result")).to_contain_text("0 新增")
     screenshot(page, "import-4-reimport")
     assert Task.objects.count() == 2
+
+
+def test_admin_imports_liaisons_prints_login_slips_and_the_liaison_must_change_the_password(
+        page, new_page, admin_user, school_a, school_b, year, tmp_path):
+    from pypdf import PdfReader
+
+    from ledgers.models import User
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "手机号", "所属单位", "角色"])
+    ws.append(["赵敏", "13900000003", "郾城区第一实验小学", "联络员"])
+    ws.append(["钱芳", "13900000004", "郾城区第二实验小学", ""])
+    path = tmp_path / "联络员名单.xlsx"
+    wb.save(path)
+
+    login_as(page, "admin")
+    page.goto("/users/import/")
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_role("button", name="下一步：预览").click()
+    expect(page.get_by_test_id("import-counts")).to_contain_text("2 将新增")
+    page.get_by_role("button", name="确认导入").click()
+    credentials = page.get_by_test_id("credentials")
+    expect(credentials).to_contain_text("13900000003")
+    screenshot(page, "import-5-credentials")
+    password = credentials.locator("tr", has_text="赵敏").locator("code").nth(1).inner_text()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("link", name="打印登录条（PDF）").click()
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "赵敏" in text and "钱芳" in text and password in text
+
+    liaison = new_page()
+    login_as(liaison, "13900000003", password)
+    expect(liaison.get_by_text("您正在使用初始密码，请先修改密码。")).to_be_visible()
+    liaison.goto("/tasks/mine/")
+    assert "/accounts/password/" in liaison.url  # every page leads to the password change
+    liaison.locator("#id_old_password").fill(password)
+    liaison.locator("#id_new_password1").fill("Wenming-2026-new")
+    liaison.locator("#id_new_password2").fill("Wenming-2026-new")
+    screenshot(liaison, "import-6-first-login")
+    liaison.get_by_role("button", name="保存新密码").click()
+    expect(liaison.get_by_text("密码已修改")).to_be_visible()
+    liaison.goto("/tasks/mine/")
+    expect(liaison.get_by_role("heading", level=1)).to_contain_text("我的任务")
+    assert not User.objects.get(username="13900000003").must_change_password

@@ -34,6 +34,15 @@ def issue_table(deadline_b="每月", units_b="郾城区第一实验小学、郾�
 
 def test_issue_layout_with_group_headers_imports_without_any_mapping(client_for, bureau_admin, bureau, indicators):
     client = client_for(bureau_admin)
+    record = upload_file(client, "tasks", issue_table())
+    html = client.get(reverse("ledgers:import_map", args=[record.pk])).content.decode()
+    # Shown as in Excel: the title across six columns, 测评内容 over two, 序号 down two rows.
+    assert '<td colspan="6" class="small">2026年度文明校园创建任务分解表</td>' in html
+    assert '<td colspan="2" class="small">测评内容</td>' in html
+    assert '<td rowspan="2" class="small">序号</td>' in html
+    assert (record.header_first, record.header_last, record.data_first) == (2, 3, 4)
+    assert record.columns == {"0": "number", "1": "indicator", "2": "title", "3": "lead", "4": "units",
+                              "5": "deadline"}
     preview, done, _ = run_import(client, "tasks", issue_table())
     assert row_status(preview, 4)[0] == "将新增"
     assert "3 将新增" in preview
@@ -93,6 +102,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
         ["说明：1. 本表由各单位对照测评体系逐项落实；2. 完成时限为最迟完成时间；3. 多个责任单位用顿号分隔。"],
         [],
         ["序号", "工作任务", "具体要求", "责任单位", "完成时间", "备注"],
+        ["一、宣传发动"],
         [1, "召开创建动员会", "全体教职工参加", "各股室", "上半年", "会议纪要存档"],
         [],
         [2, "更新宣传栏", "", "郾城区第一实验小学\n郾城区第二实验小学", 46203, ""],
@@ -103,7 +113,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
         [6, "年度自评", "", "局属各单位", "2026年11月30日前", ""],
         ["合计", "共 6 项"],
     ]
-    merges = ["A1:F1", "A2:F2"]
+    merges = ["A1:F1", "A2:F2", "A5:F5"]  # title, notes, a section heading
     client = client_for(bureau_admin)
     preview, done, _ = run_import(client, "tasks", xlsx(rows, merges))
     assert "6 新增" in done, done
@@ -121,7 +131,7 @@ def test_notes_above_header_blank_rows_total_row_and_dates_in_words(client_for, 
     assert units_of(tasks["学期总结"]) == {"郾城区第一幼儿园"}
     assert [p.label for p in tasks["学期总结"].period_deadlines.all()] == ["春季学期", "秋季学期"]
     assert tasks["年度自评"].deadline == date(2026, 11, 30)
-    assert "第 16 行" not in preview  # the 合计 row is not a task
+    assert "第 5 行" not in preview and "第 14 行" not in preview  # heading and 合计 rows are not tasks
 
 
 def wps_like_table():
