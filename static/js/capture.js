@@ -30,6 +30,7 @@
   // One photo at a time: on a thin uplink two at once finish no sooner, and each bar means more.
   var CONCURRENCY = 1;
   var MAX_AUTO_TRIES = 8;
+  var STALL_MS = 60000;
   var kv = window.idbKeyval;
   var store;
   try { store = kv.createStore("wenming-capture", "queue"); } catch (e) { return; }
@@ -295,13 +296,26 @@
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.timeout = 10 * 60 * 1000;
+    // A weak signal often stalls rather than fails: no progress for a minute counts as a drop.
+    var moved = Date.now();
+    var stall = setInterval(function () {
+      if (Date.now() - moved > STALL_MS && inflight[item.key] === xhr) {
+        clearInterval(stall);
+        delete inflight[item.key];
+        xhr.abort();
+        failOrRetry(item, "网络停滞");
+      }
+    }, 5000);
+    var done = function () { clearInterval(stall); };
     xhr.upload.onprogress = function (event) {
+      moved = Date.now();
       if (event.lengthComputable) { item.progress = event.loaded / event.total; emit(); }
     };
-    xhr.onload = function () { settle(item, xhr); };
-    xhr.onerror = function () { failOrRetry(item, "网络中断"); };
-    xhr.ontimeout = function () { failOrRetry(item, "上传超时"); };
-    xhr.onabort = function () { delete inflight[item.key]; };
+    xhr.upload.onload = function () { moved = Date.now() + STALL_MS; };  // the server is working on it
+    xhr.onload = function () { done(); settle(item, xhr); };
+    xhr.onerror = function () { done(); failOrRetry(item, "网络中断"); };
+    xhr.ontimeout = function () { done(); failOrRetry(item, "上传超时"); };
+    xhr.onabort = function () { done(); if (inflight[item.key] === xhr) { delete inflight[item.key]; } };
     xhr.send(data);
     emit();
   }
@@ -594,7 +608,12 @@
   // --- the liaison's home: "待上传 N 张", retry or discard -------------------------------------
 
   function enhanceHome(box) {
+    var shown = "";
     function render() {
+      // Rebuilt only when the list changes (not at every progress tick: its buttons stay clickable).
+      var now = unfinished().map(function (i) { return i.key + i.state + i.error; }).join("|") + paused;
+      if (now === shown) { return; }
+      shown = now;
       var left = unfinished();
       box.classList.toggle("d-none", !left.length);
       box.textContent = "";
@@ -623,7 +642,7 @@
         li.className = "d-flex justify-content-between align-items-center gap-2 py-1";
         var label = document.createElement("span");
         label.className = "text-truncate";
-        label.textContent = item.name + (item.state === "failed" ? " —— 失败：" + item.error : item.state === "uploading" ? " —— " + Math.round((item.progress || 0) * 100) + "%" : "");
+        label.textContent = item.name + (item.state === "failed" ? " —— 失败：" + item.error : item.state === "uploading" ? " —— 正在上传" : "");
         var drop = document.createElement("button");
         drop.type = "button";
         drop.className = "btn btn-sm btn-link text-danger";
