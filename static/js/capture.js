@@ -625,7 +625,9 @@
       strong.textContent = "待上传 " + left.length + " 张";
       var state = document.createElement("span");
       state.className = "small";
-      state.textContent = paused === "offline" ? "网络已断开，联网后自动上传" : paused === "login" ? "请重新登录后继续" : "正在后台上传……";
+      var moving = left.some(function (i) { return i.state !== "failed"; });
+      state.textContent = paused === "offline" ? "网络已断开，联网后自动上传" : paused === "login" ? "请重新登录后继续"
+        : moving ? "正在后台上传……" : "上传失败，可重试或放弃";
       var all = document.createElement("button");
       all.type = "button";
       all.className = "btn btn-sm btn-outline-primary";
@@ -696,6 +698,9 @@
       var left = unfinished().length;
       if (left && !window.confirm("还有 " + left + " 张照片没有上传。退出登录会放弃这些照片，确定退出吗？")) { return; }
       Object.keys(inflight).forEach(function (k) { inflight[k].abort(); });
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage("logout");
+      }
       clearMine().then(function () { confirmed = true; logout.submit(); });
     });
   });
