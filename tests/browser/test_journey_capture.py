@@ -221,17 +221,21 @@ QUEUE_COUNT = """() => new Promise(resolve => {
 def test_the_home_shows_what_waits_and_logout_leaves_no_queue_for_the_next_user(new_page, liaison, liaison2, year):
     page = phone(new_page)
     login_as(page, "liaison")
-    # A photo left waiting (no network when it was taken): the home page counts it.
-    page.evaluate("""() => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-0001',
-        {key: 'k-left-behind-0001', user: document.body.dataset.userId, name: 'IMG_2001.jpg', state: 'failed',
-         error: '网络中断', added: Date.now() * 1000, blob: null},
-        idbKeyval.createStore('wenming-capture', 'queue'))""")
+    # Photos left waiting (they failed on a bad signal): the home page counts them.
+    for n in (1, 3):
+        page.evaluate("""n => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-000' + n,
+            {key: 'k-left-behind-000' + n, user: document.body.dataset.userId, name: 'IMG_200' + n + '.jpg',
+             state: 'failed', error: '网络中断', added: Date.now() * 1000 + n, blob: null},
+            idbKeyval.createStore('wenming-capture', 'queue'))""", n)
     page.reload()
     pending = page.get_by_test_id("capture-pending")
-    expect(pending).to_contain_text("待上传 1 张")
-    expect(pending).to_contain_text("IMG_2001.jpg")
-    expect(pending.get_by_role("button", name="放弃")).to_be_visible()
+    expect(pending).to_contain_text("待上传 2 张")
+    expect(pending).to_contain_text("上传失败，可重试或放弃")
     screenshot(page, "capture5-phone-home-pending")
+    page.once("dialog", lambda dialog: dialog.accept())
+    pending.locator("li", has_text="IMG_2003.jpg").get_by_role("button", name="放弃").click()
+    expect(pending).to_contain_text("待上传 1 张")
+    expect(pending).not_to_contain_text("IMG_2003.jpg")
 
     # Logging out warns about it and clears it.
     page.once("dialog", lambda dialog: dialog.accept())
