@@ -488,10 +488,14 @@
       return cards[item.key];
     }
 
+    // Photos the server already lists on the page (after a form error) are not shown twice.
+    var listed = {};
+    form.querySelectorAll("[data-testid=saved-photos] input[name=pending]").forEach(function (el) { listed[el.value] = true; });
+
     function render() {
       Object.keys(items).forEach(function (k) {
         var item = items[k];
-        if (!mine(item)) { return; }
+        if (!mine(item) || (item.state === "done" && listed[String(item.photoId)])) { return; }
         var c = card(item);
         if (!c.img.getAttribute("src")) {
           if (item.preview) { c.img.src = URL.createObjectURL(item.preview); } else if (item.thumb) { c.img.src = item.thumb; }
