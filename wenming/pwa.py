@@ -7,6 +7,7 @@ The service worker's code is our own static file `static/js/sw.js`; this view se
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
@@ -37,9 +38,19 @@ def service_worker(request):
     precache = [static(name) for name in SHELL]
     offline = reverse("offline")
     code = _source("js/sw.js")
-    version = hashlib.sha256((json.dumps(precache) + code).encode()).hexdigest()[:12]
+    # In production static names carry their content hash, so a cached file is never stale. In
+    # development they do not: the version follows the shell's content and static files are
+    # fetched from the network first (the cache is only the offline fallback).
+    digest = hashlib.sha256((json.dumps(precache) + code).encode())
+    if settings.DEBUG:
+        for name in SHELL:
+            path = finders.find(name)
+            if path:
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
     head = (f"var PRECACHE = {json.dumps(precache)};\nvar OFFLINE_URL = {json.dumps(offline)};\n"
-            f"var VERSION = {json.dumps(version)};\n")
+            f"var VERSION = {json.dumps(digest.hexdigest()[:12])};\n"
+            f"var STATIC_NETWORK_FIRST = {json.dumps(bool(settings.DEBUG))};\n")
     response = HttpResponse(head + code, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"

@@ -154,7 +154,7 @@ def _activity_form_page(request, activity):
 
 
 def _json_error(message, status, **extra):
-    return JsonResponse({"error": message, **extra}, status=status)
+    return JsonResponse({"error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _reported_time(value):
@@ -209,7 +209,7 @@ def activity_photo_upload(request):
     return JsonResponse({
         "id": photo.pk, "created": created, "activity": photo.activity_id, "taken_at": taken,
         "thumb": reverse("ledgers:activity_photo", args=[photo.pk, "thumb"]), "name": photo.original_name,
-    }, status=201 if created else 200)
+    }, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
 
 
 def _max_mb():

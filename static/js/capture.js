@@ -30,6 +30,7 @@
   // One photo at a time: on a thin uplink two at once finish no sooner, and each bar means more.
   var CONCURRENCY = 1;
   var MAX_AUTO_TRIES = 8;
+  var STALL_MS = 60000;
   var kv = window.idbKeyval;
   var store;
   try { store = kv.createStore("wenming-capture", "queue"); } catch (e) { return; }
@@ -295,13 +296,26 @@
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.timeout = 10 * 60 * 1000;
+    // A weak signal often stalls rather than fails: no progress for a minute counts as a drop.
+    var moved = Date.now();
+    var stall = setInterval(function () {
+      if (Date.now() - moved > STALL_MS && inflight[item.key] === xhr) {
+        clearInterval(stall);
+        delete inflight[item.key];
+        xhr.abort();
+        failOrRetry(item, "网络停滞");
+      }
+    }, 5000);
+    var done = function () { clearInterval(stall); };
     xhr.upload.onprogress = function (event) {
+      moved = Date.now();
       if (event.lengthComputable) { item.progress = event.loaded / event.total; emit(); }
     };
-    xhr.onload = function () { settle(item, xhr); };
-    xhr.onerror = function () { failOrRetry(item, "网络中断"); };
-    xhr.ontimeout = function () { failOrRetry(item, "上传超时"); };
-    xhr.onabort = function () { delete inflight[item.key]; };
+    xhr.upload.onload = function () { moved = Date.now() + STALL_MS; };  // the server is working on it
+    xhr.onload = function () { done(); settle(item, xhr); };
+    xhr.onerror = function () { done(); failOrRetry(item, "网络中断"); };
+    xhr.ontimeout = function () { done(); failOrRetry(item, "上传超时"); };
+    xhr.onabort = function () { done(); if (inflight[item.key] === xhr) { delete inflight[item.key]; } };
     xhr.send(data);
     emit();
   }
@@ -474,10 +488,14 @@
       return cards[item.key];
     }
 
+    // Photos the server already lists on the page (after a form error) are not shown twice.
+    var listed = {};
+    form.querySelectorAll("[data-testid=saved-photos] input[name=pending]").forEach(function (el) { listed[el.value] = true; });
+
     function render() {
       Object.keys(items).forEach(function (k) {
         var item = items[k];
-        if (!mine(item)) { return; }
+        if (!mine(item) || (item.state === "done" && listed[String(item.photoId)])) { return; }
         var c = card(item);
         if (!c.img.getAttribute("src")) {
           if (item.preview) { c.img.src = URL.createObjectURL(item.preview); } else if (item.thumb) { c.img.src = item.thumb; }
@@ -594,7 +612,12 @@
   // --- the liaison's home: "待上传 N 张", retry or discard -------------------------------------
 
   function enhanceHome(box) {
+    var shown = "";
     function render() {
+      // Rebuilt only when the list changes (not at every progress tick: its buttons stay clickable).
+      var now = unfinished().map(function (i) { return i.key + i.state + i.error; }).join("|") + paused;
+      if (now === shown) { return; }
+      shown = now;
       var left = unfinished();
       box.classList.toggle("d-none", !left.length);
       box.textContent = "";
@@ -606,7 +629,9 @@
       strong.textContent = "待上传 " + left.length + " 张";
       var state = document.createElement("span");
       state.className = "small";
-      state.textContent = paused === "offline" ? "网络已断开，联网后自动上传" : paused === "login" ? "请重新登录后继续" : "正在后台上传……";
+      var moving = left.some(function (i) { return i.state !== "failed"; });
+      state.textContent = paused === "offline" ? "网络已断开，联网后自动上传" : paused === "login" ? "请重新登录后继续"
+        : moving ? "正在后台上传……" : "上传失败，可重试或放弃";
       var all = document.createElement("button");
       all.type = "button";
       all.className = "btn btn-sm btn-outline-primary";
@@ -623,7 +648,7 @@
         li.className = "d-flex justify-content-between align-items-center gap-2 py-1";
         var label = document.createElement("span");
         label.className = "text-truncate";
-        label.textContent = item.name + (item.state === "failed" ? " —— 失败：" + item.error : item.state === "uploading" ? " —— " + Math.round((item.progress || 0) * 100) + "%" : "");
+        label.textContent = item.name + (item.state === "failed" ? " —— 失败：" + item.error : item.state === "uploading" ? " —— 正在上传" : "");
         var drop = document.createElement("button");
         drop.type = "button";
         drop.className = "btn btn-sm btn-link text-danger";
@@ -677,6 +702,9 @@
       var left = unfinished().length;
       if (left && !window.confirm("还有 " + left + " 张照片没有上传。退出登录会放弃这些照片，确定退出吗？")) { return; }
       Object.keys(inflight).forEach(function (k) { inflight[k].abort(); });
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage("logout");
+      }
       clearMine().then(function () { confirmed = true; logout.submit(); });
     });
   });

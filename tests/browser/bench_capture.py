@@ -111,15 +111,15 @@ def test_bench_ten_photo_activity_on_a_thin_uplink(new_page, liaison, year):
     shrunk = Activity.objects.get(title="基准：手机压缩逐张上传").photos.all()
     assert len(shrunk) == PHOTOS
 
-    mb = 1024 * 1024
+    mib = 1024 * 1024
     lines = [
         "",
-        f"capture benchmark: {PHOTOS} JPEGs of 4000×3000 ({originals / mb:.1f} MB of originals), "
+        f"capture benchmark: {PHOTOS} JPEGs of 4000×3000 ({originals / mib:.1f} MiB of originals), "
         f"uplink 1.6 Mbit/s, latency 150 ms, phone viewport 390×844",
         f"{'':36}{'bytes sent':>12}{'requests':>10}{'wall time':>12}",
-        f"{'before: one form POST of originals':36}{before_bytes / mb:>9.1f} MB{before_requests:>10}"
+        f"{'before: one form POST of originals':36}{before_bytes / mib:>8.1f} MiB{before_requests:>10}"
         f"{before_time:>10.1f} s",
-        f"{'after: shrunk on the phone, 1/photo':36}{after_bytes / mb:>9.1f} MB{after_requests:>10}"
+        f"{'after: shrunk on the phone, 1/photo':36}{after_bytes / mib:>8.1f} MiB{after_requests:>10}"
         f"{after_time:>10.1f} s",
         f"ratio after/before: bytes {after_bytes / before_bytes:.2f}, time {after_time / before_time:.2f}; "
         f"largest stored photo {max(max(p.width, p.height) for p in shrunk)} px on its long side",

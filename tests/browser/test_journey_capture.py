@@ -221,17 +221,21 @@ QUEUE_COUNT = """() => new Promise(resolve => {
 def test_the_home_shows_what_waits_and_logout_leaves_no_queue_for_the_next_user(new_page, liaison, liaison2, year):
     page = phone(new_page)
     login_as(page, "liaison")
-    # A photo left waiting (no network when it was taken): the home page counts it.
-    page.evaluate("""() => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-0001',
-        {key: 'k-left-behind-0001', user: document.body.dataset.userId, name: 'IMG_2001.jpg', state: 'failed',
-         error: '网络中断', added: Date.now() * 1000, blob: null},
-        idbKeyval.createStore('wenming-capture', 'queue'))""")
+    # Photos left waiting (they failed on a bad signal): the home page counts them.
+    for n in (1, 3):
+        page.evaluate("""n => idbKeyval.set(document.body.dataset.userId + ':k-left-behind-000' + n,
+            {key: 'k-left-behind-000' + n, user: document.body.dataset.userId, name: 'IMG_200' + n + '.jpg',
+             state: 'failed', error: '网络中断', added: Date.now() * 1000 + n, blob: null},
+            idbKeyval.createStore('wenming-capture', 'queue'))""", n)
     page.reload()
     pending = page.get_by_test_id("capture-pending")
-    expect(pending).to_contain_text("待上传 1 张")
-    expect(pending).to_contain_text("IMG_2001.jpg")
-    expect(pending.get_by_role("button", name="放弃")).to_be_visible()
+    expect(pending).to_contain_text("待上传 2 张")
+    expect(pending).to_contain_text("上传失败，可重试或放弃")
     screenshot(page, "capture5-phone-home-pending")
+    page.once("dialog", lambda dialog: dialog.accept())
+    pending.locator("li", has_text="IMG_2003.jpg").get_by_role("button", name="放弃").click()
+    expect(pending).to_contain_text("待上传 1 张")
+    expect(pending).not_to_contain_text("IMG_2003.jpg")
 
     # Logging out warns about it and clears it.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -252,3 +256,35 @@ def test_the_home_shows_what_waits_and_logout_leaves_no_queue_for_the_next_user(
     expect(page.get_by_role("heading", level=1)).to_have_text("郾城区第二实验小学")
     expect(page.get_by_test_id("capture-pending")).to_be_hidden()
     assert page.evaluate(QUEUE_COUNT) == 1  # still there for its owner, never shown or sent here
+
+
+def test_a_sideways_phone_photo_is_shrunk_upright(new_page, liaison, year, tmp_path):
+    """A camera stores a portrait photo as landscape pixels plus EXIF Orientation 6; the browser's
+    decoder turns it before shrinking, and the server keeps it upright (the shrunk copy has no EXIF)."""
+    from PIL import Image
+
+    from ledgers.models import ActivityPhoto
+
+    path = tmp_path / "IMG_portrait.jpg"
+    image = Image.new("RGB", (3600, 2400), "steelblue")
+    image.paste("red", (0, 0, 900, 600))  # top-left of the stored pixels
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    exif.get_ifd(0x8769)[0x9003] = "2026:04:03 10:30:00"
+    image.save(path, "JPEG", quality=95, exif=exif.tobytes())
+
+    page = phone(new_page)
+    login_as(page, "liaison")
+    page.goto("/activities/new/")
+    fill_activity(page, "文明礼仪伴我行")
+    page.locator("input[name=photos][multiple]").set_input_files([path])
+    expect(page.locator("[data-capture-card][data-state=done]")).to_have_count(1)
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("main")).to_contain_text("已保存为草稿")
+    photo = ActivityPhoto.objects.get()
+    assert (photo.width, photo.height) == (1707, 2560)  # portrait, long side 2560
+    stored = Image.open(photo.original.open())
+    assert stored.size == (1707, 2560)
+    # The red corner is now top-right, as the photographer saw it.
+    assert stored.getpixel((1650, 40))[0] > 200 and stored.getpixel((40, 40))[2] > 150
+    assert photo.taken_at_reported and photo.taken_at.isoformat().startswith("2026-04-03T02:30")

@@ -163,3 +163,15 @@ def test_the_liaisons_home_has_the_waiting_uploads_box_filled_by_the_phone(clien
     page = client_for(liaison).get("/").content.decode()
     assert "data-capture-home" in page and f'data-user-id="{liaison.pk}"' in page
     assert "js/capture.js" in page and "vendor/idb-keyval/umd.js" in page
+
+
+def test_a_caption_typed_while_its_photo_went_up_is_saved_with_the_form(client_for, liaison, category, year,
+                                                                        school_a):
+    activity = make_activity(school_a, liaison, category, year)
+    client = client_for(liaison)
+    send(client, liaison, key="k-edit-000000001", activity=str(activity.pk))
+    edit = reverse("ledgers:activity_edit", args=[activity.pk])
+    response = client.post(edit, {**form_data(category), "version": str(activity.version),
+                                  "capkey-k-edit-000000001": "2026年4月3日，烈士陵园，全体师生默哀"}, follow=True)
+    assert "已保存为草稿" in response.content.decode()
+    assert activity.photos.get().caption == "2026年4月3日，烈士陵园，全体师生默哀"
