@@ -724,7 +724,7 @@ def _manual_evidence(scheme, unit, as_of, ids):
     for m in ManualScore.objects.filter(rule__scheme=scheme, unit=unit).select_related("rule"):
         counted = m.date <= as_of
         note = f"{format_points(m.score)} 分：{m.reason}" if counted else "评分日期在统计日之后，不计"
-        url = reverse("ledgers:assessment_file", args=["manual", m.pk]) if m.attachment else ""
+        url = reverse("ledgers:assessment_manual_file", args=[m.pk]) if m.attachment else ""
         result.append(Evidence(m.rule.indicator_id, "人工评分", m.attachment_name or "局文明办评分", m.date,
                                counted, note, url, m.pk))
     return result

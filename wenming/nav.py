@@ -26,7 +26,7 @@ ENTRIES = [
     ("档案统计", "ledgers:activity_stats", BUREAU, "活动档案"),
     ("分析小结", "reports:monthly_index", ALL, "报表"),
     ("年度考核", "reports:assessment_index", ALL, "报表"),
-    ("考核方案", "ledgers:assessment_scheme_index", (Role.ADMIN,), "报表"),
+    ("考核方案", "ledgers:assessment_scheme", (Role.ADMIN,), "报表"),
     ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
 ]

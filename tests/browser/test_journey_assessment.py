@@ -29,7 +29,7 @@ def test_admin_sets_a_rule_and_a_liaison_wins_points_back(new_page, admin_user, 
     # The admin creates the year's scheme and scores 3.2.2 on activity archives, once a semester.
     admin = new_page()
     login_as(admin, "admin")
-    admin.goto(f"/assessment/{year.year}/scheme/")
+    admin.goto(f"/assessment/scheme/?year={year.year}")
     admin.get_by_test_id("scheme-create").click()
     form = admin.get_by_test_id("rule-form-3.2.2")
     form.get_by_label("评分规则").select_option(label="活动档案")

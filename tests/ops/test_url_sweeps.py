@@ -19,6 +19,7 @@ from django.utils import timezone
 from ledgers import urls as ledger_urls
 from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, LetterTarget, Problem,
                             ProblemStatus, ResponsibilityLetter, Task, TaskAssignment)
+from ledgers.services import assessment as assessment_service
 from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
@@ -45,6 +46,8 @@ RECORDS = {
     "template_edit": ("template", {}),
     "problem_detail": ("problem", {}), "problem_photo": ("problem_photo", {"size": "thumb"}),
     "bulletin_detail": ("bulletin", {}), "bulletin_publish": ("bulletin", {}), "bulletin_pdf": ("bulletin", {}),
+    "assessment_rule_save": ("indicator", {}), "assessment_adjustment_delete": ("adjustment", {}),
+    "assessment_adjustment_file": ("adjustment", {}), "assessment_manual_file": ("manual_score", {}),
 }
 
 # What a form on any ledger page might post: enough for a view that forgot a check to change something.
@@ -57,7 +60,7 @@ POST_DATA = {
 
 
 @pytest.fixture
-def records(year, admin_user, inspector, liaison2, school_a, school_b, template):  # noqa: F811
+def records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator):  # noqa: F811
     """One record of every kind, belonging to school_b (or to the bureau)."""
     today = timezone.localdate()
     task = task_save(task=Task(year=year, title="乙校任务", deadline=today + timedelta(days=5)), units=[school_b],
@@ -83,11 +86,19 @@ def records(year, admin_user, inspector, liaison2, school_a, school_b, template)
     problem.refresh_from_db()
     iso_year, iso_week = today.isocalendar()[:2]
     bulletin = bulletin_service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
+    scheme = assessment_service.scheme_for(year=year, user=admin_user, create=True)
+    rule = assessment_service.rule_save(scheme=scheme, indicator=indicator, user=admin_user, kind="manual",
+                                        unit_kinds=["school"])
+    manual_score = assessment_service.manual_score_save(rule=rule, unit=school_b, user=admin_user, score=1,
+                                                        reason="评分", date=today, upload=jpeg("评分依据.jpg"))
+    adjustment = assessment_service.adjustment_add(scheme=scheme, unit=school_b, user=admin_user, kind="bonus",
+                                                   points=1, reason="表彰", date=today, upload=jpeg("表彰.jpg"))
     return {
         "task": task, "assignment": assignment, "attachment": entry.attachments.get(), "letter": letter,
         "scan": scan, "activity": activity, "activity_photo": activity_photo, "check": check,
         "check_photo": check.photos.get(), "template": template, "problem": problem,
         "problem_photo": problem.photos.first(), "bulletin": bulletin,
+        "indicator": indicator, "adjustment": adjustment, "manual_score": manual_score,
     }
 
 
