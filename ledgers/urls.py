@@ -92,16 +92,15 @@ urlpatterns += [
     path("bulletins/<int:pk>/", bulletin_views.bulletin_detail, name="bulletin_detail"),
 ]
 
-# --- the assessment scheme (考核方案 · 加分扣分 · 人工评分) ---
+# --- the assessment scheme (考核方案 · 加分扣分 · 人工评分); the year is ?year=2026 (default: current) ---
 urlpatterns += [
-    path("assessment/scheme/", assessment_views.scheme_index, name="assessment_scheme_index"),
-    path("assessment/<int:year>/scheme/", assessment_views.scheme, name="assessment_scheme"),
-    path("assessment/<int:year>/scheme/create/", assessment_views.scheme_create, name="assessment_scheme_create"),
-    path("assessment/<int:year>/scheme/thresholds/", assessment_views.scheme_thresholds,
-         name="assessment_thresholds"),
-    path("assessment/<int:year>/rules/<int:indicator>/", assessment_views.rule_save, name="assessment_rule_save"),
-    path("assessment/<int:year>/adjustments/", assessment_views.adjustments, name="assessment_adjustments"),
+    path("assessment/scheme/", assessment_views.scheme, name="assessment_scheme"),
+    path("assessment/scheme/create/", assessment_views.scheme_create, name="assessment_scheme_create"),
+    path("assessment/scheme/thresholds/", assessment_views.scheme_thresholds, name="assessment_thresholds"),
+    path("assessment/rules/<int:pk>/", assessment_views.rule_save, name="assessment_rule_save"),
+    path("assessment/adjustments/", assessment_views.adjustments, name="assessment_adjustments"),
     path("assessment/adjustments/<int:pk>/delete/", assessment_views.adjustment_delete,
          name="assessment_adjustment_delete"),
-    path("assessment/files/<str:kind>/<int:pk>/", assessment_views.assessment_file, name="assessment_file"),
+    path("assessment/adjustments/<int:pk>/file/", assessment_views.adjustment_file, name="assessment_adjustment_file"),
+    path("assessment/manual/<int:pk>/file/", assessment_views.manual_file, name="assessment_manual_file"),
 ]

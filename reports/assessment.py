@@ -30,13 +30,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from ledgers.models import (
-    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, CheckScore, CheckStatus, Indicator,
+    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, CheckItem, CheckScore, CheckStatus, Indicator,
     LetterStatus, ManualScore, Period, Problem, ProblemStatus, ResponsibilityLetter, RuleKind, TaskAssignment,
     Unit, UnitKind,
 )
@@ -56,6 +56,26 @@ def q2(value):
 
 def pts(value):
     return format_points(q2(value))
+
+
+class LocalDate(TruncDate):
+    """The local date of a timestamp. On PostgreSQL, TruncDate (AT TIME ZONE, native). On SQLite,
+    TruncDate calls a Python function per row (seconds over 85,000 problems), so the local date
+    is computed natively with the zone's UTC offset; exact for zones without daylight saving
+    time (China), which is what this product serves."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        offset = int(timezone.localtime().utcoffset().total_seconds())
+        return f"date({sql}, '{offset:+d} seconds')", params
+
+
+class MonthOf(ExtractMonth):
+    """The month of a date, natively on SQLite too (Django's ExtractMonth calls Python per row)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(strftime('%%m', {sql}) AS INTEGER)", params
 
 
 def _end_of(day):
@@ -121,7 +141,11 @@ class Cell:
     applicable: bool = True
     pending: bool = False  # manual, not scored yet: left out of full marks
     ruled: bool = True
-    detail: str = ""
+    info: object = ""  # the detail text, or a function making it (built only when shown)
+
+    @property
+    def detail(self):
+        return self.info() if callable(self.info) else self.info
 
     @property
     def counted(self):
@@ -297,7 +321,7 @@ def task_figures(year, as_of, ids, unit=None):
     on_time = done & (Q(completed_at__isnull=True) | Q(completed_day__lte=F("task__deadline")))
     counted = Q(task__deadline__lt=as_of) | done
     rows = (_unit_filter(TaskAssignment.objects.filter(task__year=year, task__indicator_id__in=ids), unit)
-            .alias(completed_day=TruncDate("completed_at"))
+            .alias(completed_day=LocalDate("completed_at"))
             .filter(counted)
             .values("unit_id", "task__indicator_id")
             .annotate(counted=Count("pk"), on_time=Count("pk", filter=on_time), done=Count("pk", filter=done))
@@ -306,15 +330,26 @@ def task_figures(year, as_of, ids, unit=None):
 
 
 def check_figures(year, as_of, ids, unit=None):
+    """Grouped by unit and check item (no join to the items: their maxima are read once)."""
     if not ids:
         return {}
+    linked = CheckItem.objects.filter(indicator_id__in=ids).values_list("pk", "indicator_id", "max_points")
+    items, maxima = {}, {}
+    for pk, indicator_id, max_points in linked:
+        items[pk], maxima[pk] = indicator_id, max_points
     rows = (_unit_filter(CheckScore.objects.filter(
         check_record__year=year, check_record__status=CheckStatus.SUBMITTED, check_record__date__lte=as_of,
-        item__indicator_id__in=ids), unit, "check_record__unit")
-        .values("check_record__unit_id", "item__indicator_id")
-        .annotate(scored=Sum("score"), maximum=Sum("item__max_points"), items=Count("pk"))
+        item_id__in=list(items)), unit, "check_record__unit")
+        .values_list("check_record__unit_id", "item_id")
+        .annotate(scored=Sum("score"), n=Count("pk"))
         .order_by())
-    return {(r["check_record__unit_id"], r["item__indicator_id"]): r for r in rows}
+    result = {}
+    for unit_id, item_id, scored, n in rows:
+        f = result.setdefault((unit_id, items[item_id]), {"scored": ZERO, "maximum": ZERO, "items": 0})
+        f["scored"] += scored
+        f["maximum"] += maxima[item_id] * n
+        f["items"] += n
+    return result
 
 
 def _late_problem():
@@ -327,10 +362,22 @@ def problem_figures(year, as_of, ids, unit=None):
         return {}
     rows = (_unit_filter(Problem.objects.filter(year=year, indicator_id__in=ids, deadline__lt=as_of,
                                                 found_on__lte=as_of), unit)
-            .alias(closed_day=TruncDate("closed_at"))
+            .alias(closed_day=LocalDate("closed_at"))
             .filter(_late_problem())
             .values("unit_id", "indicator_id").annotate(late=Count("pk")).order_by())
     return {(r["unit_id"], r["indicator_id"]): r["late"] for r in rows}
+
+
+def _period_bucket(rules):
+    """A month standing for the activity's period (1 or 8 for semesters, 1 for the year), in SQL,
+    so that rows come back one per unit, indicator and period."""
+    month = F("month")  # aliased by the caller
+    semester = [i for i, n in rules.items() if n.rule.period == Period.SEMESTER]
+    whole = [i for i, n in rules.items() if n.rule.period == Period.YEAR]
+    return Case(
+        When(indicator_id__in=semester, then=Case(When(month__lte=7, then=Value(1)), default=Value(8))),
+        When(indicator_id__in=whole, then=Value(1)),
+        default=month, output_field=IntegerField())
 
 
 def activity_figures(year, as_of, nodes, unit=None):
@@ -338,24 +385,29 @@ def activity_figures(year, as_of, nodes, unit=None):
     rules = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
     if not rules:
         return {}
-    minimum = {i.pk: (i.min_photos, i.caption_required) for i in Indicator.objects.filter(pk__in=rules)}
+    from ledgers.models import ActivityPhoto
+
     through = Activity.indicators.through
     end = _end_of(as_of)
+
+    photos = (ActivityPhoto.objects.filter(activity_id=OuterRef("activity_id")).order_by()
+              .annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+    blank = ActivityPhoto.objects.filter(activity_id=OuterRef("activity_id"), caption="")
+    # Qualifying (activity, indicator) pairs, filtered in SQL: enough photos, captions when required.
     rows = (_unit_filter(through.objects.filter(
         indicator_id__in=list(rules), activity__year=year, activity__status__in=ARCHIVED,
         activity__date__lte=as_of), unit, "activity__unit")
         .filter(Q(activity__submitted_at__lt=end) | Q(activity__submitted_at__isnull=True))
-        .values("activity__unit_id", "indicator_id", "activity_id", "activity__date")
-        .annotate(photos=Count("activity__photos"),
-                  blank=Count("activity__photos", filter=Q(activity__photos__caption="")))
-        .order_by())
+        .alias(photos=Coalesce(Subquery(photos, output_field=IntegerField()), Value(0)))
+        .filter(photos__gte=F("indicator__min_photos"))
+        .filter(Q(indicator__caption_required=False) | ~Exists(blank))
+        .alias(month=MonthOf("activity__date")).annotate(bucket=_period_bucket(rules))
+        .values_list("activity__unit_id", "indicator_id", "bucket").annotate(n=Count("pk")).order_by())
     result = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        ind = r["indicator_id"]
-        min_photos, caption = minimum[ind]
-        if r["photos"] < min_photos or (caption and r["blank"]):
-            continue
-        result[(r["activity__unit_id"], ind)][period_key(rules[ind].rule.period, r["activity__date"])] += 1
+    keys = {(ind, m): period_key(n.rule.period, datetime.date(2000, m, 1)) for ind, n in rules.items()
+            for m in range(1, 13)}
+    for unit_id, ind, bucket, n in rows:
+        result[(unit_id, ind)][keys[ind, bucket]] += n
     return result
 
 
@@ -391,58 +443,59 @@ def adjustment_figures(scheme, as_of, unit=None):
 
 # --- scoring -------------------------------------------------------------------------------------
 
-def _score_leaf(node, unit_id, unit_kind, figures, year, as_of):
+def _score_leaf(node, unit_id, unit_kind, figures, spans):
     rule = node.rule
     cell = Cell(full=node.points)
     if rule is None:
         cell.ruled = False
         return cell
-    if not rule.applies_to(unit_kind):
+    if unit_kind not in rule.unit_kinds:
         cell.applicable = False
         return cell
     key = (unit_id, node.indicator_id)
     points = node.points
-    if rule.kind == RuleKind.TASKS:
+    kind = rule.kind
+    if kind == RuleKind.TASKS:
         f = figures["tasks"].get(key)
         if not f or not f["counted"]:
-            cell.score, cell.detail = points, "暂无到期任务"
+            cell.score, cell.info = points, "暂无到期任务"
         else:
-            late = f["done"] - f["on_time"]
-            missing = f["counted"] - f["done"]
-            share = (Decimal(f["on_time"]) + Decimal(late) * rule.partial) / f["counted"]
-            cell.score = q2(points * share)
-            cell.detail = f"按时 {f['on_time']}，逾期完成 {late}，未完成 {missing}（共 {f['counted']} 项）"
-    elif rule.kind == RuleKind.CHECKS:
+            on_time, done, counted = f["on_time"], f["done"], f["counted"]
+            cell.score = q2(points * (on_time + (done - on_time) * rule.partial) / counted)
+            cell.info = lambda: f"按时 {on_time}，逾期完成 {done - on_time}，未完成 {counted - done}（共 {counted} 项）"
+    elif kind == RuleKind.CHECKS:
         f = figures["checks"].get(key)
         if not f or not f["maximum"]:
-            cell.score, cell.detail = points, "尚无督查记录"
+            cell.score, cell.info = points, "尚无督查记录"
         else:
             rate = Decimal(f["scored"]) / Decimal(f["maximum"])
+            items = f["items"]
             cell.score = q2(points * min(rate, Decimal(1)))
-            cell.detail = f"得分率 {(rate * 100).quantize(TENTH, ROUND_HALF_UP)}%（{f['items']} 项次）"
-    elif rule.kind == RuleKind.PROBLEMS:
+            cell.info = lambda: f"得分率 {(rate * 100).quantize(TENTH, ROUND_HALF_UP)}%（{items} 项次）"
+    elif kind == RuleKind.PROBLEMS:
         late = figures["problems"].get(key, 0)
-        cell.score = q2(max(points - late * rule.deduction, ZERO))
-        cell.detail = f"超期 {late} 项" if late else "无超期问题"
-    elif rule.kind == RuleKind.ACTIVITIES:
-        counts = figures["activities"].get(key, {})
-        spans = [s for s in period_spans(rule.period, year) if s.start <= as_of]
-        if not spans:
-            cell.score, cell.detail = points, "考核周期尚未开始"
+        cell.score = q2(max(points - late * rule.deduction, ZERO)) if late else points
+        cell.info = (lambda: f"超期 {late} 项") if late else "无超期问题"
+    elif kind == RuleKind.ACTIVITIES:
+        begun = spans[node.indicator_id]
+        if not begun:
+            cell.score, cell.info = points, "考核周期尚未开始"
         else:
-            share = sum(Decimal(min(counts.get(s.key, 0), rule.required)) / rule.required for s in spans) / len(spans)
-            cell.score = q2(points * share)
-            cell.detail = "；".join(f"{s.label} {counts.get(s.key, 0)}/{rule.required}" for s in spans)
-    elif rule.kind == RuleKind.LETTER:
+            counts = figures["activities"].get(key, {})
+            required = rule.required
+            met = sum(min(counts.get(s.key, 0), required) for s in begun)
+            cell.score = q2(points * met / (required * len(begun)))
+            cell.info = lambda: "；".join(f"{s.label} {counts.get(s.key, 0)}/{required}" for s in begun)
+    elif kind == RuleKind.LETTER:
         state = figures["letters"].get(unit_id, "")
         cell.score = points if state == "archived" else q2(points * rule.partial) if state == "signed" else ZERO
-        cell.detail = {"archived": "已归档", "signed": "已签订，未归档"}.get(state, "未签订")
+        cell.info = {"archived": "已归档", "signed": "已签订，未归档"}.get(state, "未签订")
     else:
         score = figures["manual"].get(key)
         if score is None:
-            cell.pending, cell.detail = True, "待局文明办评分"
+            cell.pending, cell.info = True, "待局文明办评分"
         else:
-            cell.score, cell.detail = q2(min(score, points)), "局文明办评分"
+            cell.score, cell.info = q2(min(score, points)), "局文明办评分"
     return cell
 
 
@@ -477,10 +530,12 @@ def score_units(year, scheme, nodes, units, as_of, unit=None):
     kind_labels = dict(UnitKind.choices)
     leaves = [n for n in nodes if n.is_leaf]
     rows = []
+    spans = {n.indicator_id: [s for s in period_spans(n.rule.period, year) if s.start <= as_of]
+             for n in leaves if n.rule and n.rule.kind == RuleKind.ACTIVITIES}
     for u in units:
         row = UnitScore(u.pk, u.name, u.kind, str(kind_labels.get(u.kind, u.kind)), (u.sort_order, u.name))
         for node in leaves:
-            cell = _score_leaf(node, u.pk, u.kind, figures, year, as_of)
+            cell = _score_leaf(node, u.pk, u.kind, figures, spans)
             row.cells[node.indicator_id] = cell
             if cell.counted:
                 row.full += cell.full
@@ -669,7 +724,7 @@ def _manual_evidence(scheme, unit, as_of, ids):
     for m in ManualScore.objects.filter(rule__scheme=scheme, unit=unit).select_related("rule"):
         counted = m.date <= as_of
         note = f"{format_points(m.score)} 分：{m.reason}" if counted else "评分日期在统计日之后，不计"
-        url = reverse("ledgers:assessment_file", args=["manual", m.pk]) if m.attachment else ""
+        url = reverse("ledgers:assessment_manual_file", args=[m.pk]) if m.attachment else ""
         result.append(Evidence(m.rule.indicator_id, "人工评分", m.attachment_name or "局文明办评分", m.date,
                                counted, note, url, m.pk))
     return result

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
-from ledgers.models import CampaignYear, Unit, UnitKind
+from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
 from ledgers.views.core import register_home_panel
 
 from . import assessment_output as output
@@ -161,12 +161,12 @@ def liaison_assessment_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:
         return None
-    year = CampaignYear.objects.current()
-    if year is None:
+    # One query when the current year has no scheme (the home page stays light).
+    scheme = AssessmentScheme.objects.filter(year__is_current=True).select_related("year").first()
+    if scheme is None:
         return None
+    year = scheme.year
     sheet = unit_sheet(year, user.unit, as_of=default_as_of(year, timezone.localdate()))
-    if sheet.assessment.scheme is None:
-        return None
     fixable = [a for a in sheet.actions if a.fixable]
     return {"template": "reports/assessment/_home_panel.html", "sheet": sheet, "row": sheet.row,
             "actions": fixable[:5], "more": max(len(fixable) - 5, 0), "year": year}

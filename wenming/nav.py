@@ -28,7 +28,7 @@ ENTRIES = [
     ("我的下载", "reports:downloads", ALL, "报表"),
 
     ("年度考核", "reports:assessment_index", ALL, "报表"),
-    ("考核方案", "ledgers:assessment_scheme_index", (Role.ADMIN,), "报表"),
+    ("考核方案", "ledgers:assessment_scheme", (Role.ADMIN,), "报表"),
     ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
     ("数据导入", "ledgers:import_index", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),

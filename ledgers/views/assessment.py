@@ -4,11 +4,11 @@ per indicator; 加分/扣分 items and manual scores; their attachments.
 The scores themselves are shown by reports (reports.views_assessment)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..access import get_visible_or_404, role_required
 from ..files import serve_file
@@ -19,12 +19,18 @@ from ..models import (
 from ..models.assessment import ALL_KINDS
 from ..services import assessment as service
 from ..services.tasks import MoveRefused
+from .imports import selected_year
 
 BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 
 
-def _year(year):
-    return get_object_or_404(CampaignYear, year=year)
+def _year(request):
+    """?year=2026 (in the query string, also on POSTs), else the current year."""
+    return selected_year(request)
+
+
+def _to(name, year, anchor=""):
+    return redirect(f"{reverse(name)}?year={year.year}{anchor}")
 
 
 def _message(error):
@@ -61,35 +67,28 @@ def _scheme_page(request, year, scheme, *, threshold_form=None, failed=None):
     }, status=400 if failed or (threshold_form is not None and threshold_form.errors) else 200)
 
 
+@require_safe
 @role_required(*BUREAU)
-def scheme_index(request):
-    year = CampaignYear.objects.current()
-    if year is None:
-        raise Http404("还没有创建年度")
-    return redirect("ledgers:assessment_scheme", year=year.year)
-
-
-@role_required(*BUREAU)
-def scheme(request, year):
-    year = _year(year)
+def scheme(request):
+    year = _year(request)
     return _scheme_page(request, year, service.scheme_for(year=year))
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def scheme_create(request, year):
-    year = _year(year)
+def scheme_create(request):
+    year = _year(request)
     try:
         service.scheme_for(year=year, user=request.user, create=True)
     except MoveRefused as e:
         messages.error(request, e.message)
-    return redirect("ledgers:assessment_scheme", year=year.year)
+    return _to("ledgers:assessment_scheme", year)
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def scheme_thresholds(request, year):
-    year = _year(year)
+def scheme_thresholds(request):
+    year = _year(request)
     scheme = service.scheme_for(year=year)
     if scheme is None:
         raise Http404("本年度还没有考核方案")
@@ -98,7 +97,7 @@ def scheme_thresholds(request, year):
         try:
             service.scheme_update(scheme=scheme, user=request.user, **form.cleaned_data)
             messages.success(request, "已保存等次分数线。")
-            return redirect("ledgers:assessment_scheme", year=year.year)
+            return _to("ledgers:assessment_scheme", year)
         except (ValidationError, MoveRefused) as e:
             form.add_error(None, _message(e))
     return _scheme_page(request, year, scheme, threshold_form=form)
@@ -106,19 +105,19 @@ def scheme_thresholds(request, year):
 
 @role_required(Role.ADMIN)
 @require_POST
-def rule_save(request, year, indicator):
-    year = _year(year)
+def rule_save(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("year"), pk=pk)
+    year = indicator.year
     scheme = service.scheme_for(year=year)
     if scheme is None:
         raise Http404("本年度还没有考核方案")
-    indicator = get_object_or_404(Indicator, pk=indicator, year=year)
     form = RuleForm(request.POST, prefix=f"i{indicator.pk}")
     if form.is_valid():
         try:
             rule = service.rule_save(scheme=scheme, indicator=indicator, user=request.user, **form.cleaned_data)
             messages.success(request, f"已保存指标 {indicator.code} 的评分规则：{rule.get_kind_display()}。"
                              if rule else f"已取消指标 {indicator.code} 的评分规则。")
-            return redirect(reverse("ledgers:assessment_scheme", args=[year.year]) + f"#rule-{indicator.pk}")
+            return _to("ledgers:assessment_scheme", year, f"#rule-{indicator.pk}")
         except (ValidationError, MoveRefused) as e:
             form.add_error(None, _message(e))
     reasons = "；".join(form.non_field_errors())
@@ -150,11 +149,13 @@ def _scheme_or_404(year):
 
 
 @role_required(*BUREAU)
-def adjustments(request, year):
-    year = _year(year)
+def adjustments(request):
+    year = _year(request)
     scheme = _scheme_or_404(year)
     if request.method != "POST":
         return _adjustments_page(request, year, scheme)
+    if not service.may_manage(request.user):
+        raise PermissionDenied("您的角色无权使用此功能。")
     units = list(Unit.objects.visible_to(request.user).active())
     if "adj-unit" in request.POST:
         form = AdjustmentForm(request.POST, request.FILES, units=units, prefix="adj")
@@ -166,7 +167,7 @@ def adjustments(request, year):
                                               points=data["points"], reason=data["reason"], date=data["date"],
                                               upload=data["attachment"])
                 messages.success(request, f"已录入：{item}。")
-                return redirect("ledgers:assessment_adjustments", year=year.year)
+                return _to("ledgers:assessment_adjustments", year)
             except (ValidationError, MoveRefused) as e:
                 form.add_error(None, _message(e))
         return _adjustments_page(request, year, scheme, adjustment_form=form)
@@ -180,7 +181,7 @@ def adjustments(request, year):
             item = service.manual_score_save(rule=rule, unit=unit, user=request.user, score=data["score"],
                                              reason=data["reason"], date=data["date"], upload=data["attachment"])
             messages.success(request, f"已保存人工评分：{item}。")
-            return redirect("ledgers:assessment_adjustments", year=year.year)
+            return _to("ledgers:assessment_adjustments", year)
         except (ValidationError, MoveRefused) as e:
             form.add_error(None, _message(e))
     return _adjustments_page(request, year, scheme, manual_form=form)
@@ -190,20 +191,29 @@ def adjustments(request, year):
 @require_POST
 def adjustment_delete(request, pk):
     item = get_visible_or_404(Adjustment, request.user, pk=pk)
-    year = item.scheme.year.year
+    year = item.scheme.year
     try:
         service.adjustment_delete(adjustment=item, user=request.user)
         messages.success(request, "已删除该加分扣分项（修改记录保留在历史中）。")
     except MoveRefused as e:
         messages.error(request, e.message)
-    return redirect("ledgers:assessment_adjustments", year=year)
+    return _to("ledgers:assessment_adjustments", year)
 
 
-@login_required
-def assessment_file(request, kind, pk):
-    """An attachment of a manual score or an adjustment, for whoever may see its unit."""
-    model = {"manual": ManualScore, "adjustment": Adjustment}.get(kind)
-    if model is None:
-        raise Http404("没有这个附件")
+def _serve(request, model, pk):
     item = get_visible_or_404(model, request.user, pk=pk)
     return serve_file(request, item.attachment, download_name=item.attachment_name or None)
+
+
+@require_safe
+@login_required
+def adjustment_file(request, pk):
+    """An adjustment's attachment, for whoever may see its unit."""
+    return _serve(request, Adjustment, pk)
+
+
+@require_safe
+@login_required
+def manual_file(request, pk):
+    """A manual score's attachment, for whoever may see its unit."""
+    return _serve(request, ManualScore, pk)

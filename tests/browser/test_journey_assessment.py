@@ -29,7 +29,7 @@ def test_admin_sets_a_rule_and_a_liaison_wins_points_back(new_page, admin_user, 
     # The admin creates the year's scheme and scores 3.2.2 on activity archives, once a semester.
     admin = new_page()
     login_as(admin, "admin")
-    admin.goto(f"/assessment/{year.year}/scheme/")
+    admin.goto(f"/assessment/scheme/?year={year.year}")
     admin.get_by_test_id("scheme-create").click()
     form = admin.get_by_test_id("rule-form-3.2.2")
     form.get_by_label("评分规则").select_option(label="活动档案")
@@ -38,6 +38,7 @@ def test_admin_sets_a_rule_and_a_liaison_wins_points_back(new_page, admin_user, 
     form.get_by_role("button", name="保存规则").click()
     expect(admin.locator(".alert-success, .alert")).to_contain_text(["已保存指标 3.2.2 的评分规则：活动档案"])
     expect(admin.get_by_test_id("rule-list")).to_contain_text("至少 1 次符合佐证要求")
+    screenshot(admin, "admin-assessment-scheme")
 
     # The liaison, on a phone, opens 模拟测评 from the home page.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ledgers import urls as ledger_urls
 from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, ImportUpload, LetterTarget, Problem,
                             ProblemStatus, ResponsibilityLetter, Task, TaskAssignment)
+from ledgers.services import assessment as assessment_service
 from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
@@ -47,6 +48,8 @@ RECORDS = {
     "bulletin_detail": ("bulletin", {}),
     "import_map": ("import_upload", {}), "import_preview": ("import_upload", {}), "import_run": ("import_upload", {}),
     "import_done": ("import_upload", {}),
+    "assessment_rule_save": ("indicator", {}), "assessment_adjustment_delete": ("adjustment", {}),
+    "assessment_adjustment_file": ("adjustment", {}), "assessment_manual_file": ("manual_score", {}),
 }
 # letter_pdf, bulletin_pdf and bulletin_publish moved to reports/ (tests/reports/jobs/test_documents_access.py).
 
@@ -60,7 +63,7 @@ POST_DATA = {
 
 
 @pytest.fixture
-def records(year, admin_user, inspector, liaison2, school_a, school_b, template):  # noqa: F811
+def records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator):  # noqa: F811
     """One record of every kind, belonging to school_b (or to the bureau)."""
     today = timezone.localdate()
     task = task_save(task=Task(year=year, title="乙校任务", deadline=today + timedelta(days=5)), units=[school_b],
@@ -88,12 +91,20 @@ def records(year, admin_user, inspector, liaison2, school_a, school_b, template)
     bulletin = bulletin_service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
     import_upload = ImportUpload.objects.create(kind="tasks", year=year, original_name="任务分解表.xlsx",
                                                 uploaded_by=admin_user, file="imports/none.xlsx")
+    scheme = assessment_service.scheme_for(year=year, user=admin_user, create=True)
+    rule = assessment_service.rule_save(scheme=scheme, indicator=indicator, user=admin_user, kind="manual",
+                                        unit_kinds=["school"])
+    manual_score = assessment_service.manual_score_save(rule=rule, unit=school_b, user=admin_user, score=1,
+                                                        reason="评分", date=today, upload=jpeg("评分依据.jpg"))
+    adjustment = assessment_service.adjustment_add(scheme=scheme, unit=school_b, user=admin_user, kind="bonus",
+                                                   points=1, reason="表彰", date=today, upload=jpeg("表彰.jpg"))
     return {
         "import_upload": import_upload,
         "task": task, "assignment": assignment, "attachment": entry.attachments.get(), "letter": letter,
         "scan": scan, "activity": activity, "activity_photo": activity_photo, "check": check,
         "check_photo": check.photos.get(), "template": template, "problem": problem,
         "problem_photo": problem.photos.first(), "bulletin": bulletin,
+        "indicator": indicator, "adjustment": adjustment, "manual_score": manual_score,
     }
 
 

@@ -83,6 +83,7 @@ class Command(BaseCommand):
         import openpyxl  # noqa: F401  (imports are not what is measured)
         import weasyprint  # noqa: F401
         import xlsxwriter  # noqa: F401
+
         work = getattr(self, f"step_{step}")
         prepared = work(units, prepare=True)
         with CaptureQueriesContext(connection) as queries:

@@ -135,7 +135,7 @@ def test_liaison_home_shows_the_mock_evaluation_panel(client_for, liaison, data)
 def test_admin_sets_a_rule_and_bad_input_is_refused(client_for, admin_user, liaison, data, indicators):
     admin = client_for(admin_user)
     ind = indicators["2.1"]
-    url = f"/assessment/2026/rules/{ind.pk}/"
+    url = f"/assessment/rules/{ind.pk}/"
     p = f"i{ind.pk}-"
     response = admin.post(url, {p + "kind": "problems", p + "unit_kinds": ["school"], p + "partial": "0.5",
                                 p + "deduction": "2", p + "required": "1", p + "period": "semester"})
@@ -148,25 +148,25 @@ def test_admin_sets_a_rule_and_bad_input_is_refused(client_for, admin_user, liai
     assert "请至少选择一类适用单位" in response.content.decode()
     assert IndicatorRule.objects.get(indicator=ind).kind == "problems"
     parent = indicators["2"]
-    response = admin.post(f"/assessment/2026/rules/{parent.pk}/", {
+    response = admin.post(f"/assessment/rules/{parent.pk}/", {
         f"i{parent.pk}-kind": "checks", f"i{parent.pk}-unit_kinds": ["school"], f"i{parent.pk}-partial": "0.5",
         f"i{parent.pk}-deduction": "1", f"i{parent.pk}-required": "1", f"i{parent.pk}-period": "semester"})
     assert "有下级指标" in response.content.decode()
     assert client_for(liaison).post(url, {}).status_code == 403
-    assert client_for(liaison).get("/assessment/2026/scheme/").status_code == 403
-    page = admin.get("/assessment/2026/scheme/").content.decode()
+    assert client_for(liaison).get("/assessment/scheme/?year=2026").status_code == 403
+    page = admin.get("/assessment/scheme/?year=2026").content.decode()
     assert "整改超期扣分" in page and "每项扣 2 分" in page
 
 
 def test_admin_enters_a_bonus_with_evidence(client_for, admin_user, data):
     admin = client_for(admin_user)
-    response = admin.post("/assessment/2026/adjustments/", {
+    response = admin.post("/assessment/adjustments/?year=2026", {
         "adj-unit": data["B"].pk, "adj-kind": "bonus", "adj-points": "1.5", "adj-date": "2026-12-10",
         "adj-reason": "志愿服务受表彰"})
     assert response.status_code == 302
     item = Adjustment.objects.get(reason="志愿服务受表彰")
     assert item.history.count() == 1
-    response = admin.post("/assessment/2026/adjustments/", {
+    response = admin.post("/assessment/adjustments/?year=2026", {
         "adj-unit": data["B"].pk, "adj-kind": "bonus", "adj-points": "abc", "adj-date": "2026-12-10",
         "adj-reason": "保留我输入的理由"})
     assert response.status_code == 400 and "保留我输入的理由" in response.content.decode()

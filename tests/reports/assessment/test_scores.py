@@ -119,3 +119,35 @@ def test_unit_sheet_query_count_is_flat(scored_year, year, django_assert_max_num
 def test_grades_follow_thresholds(scheme):
     assert [scheme.grade(Decimal(p)) for p in ("95", "90", "85", "60", "59.9")] == ["优秀", "优秀", "良好", "合格", "不合格"]
     assert scheme.grade(None) == "未评定"
+
+
+def test_closing_late_is_judged_by_the_local_date(scored_year, year, indicators, inspector):
+    # Deadline 05-10: closed at 23:30 local time on the day is on time, 00:30 the next day is late
+    # (both fall on 05-10 in UTC).
+    from ledgers.models import Problem
+
+    from .conftest import at
+
+    B = scored_year["B"]
+    for hour, minute, text in [(23, 30, "当天深夜销号"), (0, 30, "次日凌晨销号")]:
+        day = 10 if hour == 23 else 11
+        closed = at(2026, 5, day, hour).replace(minute=minute)
+        Problem.objects.create(year=year, unit=B, indicator=indicators["2.2"], description=text,
+                               found_on=D(2026, 5, 9), deadline=D(2026, 5, 10), status="closed", closed_at=closed,
+                               raised_by=inspector)
+    result = assessment(year, as_of=YEAR_END)
+    assert cells(by_unit(result)["郾城区第二实验小学"], result.nodes)["2.2"].score == Decimal("2.50")  # one late
+    notes = {e.title: e.note for e in unit_sheet(year, B, as_of=YEAR_END).evidence[indicators["2.2"].pk]}
+    assert notes["当天深夜销号"].startswith("按期销号") and notes["次日凌晨销号"].startswith("超期后于 05-11 销号")
+
+
+def test_bureau_catalog_builders_write_to_a_file_object(scored_year, year):
+    import io
+    import zipfile
+
+    from reports.catalog import catalog_zip
+
+    out = io.BytesIO()
+    catalog_zip(out, year=year)
+    names = zipfile.ZipFile(out).namelist()
+    assert any(n.startswith("3.1 我们的节日/活动档案/郾城区第二实验小学 ") for n in names)
