@@ -7,7 +7,7 @@ unit's id is 404.
 """
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponseNotAllowed, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +83,8 @@ def monthly_pdf(request, month):
             return start_and_follow(request, "monthly_pdf", params, back=back)
         return start_page(request, "monthly_pdf", params, back=back,
                           description="单位较多，PDF 将在后台生成，完成后在“我的下载”中下载。")
+    if request.method == "POST":  # a small PDF is answered at once: nothing to start
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     summary = monthly_summary(month, unit=unit)
     response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")

@@ -45,9 +45,10 @@ from django.utils import timezone
 from ledgers.files import referenced_file_names
 
 FORMAT = 2
-# Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, login
-# attempt logs): leaving them out keeps the dump loadable into a freshly migrated install.
-EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
+# Rebuilt by `migrate` (content types, permissions, the queued daily upkeep) or not worth
+# keeping (sessions, login attempt logs, the job queue): leaving them out keeps the dump loadable
+# into a freshly migrated install.
+EXCLUDED_APPS = {"contenttypes", "sessions", "axes", "django_tasks_database"}
 EXCLUDED_MODELS = {"auth.Permission"}
 SNAPSHOT_ALIAS = "backup_snapshot"
 VERIFY_ALIAS = "backup_verify"

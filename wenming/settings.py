@@ -134,6 +134,10 @@ if TESTING:
     # own (wenming/backup.py); tests that run it list these aliases in `databases`.
     for _alias in ("backup_snapshot", "backup_verify"):
         DATABASES[_alias] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+        if DATABASES[_alias]["ENGINE"].endswith("sqlite3"):
+            # Only read through: a deferred BEGIN takes no write lock, so the test's own
+            # transactions on these aliases do not wait on the default one's (same file).
+            DATABASES[_alias]["OPTIONS"] = {**DATABASES[_alias]["OPTIONS"], "transaction_mode": "DEFERRED"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ledgers.User"
