@@ -234,15 +234,17 @@ class Command(BaseCommand):
         client.get(reverse("reports:downloads"))  # warm up (imports, templates)
         longest = (0, "")
         for method, label, url in requests:
-            timings = []
+            timings, cpus = [], []
             for _ in range(3):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), cpu_seconds()
                 response = getattr(client, method.lower())(url)
-                timings.append(time.perf_counter() - start)
                 if hasattr(response, "streaming_content"):
                     b"".join(response.streaming_content)
+                timings.append(time.perf_counter() - start)
+                cpus.append(cpu_seconds() - cpu)
                 assert response.status_code in (200, 302), (label, response.status_code)
-            best = min(timings)
-            longest = max(longest, (best, label))
-            self.stdout.write(f"web {method} {label}: {best * 1000:.0f} ms (best of 3)")
-        self.stdout.write(f"longest export request: {longest[0] * 1000:.0f} ms — {longest[1]} (goal < 1 s)")
+            best, best_cpu = min(timings), min(cpus)
+            longest = max(longest, (best, best_cpu, label))
+            self.stdout.write(f"web {method} {label}: {best * 1000:.0f} ms, {best_cpu * 1000:.0f} ms CPU (best of 3)")
+        self.stdout.write(f"longest export request: {longest[0] * 1000:.0f} ms ({longest[1] * 1000:.0f} ms CPU) — "
+                          f"{longest[2]} (goal < 1 s)")
