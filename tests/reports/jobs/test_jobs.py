@@ -373,3 +373,10 @@ def test_the_bureau_monthly_pdf_at_city_scale_is_a_job(client_for, inspector, li
     # One unit's PDF stays immediate.
     response = client_for(liaison).get(url)
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_the_bureau_admin_sees_jobs_in_the_admin(client_for, admin_user, liaison, school_a, archives):
+    start(client_for(liaison), reverse("reports:binder_pdf"), f"?unit={school_a.pk}")
+    page = client_for(admin_user).get(reverse("admin:reports_job_changelist"))
+    assert page.status_code == 200 and "郾城区第一实验小学 2026年度台账档案册（PDF）" in page.content.decode()
+    assert client_for(liaison).get(reverse("admin:reports_job_changelist")).status_code in (302, 403)
