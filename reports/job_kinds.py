@@ -23,6 +23,7 @@ from django.utils.crypto import get_random_string
 
 from ledgers.access import get_visible_or_404
 from ledgers.models import Bulletin, CampaignYear, ResponsibilityLetter, Role, Unit
+from ledgers.params import to_int
 
 from . import binder
 from .jobs import JobOutput, JobRefused, JobSpec, job_kind
@@ -32,11 +33,19 @@ BUREAU_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 
 
 def _year(value):
-    value = str(value or "")
-    year = CampaignYear.objects.filter(year=value).first() if value.isdigit() else CampaignYear.objects.current()
+    value = to_int(value)  # junk ("²", NUL, huge) -> the current year, like the pages
+    year = CampaignYear.objects.filter(year=value).first() if value is not None else CampaignYear.objects.current()
     if year is None:
         raise Http404("没有这个年度")
     return year
+
+
+def _unit_param(user, value):
+    """The unit of ?unit=<id> if the user may see it; 404 for junk or another's unit."""
+    pk = to_int(value)
+    if pk is None:
+        raise Http404("没有这个单位")
+    return get_visible_or_404(Unit, user, pk=pk)
 
 
 def _period(value):
@@ -51,10 +60,7 @@ def _bureau_only(user):
 # --- one unit's binder -------------------------------------------------------------------------
 
 def _unit_binder_spec(user, params, ext, label):
-    raw = str(params.get("unit") or user.unit_id or "")
-    if not raw.isdigit():
-        raise Http404("没有这个单位")
-    unit = get_visible_or_404(Unit, user, pk=raw)
+    unit = _unit_param(user, params.get("unit") or user.unit_id)
     year, period = _year(params.get("year")), _period(params.get("period"))
     return JobSpec(params={"unit": unit.pk, "year": year.year, "period": period},
                    title=f"{unit.name} {binder.period_label(year, period)}台账档案册（{label}）", unit=unit)
@@ -134,9 +140,7 @@ def prepare_problems_export(user, params):
             raise Http404("您的账号尚未分配单位")
         unit = user.unit
     elif params.get("unit"):
-        if not params["unit"].isdigit():
-            raise Http404("没有这个单位")
-        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+        unit = _unit_param(user, params["unit"])
     title = f"{unit.name if unit else '全部单位'} 问题整改台账（Excel）"
     return JobSpec(params=params, title=title, unit=unit)
 
@@ -192,9 +196,7 @@ def _month_and_unit(user, params):
         raise Http404("没有这个月份")
     unit = None
     if params.get("unit"):
-        if not str(params["unit"]).isdigit():
-            raise Http404("没有这个单位")
-        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+        unit = _unit_param(user, params["unit"])
     elif not user.sees_all_units:
         if not user.unit_id:
             raise Http404("您的账号尚未分配单位")
@@ -238,9 +240,7 @@ def prepare_monthly_publish(user, params):
         raise Http404("没有这个月份")
     unit = None
     if params.get("unit"):
-        if not str(params["unit"]).isdigit():
-            raise Http404("没有这个单位")
-        unit = get_visible_or_404(Unit, user, pk=params["unit"])
+        unit = _unit_param(user, params["unit"])
     return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None},
                    title=f"发布{unit.name + ' ' if unit else ''}{month.label}分析小结", unit=unit)
 
@@ -264,8 +264,8 @@ def prepare_bulletin_publish(user, params):
 
     if not service.can_publish(user):
         raise PermissionDenied("只有局文明办可以发布通报。")
-    raw = str(params.get("bulletin", ""))
-    if not raw.isdigit():
+    raw = to_int(params.get("bulletin"))
+    if raw is None:
         raise Http404("没有这期通报")
     bulletin = get_visible_or_404(Bulletin, user, pk=raw)
     if bulletin.is_published:

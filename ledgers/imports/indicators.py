@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..models import Indicator, Method
+from ..params import to_int
 from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
 from .sheet import clean
 
@@ -111,7 +112,7 @@ class IndicatorImporter(Importer):
             reasons.append(f"测评方法“{method_text}”应含 材料审核、实地考察 或 问卷调查")
             method = Method.DOCUMENTS
         photos = clean(v.get("min_photos")) or "0"
-        if not photos.isdigit():
+        if to_int(photos) is None:
             reasons.append(f"最少照片数“{photos}”应为整数")
             photos = "0"
         caption = clean(v.get("caption_required")).lower()

@@ -22,6 +22,7 @@ from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
 from ..models.activities import photo_flags
+from ..params import to_int
 from ..services import activities as services
 from .core import register_home_panel
 
@@ -121,7 +122,7 @@ def _activity_form_page(request, activity):
     if request.method == "POST":
         form = ActivityForm(request.POST, instance=activity)
         formset = CaptionFormSet(request.POST, queryset=photos_qs, prefix="photos")
-        pending_ids = [int(x) for x in request.POST.getlist("pending") if x.isdigit()]
+        pending_ids = [pk for pk in map(to_int, request.POST.getlist("pending")) if pk is not None]
         batch = (activity.capture_batch if activity else "") or _token(request.POST.get("capture_batch")) or batch
         staged, refusals = services.photos_stage(user=user, uploads=request.FILES.getlist("photos"))
         pending = list(ActivityPhoto.objects.pending_for(user, pending_ids, batch)) + staged
@@ -190,8 +191,7 @@ def activity_photo_upload(request):
         return _json_error("上传内容不完整，请重试。", 400)
     activity = None
     if (request.POST.get("activity") or "").strip():
-        activity = get_visible_or_404(Activity, user, pk=request.POST["activity"] if request.POST["activity"].isdigit()
-                                      else 0)
+        activity = get_visible_or_404(Activity, user, pk=to_int(request.POST["activity"]) or 0)
     sha = (request.POST.get("sha256") or "").strip().lower()
     try:
         photo, created = services.photo_receive(

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from ledgers.models import Bulletin
+from reports.jobs import start_job
 from reports.models import PublishedReport
 from reports.summaries import Month
 from tests.ledgers.checks.factories import indicator, template  # noqa: F401 (fixtures)
@@ -29,20 +30,18 @@ PARAMS = {
     "login": ["next"],
     "ledgers:indicator_list": ["year"],
     "ledgers:indicator_import": ["year"],
-    "ledgers:indicator_template": ["year"],
     "ledgers:task_matrix": ["year", "kind", "status", "indicator", "page"],
     "ledgers:my_tasks": ["year"],
     "ledgers:task_create": ["year"],
     "ledgers:task_edit": ["year"],
     "ledgers:task_import": ["year"],
-    "ledgers:task_template": ["year"],
     "ledgers:letter_list": ["year", "status"],
     "ledgers:letter_targets": ["year"],
     "ledgers:letter_year_pdf": ["year"],
     "ledgers:activity_list": ["unit", "month", "category", "indicator", "status", "page"],
     "ledgers:activity_stats": ["month", "empty"],
-    "ledgers:binder_pdf": ["unit", "year"],
-    "ledgers:binder_zip": ["unit", "year"],
+    "ledgers:binder_pdf": ["unit", "year", "period"],
+    "ledgers:binder_zip": ["unit", "year", "period"],
     "ledgers:check_list": ["week", "unit", "kind", "status", "page"],
     "ledgers:check_create": ["template", "unit"],
     "ledgers:problem_list": ["unit", "status", "week", "kind", "indicator", "overdue", "page"],
@@ -53,6 +52,24 @@ PARAMS = {
     "reports:monthly_pdf": ["unit"],
     "reports:monthly_xlsx": ["unit"],
     "reports:monthly_publish": ["unit"],
+    # the ledgers' documents, rendered in reports/ (reachable under both names)
+    "reports:letter_year_pdf": ["year"],
+    "reports:binder_pdf": ["unit", "year", "period"],
+    "reports:binder_zip": ["unit", "year", "period"],
+    "ledgers:bureau_binder": ["year", "period"],
+    "reports:bureau_binder": ["year", "period"],
+    "reports:problem_export": ["unit", "status", "week", "kind", "indicator", "overdue"],
+    "reports:import_template": ["year"],
+    # year-end assessment
+    "ledgers:assessment_scheme": ["year"],
+    "ledgers:assessment_scheme_create": ["year"],
+    "ledgers:assessment_thresholds": ["year"],
+    "ledgers:assessment_adjustments": ["year"],
+    "reports:assessment": ["unit", "as_of", "kind"],
+    "reports:assessment_pdf": ["unit", "as_of", "kind"],
+    "reports:assessment_xlsx": ["unit", "as_of", "kind"],
+    "reports:assessment_publish": ["unit", "as_of", "kind"],
+    "reports:assessment_catalog": ["unit"],
 }
 
 # URL name -> its URL arguments, from the `records` fixture (ledger <int:pk> URLs come from RECORDS).
@@ -62,6 +79,20 @@ ARGS = {
     "reports:monthly_xlsx": lambda r: {"month": Month.containing(timezone.localdate())},
     "reports:monthly_publish": lambda r: {"month": Month.containing(timezone.localdate())},
     "reports:published_file": lambda r: {"pk": r["published"].pk, "fmt": "pdf"},
+    **{f"{ns}:{name}": (lambda key: lambda r: {"pk": r[key].pk})(key)
+       for ns in ("ledgers", "reports")
+       for name, key in (("bulletin_pdf", "bulletin"), ("bulletin_publish", "bulletin"), ("letter_pdf", "letter"))},
+    "reports:import_template": lambda r: {"kind": "tasks"},
+    "reports:login_slips": lambda r: {"pk": r["import_upload"].pk},
+    "reports:job_detail": lambda r: {"pk": r["job"].pk},
+    "reports:job_status": lambda r: {"pk": r["job"].pk},
+    "reports:job_file": lambda r: {"pk": r["job"].pk},
+    "reports:job_retry": lambda r: {"pk": r["job"].pk},
+    "reports:assessment": lambda r: {"year": 2026},
+    "reports:assessment_pdf": lambda r: {"year": 2026},
+    "reports:assessment_xlsx": lambda r: {"year": 2026},
+    "reports:assessment_publish": lambda r: {"year": 2026},
+    "reports:assessment_catalog": lambda r: {"year": 2026, "fmt": "pdf"},
 }
 
 JUNK = ["abc", "²", "\x00", "9" * 30, "9999", "10000", "9999-12", "9999-W52", "-1", "", "x" * 3000]
@@ -85,7 +116,7 @@ def url_of(name, objects):
     if name in ARGS:
         return reverse(name, kwargs=ARGS[name](objects))
     short = name.split(":")[-1]
-    if name.startswith("ledgers:") and short in RECORDS:
+    if name.split(":")[0] in ("ledgers", "reports") and short in RECORDS:
         key, extra = RECORDS[short]
         return reverse(name, kwargs={"pk": objects[key].pk, **extra})
     return reverse(name)
@@ -134,7 +165,8 @@ def sweep_objects(records, admin_user, school_b):  # noqa: F811
                                                published_by=admin_user)
     published.pdf.save("reports/x.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     published.xlsx.save("reports/x.xlsx", ContentFile(b"PK test"), save=True)
-    return {**records, "published": published}
+    job, _joined = start_job(user=admin_user, kind="letters_year", params={"year": "2026"})
+    return {**records, "published": published, "job": job}
 
 
 def test_params_and_args_name_existing_urls():
