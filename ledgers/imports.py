@@ -145,8 +145,10 @@ class UnitIndex:
     """Matches unit names as typed in a spreadsheet to units: exact (spaces ignored), else a
     unique unit whose name contains the text (e.g. "第一实验小学")."""
 
-    def __init__(self):
-        self.units = list(Unit.objects.active())
+    def __init__(self, user=None):
+        # Only the importing admin's own units (a district's admin: their district's).
+        units = Unit.objects.actable_by(user).filter(bureau=user.owning_bureau()) if user else Unit.objects
+        self.units = list(units.active())
         self.by_name = {re.sub(r"\s+", "", u.name): u for u in self.units}
 
     def find(self, text):
@@ -188,8 +190,9 @@ TASK_ALIASES = {
 TASK_REQUIRED = {"title": "测评内容", "units": "责任单位", "deadline": "完成时限"}
 
 
-def _indicator_lookup(year):
-    indicators = list(Indicator.objects.filter(year=year))
+def _indicator_lookup(year, bureau=None):
+    indicators = list(Indicator.objects.filter(year=year).for_bureau(bureau) if bureau else
+                      Indicator.objects.filter(year=year))
     return {i.code: i for i in indicators}, {i.title: i for i in indicators}
 
 
@@ -200,11 +203,11 @@ def _find_indicator(text, by_code, by_title):
     return by_title.get(text.strip())
 
 
-def parse_tasks(upload, year):
+def parse_tasks(upload, year, user=None):
     rows = read_sheet(upload)
     columns, start = find_columns(rows, TASK_ALIASES, TASK_REQUIRED)
-    units = UnitIndex()
-    by_code, by_title = _indicator_lookup(year)
+    units = UnitIndex(user)
+    by_code, by_title = _indicator_lookup(year, user.owning_bureau() if user else None)
     parsed = Parsed()
     for row_number, v in _data_rows(rows, columns, start):
         reasons = []
@@ -289,10 +292,12 @@ YES = {"是", "√", "✓", "y", "yes", "true", "1", "需要", "必须"}
 NO = {"", "否", "×", "n", "no", "false", "0", "不需要"}
 
 
-def parse_indicators(upload, year):
+def parse_indicators(upload, year, user=None):
     rows = read_sheet(upload)
     columns, start = find_columns(rows, INDICATOR_ALIASES, INDICATOR_REQUIRED)
-    existing = set(Indicator.objects.filter(year=year).values_list("code", flat=True))
+    mine = Indicator.objects.filter(year=year, bureau=user.owning_bureau()) if user else Indicator.objects.filter(
+        year=year)
+    existing = set(mine.values_list("code", flat=True))
     methods = {label: value for value, label in Method.choices}
     parsed, seen = Parsed(), {}
     for row_number, v in _data_rows(rows, columns, start):
@@ -345,11 +350,17 @@ def import_indicators(*, year, rows, user):
     """Create or update indicators by code, parents first; returns (created, updated)."""
     if not (user.is_authenticated and user.is_bureau_admin):
         raise MoveRefused("只有局文明办可以导入测评指标。")
-    by_code = {i.code: i for i in Indicator.objects.filter(year=year)}
+    bureau = user.owning_bureau()
+    # The bureau's own indicators are created or updated; the city's tree above them is read only
+    # (a district's indicators hang beneath the city's).
+    by_code = {i.code: i for i in Indicator.objects.filter(year=year).for_bureau(bureau)}
     created = updated = 0
     with transaction.atomic():
         for row in sorted(rows, key=lambda r: r["code"].count(".")):
-            indicator = by_code.get(row["code"]) or Indicator(year=year, code=row["code"])
+            indicator = by_code.get(row["code"])
+            if indicator is not None and indicator.bureau_id != bureau.pk:
+                raise MoveRefused(f"指标 {indicator.code} 由{indicator.bureau.name}发布，不能在此修改。")
+            indicator = indicator or Indicator(year=year, code=row["code"], bureau=bureau)
             created += indicator.pk is None
             updated += indicator.pk is not None
             indicator.parent = by_code.get(row["code"].rpartition(".")[0])

@@ -101,7 +101,7 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE):
 
     sections = binder_sections(binder_activities(unit, year))
     order = body_order(sections)
-    context = {"unit": unit, "year": year, "bureau": settings.BUREAU_NAME, "today": timezone.localdate()}
+    context = {"unit": unit, "year": year, "bureau": unit.bureau.name, "today": timezone.localdate()}
     with tempfile.TemporaryDirectory(prefix="binder-") as tmp:
         tmp = Path(tmp)
         parts, starts, body_pages = [], {}, 0

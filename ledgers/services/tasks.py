@@ -123,6 +123,13 @@ def task_save(*, task, units, user, version=None):
     units = list(units)
     if not units:
         raise MoveRefused("请至少选择一个责任单位。")
+    if task.pk is None and not task.bureau_id:
+        task.bureau = user.owning_bureau()
+    if task.pk is not None and not user.is_superuser and task.bureau_id != user.bureau_id:
+        raise MoveRefused("只能编辑本局下达的任务。")
+    strangers = [unit.name for unit in units if unit.bureau_id != task.bureau_id or not user.may_act_on_unit(unit)]
+    if strangers:
+        raise MoveRefused(f"{'、'.join(strangers)} 不属于本局，不能作为责任单位。")
     with transaction.atomic():
         claim_version(task, version)
         if task.pk is None:

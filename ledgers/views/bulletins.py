@@ -4,7 +4,6 @@ A draft shows live figures; a published bulletin shows its frozen snapshot only.
 """
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -94,7 +93,7 @@ def bulletin_publish(request, pk):
 def bulletin_pdf(request, pk):
     bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)
     data = render_pdf("reports/pdf/bulletin.html", {
-        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": settings.BUREAU_NAME,
+        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": bulletin.bureau.name,
     })
     response = HttpResponse(data, content_type="application/pdf")
     name = f"bulletin-{bulletin.number or 'draft'}-{bulletin.iso_year}W{bulletin.iso_week:02d}.pdf"

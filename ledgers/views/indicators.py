@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import imports
-from ..access import role_required
+from ..access import role_required, selected_bureau
 from ..models import CampaignYear, Indicator, Role
 from .imports import import_confirm, import_page, selected_year, xlsx_response
 
@@ -15,7 +15,10 @@ from .imports import import_confirm, import_page, selected_year, xlsx_response
 @login_required
 def indicator_list(request):
     year = selected_year(request)
-    indicators = Indicator.objects.visible_to(request.user).for_year(year).annotate(task_count=Count("tasks"))
+    # The city's tree and, for a district, its own indicators beneath it.
+    bureau = selected_bureau(request)
+    indicators = (Indicator.objects.visible_to(request.user).for_year(year).for_bureau(bureau)
+                  .annotate(task_count=Count("tasks")))
     return render(request, "ledgers/indicators/list.html", {
         "year": year, "years": CampaignYear.objects.all(), "indicators": indicators,
         "total_points": sum(i.points for i in indicators if i.parent_id is None),
@@ -24,7 +27,8 @@ def indicator_list(request):
 
 @role_required(Role.ADMIN)
 def indicator_import(request):
-    return import_page(request, kind="indicators", parse=imports.parse_indicators,
+    return import_page(request, kind="indicators",
+                       parse=lambda upload, year: imports.parse_indicators(upload, year, user=request.user),
                        template="ledgers/indicators/import.html", context={})
 
 

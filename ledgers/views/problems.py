@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from reports.problems_excel import problems_workbook
 
-from ..access import can_edit, get_visible_or_404, role_required
+from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..services import problems as service
@@ -27,6 +27,9 @@ def filtered_problems(request):
     user = request.user
     form = ProblemFilterForm(request.GET or None, user=user)
     problems = Problem.objects.visible_to(user).with_related()
+    if request.GET.get("bureau"):
+        # The city's roles drill into one district (links from the city dashboard).
+        problems = problems.in_bureau_id(selected_bureau(request).pk)
     if form.is_valid():
         data = form.cleaned_data
         if data.get("unit"):
@@ -67,7 +70,8 @@ def problem_list(request):
 @login_required
 def problem_export(request):
     form, problems = filtered_problems(request)
-    data = problems_workbook(problems, title=f"{request.user.unit or ''}问题整改台账" if request.user.is_liaison else "问题整改台账")
+    data = problems_workbook(problems, title=f"{request.user.unit or ''}问题整改台账" if request.user.is_liaison
+                             else f"{request.user.bureau_name}问题整改台账")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6-{stamp}.xlsx"
@@ -79,7 +83,7 @@ def problem_create(request):
     check = None
     if request.GET.get("check"):
         check = get_visible_or_404(Check, request.user, pk=request.GET["check"])
-    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check)
+    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -99,7 +103,7 @@ def _detail_context(request, problem, **forms):
     user = request.user
     rectifiable = problem.status in service.RECTIFIABLE and service.can_rectify(user, problem)
     rechecking = (problem.status == ProblemStatus.REVIEW and service.can_recheck(user)
-                  and problem.rectified_by_id != user.pk)
+                  and problem.rectified_by_id != user.pk and user.may_act_on_unit(problem.unit))
     photos = list(problem.photos.all())
     return {
         "problem": problem,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import files, imports
-from ..access import can_edit, get_visible_or_404, role_required
+from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..models import (
@@ -45,7 +45,9 @@ def editor_post(view):
 @role_required(*BUREAU)
 def task_matrix(request):
     year = selected_year(request)
-    tasks = Task.objects.for_year(year).with_assignments().order_by("deadline", "pk")
+    bureau = selected_bureau(request)
+    tasks = Task.objects.visible_to(request.user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
+        "deadline", "pk")
     kind, status, indicator = (request.GET.get(k, "") for k in ("kind", "status", "indicator"))
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
@@ -69,9 +71,11 @@ def task_matrix(request):
     return render(request, "ledgers/tasks/matrix.html", {
         "year": year, "page": page, "columns": columns, "matrix": matrix, "query": query.urlencode(),
         "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
-        "top_indicators": Indicator.objects.for_year(year).filter(parent=None),
+        "top_indicators": Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
         "f": {"kind": kind, "status": status, "indicator": indicator},
-        "counts": TaskAssignment.objects.for_year(year).status_counts(),
+        "counts": TaskAssignment.objects.visible_to(request.user).filter(task__bureau=bureau).for_year(
+            year).status_counts(),
+        "bureau": bureau,
     })
 
 
@@ -87,7 +91,7 @@ def my_tasks(request):
 
 def _task_form_page(request, task):
     year = task.year if task.pk else selected_year(request)
-    form = TaskForm(request.POST or None, instance=task, year=year)
+    form = TaskForm(request.POST or None, instance=task, year=year, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_save(task=form.save(commit=False), units=form.cleaned_data["units"],
@@ -109,7 +113,7 @@ def task_create(request):
 
 @role_required(Role.ADMIN)
 def task_edit(request, pk):
-    return _task_form_page(request, get_visible_or_404(Task, request.user, pk=pk))
+    return _task_form_page(request, get_visible_or_404(Task.objects.actable_by(request.user), request.user, pk=pk))
 
 
 @require_safe
@@ -117,8 +121,10 @@ def task_edit(request, pk):
 def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year"), request.user, pk=pk)
     assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit")
+    may_manage = services.may_manage_tasks(request.user) and (
+        request.user.is_superuser or task.bureau_id == request.user.bureau_id)
     return render(request, "ledgers/tasks/detail.html", {"task": task, "assignments": assignments,
-                                                          "may_manage": services.may_manage_tasks(request.user)})
+                                                          "may_manage": may_manage})
 
 
 def _assignment_page(request, assignment, progress_form=None, return_form=None, status=200):
@@ -203,8 +209,9 @@ def progress_attachment(request, pk):
 
 @role_required(Role.ADMIN)
 def task_import(request):
-    return import_page(request, kind="tasks", parse=imports.parse_tasks, template="ledgers/tasks/import.html",
-                       context={})
+    return import_page(request, kind="tasks",
+                       parse=lambda upload, year: imports.parse_tasks(upload, year, user=request.user),
+                       template="ledgers/tasks/import.html", context={})
 
 
 def _write_tasks(*, year, rows, user):
@@ -251,7 +258,7 @@ def bureau_tasks_panel(request):
     from ..models import CampaignYear
 
     year = CampaignYear.objects.current()
-    letters = ResponsibilityLetter.objects.for_year(year)
+    letters = ResponsibilityLetter.objects.visible_to(user).for_year(year)
     return {"template": "ledgers/tasks/_panel_bureau.html", "year": year,
-            "counts": TaskAssignment.objects.for_year(year).status_counts(),
+            "counts": TaskAssignment.objects.visible_to(user).for_year(year).status_counts(),
             "unsigned": letters.unsigned().count(), "letters": letters.count()}
