@@ -24,6 +24,7 @@ urlpatterns += [
     path("tasks/new/", task_views.task_create, name="task_create"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/dispatch/", task_views.task_dispatch, name="task_dispatch"),
     path("tasks/import/", task_views.task_import, name="task_import"),
     path("tasks/import/confirm/", task_views.task_import_confirm, name="task_import_confirm"),
     path("tasks/import/template.xlsx", task_views.task_template, name="task_template"),

@@ -17,7 +17,7 @@ from ..access import can_edit, get_visible_or_404, role_required, selected_burea
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..models import (
-    AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
+    AssignmentStatus, Bureau, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
     TaskAssignment, UnitKind,
 )
 from ..services import tasks as services
@@ -119,12 +119,34 @@ def task_edit(request, pk):
 @require_safe
 @login_required
 def task_detail(request, pk):
-    task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year"), request.user, pk=pk)
+    task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year", "bureau", "parent"),
+                              request.user, pk=pk)
     assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit")
     may_manage = services.may_manage_tasks(request.user) and (
         request.user.is_superuser or task.bureau_id == request.user.bureau_id)
-    return render(request, "ledgers/tasks/detail.html", {"task": task, "assignments": assignments,
-                                                          "may_manage": may_manage})
+    context = {"task": task, "assignments": assignments, "may_manage": may_manage}
+    if task.bureau.is_city:
+        # The city's task: its progress in each district it was sent to, and sending it further.
+        context["dispatched"] = services.dispatch_progress(task)
+        if may_manage and request.user.is_city:
+            sent = {row["bureau"].pk for row in context["dispatched"]}
+            context["undispatched"] = [b for b in Bureau.objects.districts() if b.pk not in sent]
+    return render(request, "ledgers/tasks/detail.html", context)
+
+
+@editor_post
+@role_required(Role.ADMIN)
+def task_dispatch(request, pk):
+    task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
+    ids = [int(x) for x in request.POST.getlist("district") if x.isdigit()]
+    try:
+        made = services.task_dispatch(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
+                                      user=request.user)
+    except services.MoveRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"已下达到 {made} 个区县，由各区县分解到责任单位。")
+    return redirect(task)
 
 
 def _assignment_page(request, assignment, progress_form=None, return_form=None, status=200):
