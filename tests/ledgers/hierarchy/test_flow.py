@@ -101,3 +101,19 @@ def test_city_summary_ranks_districts_and_drills_into_one(year, city, district, 
     # The district's own summary is unchanged for its users: no district ranking.
     html = client_for(admin_user).get(reverse("reports:monthly", args=[month])).content.decode()
     assert "各区县排名" not in html and school_a.name in html and school_c.name not in html
+
+
+def test_city_summary_query_count_does_not_grow_with_districts_or_units(year, city, district, school_a,
+                                                                         django_assert_max_num_queries):
+    from ledgers.models import Bureau, Unit
+
+    month = Month.containing(timezone.localdate())
+    with django_assert_max_num_queries(30) as small:
+        monthly_summary(month, bureau=city)
+    for n in range(4):
+        bureau = Bureau.objects.create(name=f"第{n}区教育局", short_name=f"第{n}区", code=f"q{n}", parent=city)
+        for k in range(3):
+            Unit.objects.create(name=f"第{n}区第{k}小学", kind="school", code=f"q{n}-{k}", bureau=bureau)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        summary = monthly_summary(month, bureau=city)
+    assert len(summary.districts) == 6  # the city's own units, 郾城区 and the four new districts
