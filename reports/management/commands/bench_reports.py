@@ -268,14 +268,12 @@ class Command(BaseCommand):
             Bureau.objects.create(name=f"第{n + 1}区教育局", short_name=f"第{n + 1}区", code=f"d{n + 1}",
                                   kind=BureauKind.DISTRICT, parent=district.parent, sort_order=n)
             for n in range(1, self.districts)]
-        per_district = -(-units_wanted // len(bureaus))
         sections = min(30, units_wanted // 10)
         Unit.objects.bulk_create(
             [Unit(name=f"教育局第{n + 1}股室", kind=UnitKind.SECTION, code=f"s{n}", sort_order=n,
                   bureau=bureaus[n % len(bureaus)]) for n in range(sections)]
             + [Unit(name=f"第{n + 1}实验学校（{['东城', '西城', '南湖', '北山'][n % 4]}校区）", kind=UnitKind.SCHOOL,
-                    code=f"x{n}", sort_order=100 + n, bureau=bureaus[min((sections + n) // per_district,
-                                                                          len(bureaus) - 1)])
+                    code=f"x{n}", sort_order=100 + n, bureau=bureaus[(sections + n) % len(bureaus)])
                for n in range(units_wanted - sections)])
         units = list(Unit.objects.all())
         admin = User.objects.create(username="bench-admin", role=Role.ADMIN, name="王建华", unit=units[0])
