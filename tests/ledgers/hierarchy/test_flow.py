@@ -117,3 +117,31 @@ def test_city_summary_query_count_does_not_grow_with_districts_or_units(year, ci
     with django_assert_max_num_queries(len(small.captured_queries)):
         summary = monthly_summary(month, bureau=city)
     assert len(summary.districts) == 6  # the city's own units, 郾城区 and the four new districts
+
+
+def test_bulletins_exist_at_both_levels_each_numbered_and_covering_its_own_units(
+        year, city, district, district2, city_admin, city_inspector, inspector, admin_user, school_a, school_c,
+        district2_admin, client_for):
+    from ledgers.models import Check
+    from ledgers.services import bulletins as service
+
+    today = timezone.localdate()
+    template = CheckTemplate.objects.create(bureau=city, year=year, name="市统一检查表")
+    for unit, total in ((school_a, 90), (school_c, 70)):
+        Check.objects.create(year=year, unit=unit, date=today, template=template, total=total, max_total=100,
+                             status="submitted", created_by=inspector)
+    iso_year, iso_week = today.isocalendar()[:2]
+    city_bulletin = service.bulletin_create(user=city_inspector, iso_year=iso_year, iso_week=iso_week)
+    district_bulletin = service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
+    assert (city_bulletin.bureau, district_bulletin.bureau) == (city, district)
+    city_units = [r["unit"] for r in service.bulletin_document(city_bulletin)["ranking"]]
+    district_units = [r["unit"] for r in service.bulletin_document(district_bulletin)["ranking"]]
+    assert city_units == [school_a.name, school_c.name] and district_units == [school_a.name]
+    assert service.bulletin_publish(bulletin=city_bulletin, user=city_admin).number == 1
+    assert service.bulletin_publish(bulletin=district_bulletin, user=admin_user).number == 1
+    # 源汇区 sees neither; the city reads 郾城区's.
+    d2 = client_for(district2_admin)
+    assert d2.get(reverse("ledgers:bulletin_detail", args=[district_bulletin.pk])).status_code == 404
+    assert d2.get(reverse("ledgers:bulletin_detail", args=[city_bulletin.pk])).status_code == 404
+    assert client_for(city_inspector).get(
+        reverse("ledgers:bulletin_detail", args=[district_bulletin.pk])).status_code == 200
