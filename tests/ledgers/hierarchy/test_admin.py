@@ -47,3 +47,10 @@ def test_district_admin_manages_only_their_district(admin_user, school_a, distri
         "username": "intruder", "name": "越权", "unit": school_a.pk, "role": "admin",
         "password1": "Zl-wenming-2026", "password2": "Zl-wenming-2026"})
     assert response.status_code == 200 and not User.objects.filter(username="intruder").exists()
+
+
+def test_city_home_lists_districts_and_the_citys_own_units(city_admin, city_office, school_a, district2,
+                                                           client_for):
+    html = client_for(city_admin).get("/").content.decode()
+    assert "漯河市源汇区教育局" in html and "市教育局文明办" in html
+    assert "郾城区第一实验小学" not in html  # a district's units are behind its line
