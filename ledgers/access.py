@@ -1,21 +1,62 @@
 """The one place views use to fetch unit-owned objects and to gate pages by role.
 
 - `get_visible_or_404(queryset_or_model, user, **lookup)`: 404 for anything the user may not see.
+  During a POST (any unsafe method, see `ActingRequestMiddleware`) it returns only what the user
+  may act on (`actable_by`): the city's roles read every district's records but change only the
+  city's own, so their POST to a district's record is 404 too.
 - `@role_required(Role.ADMIN, ...)`: 403 for roles that may not use a page.
 """
+import contextvars
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+
+_acting = contextvars.ContextVar("acting", default=False)
+
+
+class ActingRequestMiddleware:
+    """Marks unsafe requests (POST, PUT, PATCH, DELETE) so that records are fetched for acting."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _acting.set(request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"))
+        try:
+            return self.get_response(request)
+        finally:
+            _acting.reset(token)
+
+
+def is_acting():
+    return _acting.get()
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):
     qs = queryset_or_model
     if isinstance(qs, type) and issubclass(qs, models.Model):
         qs = qs._default_manager.all()
+    if is_acting() and hasattr(qs, "actable_by"):
+        return get_object_or_404(qs.actable_by(user), **lookup)
     return get_object_or_404(qs.visible_to(user), **lookup)
+
+
+def selected_bureau(request, param="bureau"):
+    """The bureau a page shows: ?bureau=<id> among those the user may see (else 404), by default
+    the user's own. The city's roles drill into a district this way."""
+    from .models import Bureau
+
+    raw = request.GET.get(param)
+    if raw:
+        if not str(raw).isdigit():
+            raise Http404("没有这个教育局")
+        return get_object_or_404(Bureau.objects.visible_to(request.user), pk=raw)
+    return request.user.owning_bureau()
 
 
 def role_required(*roles):

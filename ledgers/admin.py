@@ -14,13 +14,36 @@ from wenming.admin import BureauModelAdmin
 from .models import Bureau, BureauKind, CampaignYear, Unit, User
 
 
+class BureauUnitInline(admin.TabularInline):
+    """A new district's first units (its office, where its first admin belongs), typed with it."""
+
+    model = Unit
+    fields = ["name", "kind", "code", "sort_order"]
+    extra = 1
+    show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_city
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_bureau_admin and request.user.is_city
+
+    def has_change_permission(self, request, obj=None):
+        return False  # existing units are the district's own to manage
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Bureau)
 class BureauAdmin(BureauModelAdmin, SimpleHistoryAdmin):
-    """Only the city's admin (and superusers) manage bureaus: they create the districts."""
+    """Only the city's admin (and superusers) manage bureaus: they create the districts, with
+    their first unit; then 用户管理 adds the district's first admin in that unit."""
 
     list_display = ["name", "short_name", "kind", "code", "parent", "sort_order"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "code"]
+    inlines = [BureauUnitInline]
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) and request.user.is_city
@@ -50,8 +73,8 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
         return ["bureau"] if not request.user.is_city else []
 
     def save_model(self, request, obj, form, change):
-        if not obj.bureau_id and request.user.bureau_id:
-            obj.bureau_id = request.user.bureau_id
+        if not request.user.is_city and request.user.bureau_id:
+            obj.bureau_id = request.user.bureau_id  # a district's admin: always their own district
         super().save_model(request, obj, form, change)
 
     def save_model(self, request, obj, form, change):

@@ -79,7 +79,8 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, user, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user).active()
-        self.fields["indicator"].queryset = Indicator.objects.for_year(year).order_by("sort_key")
+        self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(
+            user.owning_bureau()).order_by("sort_key")
         if not user.sees_all_units:
             del self.fields["unit"]
         for f in self.fields.values():

@@ -42,13 +42,18 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
-def current_indicators():
+def current_indicators(bureau=None):
+    """The current year's indicators a bureau works with (the city's tree and its own)."""
     year = CampaignYear.objects.current()
-    return Indicator.objects.filter(year=year) if year else Indicator.objects.none()
+    if year is None:
+        return Indicator.objects.none()
+    indicators = Indicator.objects.filter(year=year)
+    return indicators.for_bureau(bureau) if bureau is not None else indicators
 
 
-def active_units():
-    return Unit.objects.active()
+def active_units(user):
+    """Units the user may pick to act on: their own bureau's (a city user: the city's own)."""
+    return Unit.objects.actable_by(user).active()
 
 
 UNIT_MESSAGES = {"invalid_choice": "所选单位不存在或已停用，请重新选择。", "required": "请选择单位。"}
@@ -98,12 +103,13 @@ class CheckForm(ScoreFieldsMixin, forms.ModelForm):
         }
         error_messages = {"unit": UNIT_MESSAGES}
 
-    def __init__(self, *args, template, **kwargs):
+    def __init__(self, *args, template, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.template = template
-        self.fields["unit"].queryset = active_units()
-        self.fields["inspectors"].queryset = User.objects.filter(
-            role__in=[Role.INSPECTOR, Role.ADMIN], is_active=True).order_by("role", "username")
+        self.fields["unit"].queryset = active_units(user)
+        self.fields["inspectors"].queryset = User.objects.visible_to(user).filter(
+            role__in=[Role.INSPECTOR, Role.ADMIN], is_active=True, unit__bureau=user.owning_bureau()).order_by(
+            "role", "username")
         self.fields["inspectors"].help_text = "不选则为本人"
         self.fields["inspectors"].widget.attrs["size"] = 3
         existing = {s.item_id: s.score for s in self.instance.scores.all()} if self.instance.pk else {}
@@ -137,9 +143,13 @@ class CheckCorrectionForm(ScoreFieldsMixin, forms.Form):
 
 class CheckFilterForm(forms.Form):
     week = forms.CharField(label="周次", required=False, widget=forms.TextInput(attrs={"type": "week"}))
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False, empty_label="全部单位")
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
     kind = forms.ChoiceField(label="督查类型", required=False, choices=[("", "全部类型"), *CheckKind.choices])
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *CheckStatus.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)
 
 
 class CheckTemplateForm(forms.ModelForm):
@@ -154,9 +164,9 @@ class CheckItemForm(forms.ModelForm):
         model = CheckItem
         fields = ["title", "standard", "max_points", "indicator", "sort_order"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, bureau=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = current_indicators()
+        self.fields["indicator"].queryset = current_indicators(bureau)
 
     def clean_max_points(self):
         value = self.cleaned_data["max_points"]
@@ -182,10 +192,10 @@ class ProblemRaiseForm(forms.ModelForm):
         }
         error_messages = {"unit": UNIT_MESSAGES, "description": {"required": "请填写问题描述。"}}
 
-    def __init__(self, *args, check=None, **kwargs):
+    def __init__(self, *args, user, check=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = current_indicators()
-        self.fields["unit"].queryset = active_units()
+        self.fields["indicator"].queryset = current_indicators(user.owning_bureau())
+        self.fields["unit"].queryset = active_units(user)
         if check is not None:
             del self.fields["unit"]
 
@@ -213,7 +223,8 @@ class ProblemFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = current_indicators()
+        self.fields["indicator"].queryset = current_indicators(user.owning_bureau())
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)
         if not user.sees_all_units:
             del self.fields["unit"]
 

@@ -46,13 +46,16 @@ class TaskForm(VersionedForm):
         widgets = {"deadline": DateInput(), "requirement": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, year, **kwargs):
+    def __init__(self, *args, year, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.year = year
-        active = Unit.objects.active()
+        if not self.instance.bureau_id:
+            self.instance.bureau = user.owning_bureau()
+        # Only the units of the bureau that owns the task (a district's admin: their district's).
+        active = Unit.objects.actable_by(user).filter(bureau=self.instance.bureau_id).active()
         self.fields["units"].queryset = active
         self.fields["lead_unit"].queryset = active
-        self.fields["indicator"].queryset = Indicator.objects.for_year(year)
+        self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(self.instance.bureau)
         if self.instance.pk and not self.is_bound:
             self.initial["units"] = list(self.instance.assignments.values_list("unit_id", flat=True))
 

@@ -29,7 +29,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -138,7 +137,7 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
     sections = binder_sections(binder_activities(unit, year, period))
     order = body_order(sections)
     steps = len(range(0, len(order), batch_size)) + 1
-    context = {"unit": unit, "year": year, "bureau": settings.BUREAU_NAME, "today": timezone.localdate()}
+    context = {"unit": unit, "year": year, "bureau": unit.bureau.name, "today": timezone.localdate()}
     with tempfile.TemporaryDirectory(prefix="binder-") as tmp:
         tmp = Path(tmp)
         parts, starts, body_pages = [], {}, 0

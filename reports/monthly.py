@@ -66,7 +66,7 @@ def charts_for(summary, *, links=False):
 def document_context(summary):
     """What the PDF template needs: the summary, charts, and the bounded problem list."""
     return {
-        "summary": summary, "charts": charts_for(summary), "BUREAU_NAME": settings.BUREAU_NAME,
+        "summary": summary, "charts": charts_for(summary), "BUREAU_NAME": summary.bureau_name or settings.BUREAU_NAME,
         "problems": summary.open_problems[:PDF_PROBLEMS],
         "more_problems": max(len(summary.open_problems) - PDF_PROBLEMS, 0),
         "ranked_rows": sorted(summary.rows, key=lambda r: (r.rank is None, r.rank or 0)),
@@ -87,17 +87,22 @@ def can_publish(user):
     return user.is_authenticated and user.is_bureau_admin
 
 
-def monthly_publish(*, user, month, unit=None):
-    """Render the month's PDF and Excel once and keep them with who and when."""
+def monthly_publish(*, user, month, unit=None, bureau=None):
+    """Render the month's PDF and Excel once and keep them with who and when.
+
+    A bureau admin publishes their own bureau's summary (or one of its units')."""
     if not can_publish(user):
         raise PermissionDenied("只有局文明办可以发布分析小结。")
-    summary = monthly_summary(month, unit=unit)
+    bureau = unit.bureau if unit is not None else bureau or user.owning_bureau()
+    if not user.is_superuser and bureau.pk != user.bureau_id:
+        raise PermissionDenied("只能发布本局的分析小结。")
+    summary = monthly_summary(month, unit=unit, bureau=bureau)
     pdf, xlsx = monthly_pdf(summary), monthly_workbook(summary)
     stamp = f"{timezone.localtime():%Y%m%d%H%M%S}-{get_random_string(8).lower()}"
     folder = f"reports/{month}/"
     with transaction.atomic():
         report = PublishedReport(kind=ReportKind.MONTHLY, period=str(month), unit=unit, title=summary.title,
-                                 published_by=user)
+                                 published_by=user, bureau=bureau)
         report.pdf.save(f"{folder}{stamp}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{folder}{stamp}.xlsx", ContentFile(xlsx), save=False)
         remove_on_rollback(report.pdf.storage, [report.pdf.name, report.xlsx.name])

@@ -30,7 +30,7 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from ledgers.models import (
-    Activity, ActivityPhoto, ActivityStatus, AssignmentStatus, CampaignYear, Check, LetterStatus, Problem,
+    Activity, ActivityPhoto, ActivityStatus, AssignmentStatus, Bureau, CampaignYear, Check, LetterStatus, Problem,
     ProblemStatus, ResponsibilityLetter, TaskAssignment, Unit,
 )
 from ledgers.services.ranking import score_ranking
@@ -203,6 +203,19 @@ class Highlight:
 
 
 @dataclass
+class DistrictRow:
+    """One district in the city's summary: its units' figures added up (Totals), and its rank."""
+    bureau_id: int
+    bureau: str
+    totals: Totals
+    rank: int | None = None
+
+    @property
+    def activities_per_unit(self):
+        return _mean(self.totals.activities, self.totals.units)
+
+
+@dataclass
 class MonthlySummary:
     month: Month
     unit: Unit | None
@@ -216,11 +229,20 @@ class MonthlySummary:
     highlights: list[Highlight]
     ranked_units: int = 0
     notes: list[str] = field(default_factory=list)
+    bureau: Bureau | None = None  # the bureau the summary covers when it is not one unit's
+    districts: list[DistrictRow] = field(default_factory=list)  # the city's: its districts ranked
 
     @property
     def title(self):
-        prefix = self.unit.name if self.unit else ""
+        prefix = self.unit.name if self.unit else "全市" if self.bureau is not None and self.bureau.is_city else ""
         return f"{prefix}{self.month.label}文明创建工作分析小结"
+
+    @property
+    def bureau_name(self):
+        """The bureau printed on the summary: the unit's, else the one it covers."""
+        if self.unit is not None:
+            return self.unit.bureau.name
+        return self.bureau.name if self.bureau is not None else ""
 
     @property
     def ranking(self):
@@ -245,7 +267,12 @@ def _mean(total, count):
 # --- queries (each one grouped by unit; none per unit) ---------------------------------------
 
 def _unit_filter(qs, unit, lookup="unit"):
-    return qs.filter(**{lookup: unit}) if unit else qs
+    """Records of one unit, or of one bureau's units (`unit` a Bureau: the city's means all)."""
+    if unit is None:
+        return qs
+    if isinstance(unit, Bureau):
+        return qs if unit.is_city else qs.filter(**{f"{lookup}__bureau": unit})
+    return qs.filter(**{lookup: unit})
 
 
 def _task_figures(month, as_of, unit):
@@ -287,8 +314,12 @@ def _activity_figures(month, unit):
     return {r["unit_id"]: r for r in rows}
 
 
-def _checks(month):
-    return Check.objects.submitted().filter(date__gte=month.first_day, date__lt=month.next_first_day)
+def _checks(month, scope=None):
+    """The month's submitted checks among which units are ranked: a unit ranks within its bureau."""
+    if isinstance(scope, Unit):
+        scope = scope.bureau
+    return _unit_filter(Check.objects.submitted(), scope).filter(date__gte=month.first_day,
+                                                                   date__lt=month.next_first_day)
 
 
 def _signed_units(month, unit):
@@ -310,7 +341,7 @@ def unit_rows(month, units, as_of, unit=None):
     tasks = _task_figures(month, as_of, unit)
     problems = _problem_figures(month, as_of, unit)
     activities = _activity_figures(month, unit)
-    ranking = {r["unit_id"]: r for r in score_ranking(_checks(month))}
+    ranking = {r["unit_id"]: r for r in score_ranking(_checks(month, unit))}
     signed = _signed_units(month, unit)
     rows = []
     for u in units:
@@ -409,22 +440,45 @@ def highlights(month, unit=None, limit=HIGHLIGHTS):
             for a in activities]
 
 
-def monthly_summary(month, *, unit=None, today=None):
-    """Everything the month's summary shows, bureau-wide or for one unit.
+def district_rows(rows, units, bureaus):
+    """The city's districts ranked by their units' mean score rate, from the unit rows (no query)."""
+    by_bureau = {}
+    unit_bureau = {u.pk: u.bureau_id for u in units}
+    for row in rows:
+        by_bureau.setdefault(unit_bureau[row.unit_id], []).append(row)
+    districts = [DistrictRow(b.pk, f"{b.label}（市直）" if b.is_city else b.label, totals_of(by_bureau.get(b.pk, [])))
+                 for b in bureaus]
+    ranked = sorted((d for d in districts if d.totals.score_rate is not None), key=lambda d: -d.totals.score_rate)
+    for position, d in enumerate(ranked):
+        same = position and d.totals.score_rate == ranked[position - 1].totals.score_rate
+        d.rank = ranked[position - 1].rank if same else position + 1
+    return sorted(districts, key=lambda d: (d.rank is None, d.rank or 0))
 
-    The caller decides who may see which unit (the views allow a liaison only their own).
+
+def monthly_summary(month, *, unit=None, bureau=None, today=None):
+    """Everything the month's summary shows: for one unit, one district, or the whole city.
+
+    `bureau` is the district (its units only) or the city (every unit, and `districts` ranks the
+    districts); with neither, every unit. The caller decides who may see which unit or bureau
+    (the views check both through visible_to).
     """
     today = today or timezone.localdate()
     as_of = min(today, month.last_day)
-    units = list(Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.active())
-    rows, ranked = unit_rows(month, units, as_of, unit)
+    scope = unit or bureau
+    units = list(Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.active().in_bureau(bureau))
+    rows, ranked = unit_rows(month, units, as_of, scope)
     previous_month = month.previous()
-    previous_rows, _ = unit_rows(previous_month, units, min(today, previous_month.last_day), unit)
+    previous_rows, _ = unit_rows(previous_month, units, min(today, previous_month.last_day), scope)
     totals, previous = totals_of(rows), totals_of(previous_rows)
+    districts = []
+    if unit is None and bureau is not None and bureau.is_city:
+        bureaus = list(Bureau.objects.order_by("kind", "sort_order", "pk"))
+        districts = district_rows(rows, units, bureaus)
     return MonthlySummary(
         month=month, unit=unit, as_of=as_of, generated_on=today, rows=rows, totals=totals, previous=previous,
-        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, unit),
-        highlights=highlights(month, unit), ranked_units=ranked,
+        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, scope),
+        highlights=highlights(month, scope), ranked_units=ranked, bureau=None if unit else bureau,
+        districts=districts,
     )
 
 
@@ -441,7 +495,7 @@ def archived_activities(month, unit=None):
                "是" if uploaded else "否", on)
 
 
-def weekly_score_trend(iso_year, unit=None):
+def weekly_score_trend(iso_year, unit=None):  # unit: a Unit, or a Bureau for its units
     """[(iso_week, average score rate in percent or None), …] for the campaign's weeks so far.
 
     The weeks run from the year's first week with a submitted check (bureau-wide, so a unit's

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ledgers.access import get_visible_or_404, role_required
+from ledgers.access import get_visible_or_404, role_required, selected_bureau
 from ledgers.files import serve_file
-from ledgers.models import CampaignYear, Role, Unit
+from ledgers.models import Bureau, CampaignYear, Role, Unit
 from ledgers.params import int_param
 from ledgers.views.core import register_home_panel
 
@@ -43,12 +43,32 @@ def _unit_for(request):
     return user.unit
 
 
+def _bureau_for(request, unit):
+    """The bureau of a bureau-wide summary: ?bureau= (the city's roles drill into a district),
+    else the user's own; None for one unit's summary."""
+    if unit is not None:
+        return None
+    return selected_bureau(request)
+
+
 def _summary(request, month):
-    return monthly_summary(month, unit=_unit_for(request))
+    unit = _unit_for(request)
+    return monthly_summary(month, unit=unit, bureau=_bureau_for(request, unit))
 
 
 def _query(summary):
-    return f"?unit={summary.unit.pk}" if summary.unit else ""
+    if summary.unit:
+        return f"?unit={summary.unit.pk}"
+    return f"?bureau={summary.bureau.pk}" if summary.bureau is not None else ""
+
+
+def _may_publish(user, summary):
+    """A bureau admin publishes their own bureau's summary (or one of its units')."""
+    if not service.can_publish(user):
+        return False
+    if summary.unit is not None:
+        return user.may_act_on_unit(summary.unit)
+    return user.is_superuser or (summary.bureau is not None and summary.bureau.pk == user.bureau_id)
 
 
 @require_safe
@@ -60,10 +80,14 @@ def monthly(request, month):
         charts=service.charts_for(summary, links=True), problems=summary.open_problems[:100],
         more_problems=max(len(summary.open_problems) - 100, 0), query=_query(summary),
         previous=summary.month.previous(), next=summary.month.next(),
-        can_publish=service.can_publish(request.user),
+        can_publish=_may_publish(request.user, summary),
         published=PublishedReport.objects.visible_to(request.user).filter(
-            kind=ReportKind.MONTHLY, period=str(summary.month), unit=summary.unit).select_related("published_by"),
-        units=Unit.objects.active() if request.user.sees_all_units else None,
+            kind=ReportKind.MONTHLY, period=str(summary.month), unit=summary.unit,
+            **({"bureau": summary.bureau} if summary.unit is None and summary.bureau else {})).select_related(
+            "published_by"),
+        units=(Unit.objects.visible_to(request.user).active().in_bureau(summary.bureau or summary.unit.bureau)
+               if request.user.sees_all_units else None),
+        bureaus=Bureau.objects.visible_to(request.user) if request.user.is_city else None,
     )
     return render(request, "reports/monthly.html", context)
 
@@ -106,6 +130,8 @@ def monthly_publish(request, month):
     unit = _unit_for(request)
     if not service.can_publish(request.user):
         raise PermissionDenied("只有局文明办可以发布分析小结。")
+    if unit is not None and not request.user.may_act_on_unit(unit):
+        raise PermissionDenied("只能发布本局的分析小结。")
     # Render + freeze runs as a background job (seconds at city scale): its page says when done.
     url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
     return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else ""},
@@ -140,7 +166,7 @@ def monthly_index(request):
     })
 
 
-def _trend_chart(year, unit=None):
+def _trend_chart(year, unit=None):  # unit: a Unit, or a Bureau for its units
     points = weekly_score_trend(year, unit=unit)
     return line_chart([(f"{week}周", value) for week, value in points], max_value=100, suffix="%",
                       title=f"{year}年每周督查平均得分率", responsive=True, empty_text="本年度还没有督查记录")
@@ -151,11 +177,29 @@ def _trend_chart(year, unit=None):
 def dashboard(request):
     today = timezone.localdate()
     month = Month.containing(today)
-    summary = monthly_summary(month, today=today)
+    bureau = selected_bureau(request)
+    if bureau.is_city and "bureau" not in request.GET:
+        return city_dashboard(request)
+    summary = monthly_summary(month, bureau=bureau, today=today)
     empty = [r for r in summary.rows if not r.activities]
     return render(request, "reports/dashboard.html", {
-        "summary": summary, "month": month, "empty_units": empty,
-        "charts": service.charts_for(summary, links=True), "trend": _trend_chart(today.isocalendar()[0]),
+        "summary": summary, "month": month, "empty_units": empty, "bureau": bureau,
+        # The city's roles drilled into a district: every link keeps to that district.
+        "bq": f"bureau={bureau.pk}&" if request.user.is_city else "",
+        "charts": service.charts_for(summary, links=True),
+        "trend": _trend_chart(today.isocalendar()[0], unit=bureau),
+    })
+
+
+def city_dashboard(request):
+    """The city's district comparison: completion, score rate, open and overdue problems and
+    activities per unit for each district, every figure a link to the district's list behind it."""
+    today = timezone.localdate()
+    month = Month.containing(today)
+    summary = monthly_summary(month, bureau=selected_bureau(request), today=today)
+    return render(request, "reports/city_dashboard.html", {
+        "summary": summary, "month": month, "districts": summary.districts,
+        "trend": _trend_chart(today.isocalendar()[0]),
     })
 
 

@@ -101,3 +101,68 @@ def run_jobs(settings):
 
     settings.JOBS_HEARTBEAT_SECONDS = 3600  # no second connection writing beside the test's transaction
     return run_jobs_inline
+
+
+# --- the city hierarchy (市 → 区县 → 单位) -------------------------------------------------
+# Units created without a bureau (every fixture above) join the first district, `district`.
+# `district2` is a second district with its own school, admin, inspector and liaison; `city`
+# is the city bureau above both, with its own office and the city's admin and inspector.
+
+@pytest.fixture
+def district(db):
+    from ledgers.models import Bureau
+
+    return Bureau.objects.default_district()
+
+
+@pytest.fixture
+def city(district):
+    return district.parent
+
+
+@pytest.fixture
+def district2(city):
+    from ledgers.models import Bureau, BureauKind
+
+    return Bureau.objects.create(name="漯河市源汇区教育局", short_name="源汇区", code="yuanhui",
+                                 kind=BureauKind.DISTRICT, parent=city, sort_order=2)
+
+
+@pytest.fixture
+def city_office(city):
+    return Unit.objects.create(name="市教育局文明办", kind=UnitKind.SECTION, code="city-wmb", bureau=city)
+
+
+@pytest.fixture
+def district2_office(district2):
+    return Unit.objects.create(name="源汇区教育局办公室", kind=UnitKind.SECTION, code="yh-bgs", bureau=district2)
+
+
+@pytest.fixture
+def school_c(district2):
+    return Unit.objects.create(name="源汇区第一实验小学", kind=UnitKind.SCHOOL, code="yh-school01", bureau=district2)
+
+
+@pytest.fixture
+def city_admin(city_office):
+    return make_user("city", Role.ADMIN, city_office, "市文明办管理员")
+
+
+@pytest.fixture
+def city_inspector(city_office):
+    return make_user("city_inspector", Role.INSPECTOR, city_office, "市督导组")
+
+
+@pytest.fixture
+def district2_admin(district2_office):
+    return make_user("district2", Role.ADMIN, district2_office, "源汇区管理员")
+
+
+@pytest.fixture
+def district2_inspector(district2_office):
+    return make_user("district2_inspector", Role.INSPECTOR, district2_office, "源汇区督导组")
+
+
+@pytest.fixture
+def liaison3(school_c):
+    return make_user("liaison3", Role.LIAISON, school_c, "源汇区联络员")

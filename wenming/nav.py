@@ -32,7 +32,11 @@ ENTRIES = [
     ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
     ("数据导入", "ledgers:import_index", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
+    ("区县管理", "admin:ledgers_bureau_changelist", (Role.ADMIN,), "系统"),
 ]
+
+# Pages only the city's roles use (the city admin creates the districts).
+CITY_ONLY = {"admin:ledgers_bureau_changelist"}
 
 
 def entries_for(user):
@@ -41,7 +45,7 @@ def entries_for(user):
         return []
     groups = []
     for label, name, roles, group in ENTRIES:
-        if not user.has_role(*roles):
+        if not user.has_role(*roles) or (name in CITY_ONLY and not user.is_city):
             continue
         try:
             url = reverse(name)
@@ -60,4 +64,6 @@ def navigation(request):
         return {}
     from django.conf import settings
 
-    return {"nav_groups": entries_for(user), "BUREAU_NAME": settings.BUREAU_NAME}
+    # The signed-in user's own bureau (a district's or the city's); the default before login.
+    name = user.bureau_name if user.is_authenticated else settings.BUREAU_NAME
+    return {"nav_groups": entries_for(user), "BUREAU_NAME": name}

@@ -1,4 +1,5 @@
-"""Demo data: a realistic district bureau, loaded by `manage.py load_demo`.
+"""Demo data: a city (漯河市教育局) with a realistic district (郾城区) and two smaller ones,
+loaded by `manage.py load_demo`.
 
 Each area of the product adds one step (a function taking `out`, a callable that prints a
 line); steps run in order, each in its own transaction, and each must be idempotent:
@@ -6,7 +7,7 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, assessment, checks, core, tasks
+from . import activities, assessment, checks, core, districts, tasks
 
 PASSWORD = "wenming2026"
 
@@ -16,6 +17,8 @@ STEPS = [
     tasks.load,
     checks.load,
     activities.load,
+    # the city's own units and logins, and two more districts with smaller ledgers
+    districts.load,
     # last: the assessment scheme scores what the other steps loaded.
     assessment.load,
 ]

@@ -53,30 +53,39 @@ def photo_bytes(rng, taken=None):
 
 def ensure_indicators(year):
     """Use the year's indicators when another area loaded them; else add the few used here."""
-    found = {i.code: i for i in Indicator.objects.filter(year=year, code__in=[c for c, *_ in INDICATORS])}
+    from ..models import Bureau
+
+    city = Bureau.objects.default_city()
+    found = {i.code: i for i in Indicator.objects.filter(year=year, bureau=city,
+                                                         code__in=[c for c, *_ in INDICATORS])}
     for code, title, min_photos, caption in INDICATORS:
         if code not in found:
             found[code] = Indicator.objects.get_or_create(
-                year=year, code=code,
+                year=year, code=code, bureau=city,
                 defaults={"title": title, "min_photos": min_photos, "caption_required": caption})[0]
     return found
 
 
-def load(out):
-    if Activity.objects.exists():
-        out("活动档案：已有，跳过。")
+def load(out, *, bureau=None, count_wanted=60, seed=2026):
+    """Activity archives with photos for one district (郾城区 unless told)."""
+    from .core import city_and_yancheng
+
+    bureau = bureau or city_and_yancheng()[1]
+    if Activity.objects.filter(unit__bureau=bureau).exists():
+        out(f"{bureau.label}活动档案：已有，跳过。")
         return
-    rng = random.Random(2026)
+    rng = random.Random(seed)
     year = CampaignYear.objects.current()
     categories = {c.name: c for c in ActivityCategory.objects.ensure_defaults()}
     indicators = ensure_indicators(year)
-    admin = User.objects.get(username="admin")
-    inspector = User.objects.get(username="inspector")
-    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON)}
-    schools = list(Unit.objects.filter(kind="school").order_by("sort_order")[:14])
+    staff = User.objects.filter(unit__bureau=bureau).order_by("pk")
+    admin = staff.filter(role=Role.ADMIN).first()
+    inspector = staff.filter(role=Role.INSPECTOR).first() or admin
+    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, unit__bureau=bureau)}
+    schools = list(Unit.objects.filter(kind="school", bureau=bureau).order_by("sort_order")[:14])
     today = timezone.localdate()
     reused_bytes, count, photos = None, 0, 0
-    for n in range(60):
+    for n in range(count_wanted):
         unit = schools[0] if n % 6 == 0 else schools[1] if n % 6 == 1 else rng.choice(schools[2:])
         title, cat, place, who, organizer, code = ACTIVITIES[n % len(ACTIVITIES)]
         day = today - timedelta(days=rng.randrange(0, 88))
@@ -118,4 +127,4 @@ def load(out):
                         activity.uploaded_to_city, activity.uploaded_to_city_on = True, day + timedelta(days=2)
             activity.save()
         count += 1
-    out(f"活动档案 {count} 项，照片 {photos} 张")
+    out(f"{bureau.label}：活动档案 {count} 项，照片 {photos} 张")

@@ -75,10 +75,17 @@ def _liaisons(units):
 
 
 def _make_templates(year, rng):
+    """The city's check templates (every district checks with them), created once."""
+    from ..models import Bureau
+
+    city = Bureau.objects.default_city()
+    existing = {t.name: t for t in CheckTemplate.objects.filter(year=year, bureau=city)}
+    if len(existing) == len(TEMPLATES):
+        return [existing[name] for name, _, _ in TEMPLATES]
     leaves = list(Indicator.objects.filter(year=year, children__isnull=True))
     templates = []
     for name, description, items in TEMPLATES:
-        template = CheckTemplate.objects.create(year=year, name=name, description=description)
+        template = CheckTemplate.objects.create(bureau=city, year=year, name=name, description=description)
         CheckItem.objects.bulk_create([
             CheckItem(template=template, title=title, max_points=points, standard=standard, sort_order=i,
                       indicator=rng.choice(leaves) if leaves and rng.random() < 0.7 else None)
@@ -95,18 +102,22 @@ def _check_days(today, rng):
         yield weeks_ago, [start + datetime.timedelta(days=d) for d in range(5) if start + datetime.timedelta(days=d) <= today]
 
 
-def load(out):
+def load(out, *, bureau=None, per_week=10, seed=2026):
+    """Twelve weeks of checks, their problems and two bulletins for one district (郾城区 unless told)."""
     from ..models import CampaignYear
+    from .core import city_and_yancheng
 
+    bureau = bureau or city_and_yancheng()[1]
     year = CampaignYear.objects.current()
-    if year is None or CheckTemplate.objects.filter(year=year).exists():
+    if year is None or Check.objects.filter(year=year, unit__bureau=bureau).exists():
         return
-    rng = random.Random(2026)
+    rng = random.Random(seed)
     today = timezone.localdate()
     now = timezone.now()
-    admin = User.objects.get(username="admin")
-    inspector = User.objects.get(username="inspector")
-    units = list(Unit.objects.active().exclude(name__in=SKIP_UNITS))
+    staff = User.objects.filter(unit__bureau=bureau).order_by("pk")
+    admin = staff.filter(role=Role.ADMIN).first()
+    inspector = staff.filter(role=Role.INSPECTOR).first() or admin
+    units = list(Unit.objects.active().filter(bureau=bureau).exclude(name__in=SKIP_UNITS))
     schools = [u for u in units if u.kind == UnitKind.SCHOOL]
     sections = [u for u in units if u.kind != UnitKind.SCHOOL and u.name not in ("局办公室（文明办）", "督导室")]
     liaisons = _liaisons(units)
@@ -118,11 +129,12 @@ def load(out):
     for weeks_ago, days in _check_days(today, rng):
         if not days:
             continue
-        picked = favourites + rng.sample([s for s in schools if s not in favourites], 10)
+        others = [s for s in schools if s not in favourites]
+        picked = favourites + rng.sample(others, min(per_week, len(others)))
         for unit in picked:
             kind = rng.choices([CheckKind.ROUTINE, CheckKind.UNANNOUNCED, CheckKind.MOCK], [6, 2, 2])[0]
             plans.append((unit, rng.choice(days), kind, school_tpl if kind == CheckKind.ROUTINE else mock_tpl, weeks_ago))
-        for unit in rng.sample(sections, 3):
+        for unit in rng.sample(sections, min(3, len(sections))):
             plans.append((unit, rng.choice(days), CheckKind.SANITATION, section_tpl, weeks_ago))
     score_rows = []
     for unit, date, kind, template, weeks_ago in plans:
@@ -140,7 +152,7 @@ def load(out):
         checks.append(check)
         score_rows.append(scores)
     bulk_create_with_history(checks, Check, default_user=inspector)
-    checks = list(Check.objects.filter(year=year).order_by("pk"))
+    checks = list(Check.objects.filter(year=year, unit__bureau=bureau).order_by("pk"))
     CheckScore.objects.bulk_create([CheckScore(check_record=c, item=item, score=s)
                                     for c, scores in zip(checks, score_rows) for item, s in scores])
     Check.inspectors.through.objects.bulk_create(
@@ -191,7 +203,7 @@ def load(out):
             problem.closed_at = min(done + datetime.timedelta(hours=rng.randint(2, 30)), now)
             problem.recheck_note = "复查通过，予以销号。"
     bulk_create_with_history(problems, Problem, default_user=inspector)
-    problems = list(Problem.objects.filter(year=year).order_by("pk"))
+    problems = list(Problem.objects.filter(year=year, unit__bureau=bureau).order_by("pk"))
     events, photos = [], []
     for problem, (check, liaison, status) in zip(problems, stories):
         found = timezone.make_aware(datetime.datetime.combine(check.date, datetime.time(17, 0)))
@@ -220,5 +232,5 @@ def load(out):
         iso_year, iso_week = (today - datetime.timedelta(weeks=weeks_ago)).isocalendar()[:2]
         bulletin = bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
         bulletin_publish(bulletin=bulletin, user=admin)
-    out(f"检查表 {len(TEMPLATES)} 张，督查记录 {len(checks)} 条，整改问题 {len(problems)} 个"
-        f"（逾期 {Problem.objects.overdue().count()} 个），已发布通报 2 期")
+    out(f"{bureau.label}：检查表 {len(TEMPLATES)} 张，督查记录 {len(checks)} 条，整改问题 {len(problems)} 个"
+        f"（逾期 {Problem.objects.in_bureau_id(bureau.pk).overdue().count()} 个），已发布通报 2 期")

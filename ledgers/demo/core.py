@@ -1,7 +1,26 @@
-"""Demo units, the current campaign year and the demo logins."""
+"""Demo bureaus (漯河市教育局 → 郾城区 …), units, the current campaign year and the demo logins.
+
+郾城区 is the full demo district (its logins unchanged); the other districts and the city's own
+units come from `ledgers.demo.districts`.
+"""
+from django.conf import settings
 from django.utils import timezone
 
-from ..models import CampaignYear, Role, Unit, UnitKind, User
+from ..models import Bureau, BureauKind, CampaignYear, Role, Unit, UnitKind, User
+from ..models.core import short_bureau_name
+
+
+def city_and_yancheng():
+    """The city bureau and 郾城区 (the first district), created once."""
+    city = Bureau.objects.city()
+    if city is None:
+        city = Bureau.objects.create(kind=BureauKind.CITY, name=settings.CITY_BUREAU_NAME,
+                                     short_name=settings.CITY_BUREAU_NAME, code="city")
+    yancheng = Bureau.objects.filter(name=settings.BUREAU_NAME).first() or Bureau.objects.default_district()
+    if yancheng.parent_id != city.pk or not yancheng.short_name:
+        yancheng.parent, yancheng.short_name = city, yancheng.short_name or short_bureau_name(yancheng.name)
+        yancheng.save()
+    return city, yancheng
 
 SECTIONS = [
     # (name, kind, code, contact)
@@ -45,17 +64,18 @@ USERS = [
 def load(out):
     from . import PASSWORD
 
+    _, yancheng = city_and_yancheng()
     for order, (name, kind, code, contact) in enumerate(SECTIONS):
         Unit.objects.update_or_create(
             name=name,
-            defaults={"kind": kind, "code": code, "contact_name": contact,
+            defaults={"bureau": yancheng, "kind": kind, "code": code, "contact_name": contact,
                       "contact_phone": f"0395-61{order:02d}{order * 7 % 100:02d}0", "sort_order": order},
         )
     for i, name in enumerate(SCHOOLS):
         kind = UnitKind.SCHOOL
         Unit.objects.update_or_create(
             name=name,
-            defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
+            defaults={"bureau": yancheng, "kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
                       "contact_phone": f"13{(i * 7) % 10}{(i * 48271 + 3512769) % 100000000:08d}", "sort_order": 100 + i},
         )
     year = timezone.localdate().year

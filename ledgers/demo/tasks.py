@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from ..models import (
-    CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method, ResponsibilityLetter,
+    Bureau, CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method, ResponsibilityLetter,
     Role, Task, Unit, UnitKind, User,
 )
 from ..services import letters as letter_services
@@ -127,41 +127,57 @@ def _scan_image(text):
     return SimpleUploadedFile("signed-scan.jpg", out.getvalue(), content_type="image/jpeg")
 
 
-def load(out):
-    year = CampaignYear.objects.current()
-    if year is None or Task.objects.filter(year=year).exists():
-        return
-    rng = random.Random(2026)
-    today = timezone.localdate()
-    admin = User.objects.filter(role=Role.ADMIN).first()
-    inspector = User.objects.filter(role=Role.INSPECTOR).first() or admin
-    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON)}
-
-    by_code = {}
+def city_indicators(year):
+    """The year's evaluation system, published by the city bureau (created once)."""
+    city = Bureau.objects.default_city()
+    by_code = {i.code: i for i in Indicator.objects.filter(year=year, bureau=city)}
     for code, title, points, method, photos, caption, standard in INDICATORS:
-        by_code[code] = Indicator.objects.create(
-            year=year, code=code, title=title, points=Decimal(points), method=method, min_photos=photos,
-            caption_required=caption, standard=standard, parent=by_code.get(code.rpartition(".")[0]))
+        if code not in by_code:
+            by_code[code] = Indicator.objects.create(
+                bureau=city, year=year, code=code, title=title, points=Decimal(points), method=method,
+                min_photos=photos, caption_required=caption, standard=standard,
+                parent=by_code.get(code.rpartition(".")[0]))
+    return by_code
 
-    units = list(Unit.objects.active())
+
+def load(out, *, bureau=None, tasks_count=60, seed=2026):
+    """The task breakdown table and the letters of one district (郾城区 unless told)."""
+    from .core import city_and_yancheng
+
+    bureau = bureau or city_and_yancheng()[1]
+    year = CampaignYear.objects.current()
+    if year is None or Task.objects.filter(year=year, bureau=bureau).exists():
+        return
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    staff = User.objects.filter(unit__bureau=bureau).order_by("pk")
+    admin = staff.filter(role=Role.ADMIN).first()
+    inspector = staff.filter(role=Role.INSPECTOR).first() or admin
+    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, unit__bureau=bureau)}
+
+    by_code = city_indicators(year)
+
+    units = list(Unit.objects.active().filter(bureau=bureau))
     schools = [u for u in units if u.kind == UnitKind.SCHOOL]
     sections = [u for u in units if u.kind != UnitKind.SCHOOL]
     demo_schools = [u for u in schools if u.pk in liaisons]  # the demo liaisons always get work
     lead_units = {u.name: u for u in sections}
 
     tasks = []
-    for n in range(60):
+    for n in range(tasks_count):
         code, title, frequency, who = TASK_TEMPLATES[n % len(TASK_TEMPLATES)]
         if n >= len(TASK_TEMPLATES):
             title = title.replace("开展", "深化", 1) + "（下半年）"
+        others = [s for s in schools if s not in demo_schools]
         if who == "schools":
-            chosen = demo_schools + rng.sample([s for s in schools if s not in demo_schools], rng.randint(3, 8))
+            chosen = demo_schools + rng.sample(others, min(len(others), rng.randint(3, 8)))
         elif who == "sections":
-            chosen = rng.sample(sections, rng.randint(2, 4))
+            chosen = rng.sample(sections, min(len(sections), rng.randint(2, 4)))
         elif who == "all":
-            chosen = demo_schools + rng.sample(sections, 2) + rng.sample(schools, 4)
+            chosen = (demo_schools + rng.sample(sections, min(len(sections), 2))
+                      + rng.sample(schools, min(4, len(schools))))
         else:
-            chosen = [lead_units[who]] + rng.sample(schools, 3)
+            chosen = [lead_units.get(who) or rng.choice(sections)] + rng.sample(schools, min(3, len(schools)))
         # Deadlines within the campaign year: the last ~4 months and what is left of the year.
         days_left = (date(year.year, 12, 31) - today).days
         deadline = today + timedelta(days=rng.randint(-120, max(10, days_left)))
@@ -188,10 +204,11 @@ def load(out):
                                                 reason=rng.choice(RETURN_REASONS))
 
     for order, (text, points) in enumerate(LETTER_TARGETS, 1):
-        LetterTarget.objects.create(year=year, order=order, text=text, points=Decimal(points))
+        LetterTarget.objects.create(bureau=bureau, year=year, order=order, text=text, points=Decimal(points))
     letter_services.letters_generate(year=year, user=admin)
-    for i, letter in enumerate(ResponsibilityLetter.objects.filter(year=year).select_related("unit")):
-        letter.bureau_signatory = "王建华"
+    for i, letter in enumerate(ResponsibilityLetter.objects.filter(year=year, unit__bureau=bureau)
+                               .select_related("unit")):
+        letter.bureau_signatory = admin.name
         letter.save(update_fields=["bureau_signatory"])
         state = [LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.SIGNED, LetterStatus.ARCHIVED][
             0 if i % 13 == 12 else (1 if i % 4 == 1 or letter.unit_id in liaisons else (3 if i % 4 == 3 else 2))]
@@ -206,5 +223,5 @@ def load(out):
             letter_services.letter_move(letter=letter, to=LetterStatus.ARCHIVED, user=admin)
 
     overdue = sum(1 for t in tasks for a in t.assignments.all() if a.is_overdue())
-    out(f"测评指标 {len(by_code)} 条，任务 {len(tasks)} 项（逾期未完成 {overdue} 条），"
-        f"目标责任书 {ResponsibilityLetter.objects.filter(year=year).count()} 份")
+    out(f"{bureau.label}：测评指标 {len(by_code)} 条，任务 {len(tasks)} 项（逾期未完成 {overdue} 条），"
+        f"目标责任书 {ResponsibilityLetter.objects.filter(year=year, unit__bureau=bureau).count()} 份")

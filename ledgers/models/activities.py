@@ -159,15 +159,16 @@ class Activity(Versioned):
         """The unit's liaison or a bureau admin may change a draft or a returned activity."""
         if not self.is_editable or not user.is_authenticated or user.is_leader:
             return False
-        return user.is_bureau_admin or (user.is_liaison and user.unit_id == self.unit_id)
+        return (user.is_bureau_admin or user.is_liaison) and user.may_act_on_unit(self.unit)
 
     def can_review(self, user):
-        return self.status == ActivityStatus.SUBMITTED and (user.is_bureau_admin or user.is_inspector)
+        return (self.status == ActivityStatus.SUBMITTED and (user.is_bureau_admin or user.is_inspector)
+                and user.may_act_on_unit(self.unit))
 
     def can_mark_uploaded(self, user):
         if self.status not in (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED) or user.is_leader:
             return False
-        return user.is_bureau_admin or (user.is_liaison and user.unit_id == self.unit_id)
+        return (user.is_bureau_admin or user.is_liaison) and user.may_act_on_unit(self.unit)
 
     def ordered_photos(self):
         """Photos in display order; uses the prefetch cache when there is one."""
@@ -197,11 +198,13 @@ class ActivityPhotoQuerySet(UnitOwnedQuerySet):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         pending = Q(activity__isnull=True, uploaded_by=user)
-        if user.sees_all_units:
+        if user.is_liaison:
+            return self.filter(Q(activity__unit=user.unit_id) | pending) if user.unit_id else self.filter(pending)
+        if user.is_city:
             return self.filter(Q(activity__isnull=False) | pending)
-        if not user.unit_id:
+        if not user.bureau_id:
             return self.filter(pending)
-        return self.filter(Q(activity__unit=user.unit_id) | pending)
+        return self.filter(Q(activity__unit__bureau=user.bureau_id) | pending)
 
     def pending_for(self, user, ids, batch=""):
         """The user's pending photos named by `ids`, plus (with a batch token) those of that batch."""
@@ -269,22 +272,24 @@ def photo_flags(photos, user):
     if hashes:
         rows = (ActivityPhoto.objects.filter(Q(sha256__in=hashes) | Q(source_sha256__in=hashes),
                                              activity__isnull=False)
-                .values_list("sha256", "source_sha256", "activity_id", "activity__title", "activity__unit_id")
+                .values_list("sha256", "source_sha256", "activity_id", "activity__title", "activity__unit_id",
+                             "activity__unit__bureau_id")
                 .order_by("activity__date", "activity_id"))
-        for sha, source_sha, activity_id, title, unit_id in rows:
+        for sha, source_sha, activity_id, title, unit_id, bureau_id in rows:
             for key in {sha, source_sha} - {""}:
-                others.setdefault(key, []).append((activity_id, title, unit_id))
+                others.setdefault(key, []).append((activity_id, title, unit_id, bureau_id))
     for photo in photos:
         gap = photo.date_gap_days(photo.activity.date)
         if gap:
             flags[photo.pk].append(f"拍摄日期与活动日期相差 {gap} 天")
         seen = set()
         matches = [m for key in sorted(photo.fingerprints) for m in others.get(key, [])]
-        for activity_id, title, unit_id in matches:
+        for activity_id, title, unit_id, bureau_id in matches:
             if activity_id == photo.activity_id or activity_id in seen:
                 continue
             seen.add(activity_id)
-            if user.sees_all_units or unit_id == user.unit_id:
+            # The title only to those who may open that archive (same unit, same district, the city).
+            if user.is_city or unit_id == user.unit_id or (user.sees_all_units and bureau_id == user.bureau_id):
                 flags[photo.pk].append(f"此照片已用于《{title}》")
             else:
                 flags[photo.pk].append("此照片已用于其他单位的活动档案")

@@ -367,6 +367,20 @@ class User(AbstractUser):
         bureau = self.bureau
         return bureau.name if bureau else settings.BUREAU_NAME
 
+    def may_act_on_unit(self, unit):
+        """May this user change records of `unit` (a Unit)? No query: compares bureau ids."""
+        if unit is None or not self.is_active:
+            return False
+        if self.is_liaison:
+            return unit.pk == self.unit_id
+        if self.is_superuser:
+            return True
+        return self.bureau_id is not None and unit.bureau_id == self.bureau_id
+
+    def owning_bureau(self):
+        """The bureau that owns what this user creates (tasks, bulletins, templates …)."""
+        return self.bureau or Bureau.objects.default_city()
+
     def visible_units(self):
         return Unit.objects.visible_to(self)
 

@@ -122,7 +122,7 @@ def activity_save(*, user, fields, indicators, activity=None, unit=None, caption
     by the phone's queue while the form was open (this activity's or pending).
     """
     if activity is None:
-        if unit is None or not (user.is_bureau_admin or (user.is_liaison and user.unit_id == unit.pk)):
+        if unit is None or not (user.is_bureau_admin or user.is_liaison) or not user.may_act_on_unit(unit):
             raise PermissionDenied("只能为本单位建立活动档案。")
         year = CampaignYear.objects.current()
         if year is None:

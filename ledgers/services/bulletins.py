@@ -42,13 +42,13 @@ def week_value(iso_year, iso_week):
     return f"{iso_year}-W{iso_week:02d}"
 
 
-def week_ranking(iso_year, iso_week):
+def week_ranking(iso_year, iso_week, bureau=None):
     """Units checked in the week, ranked by their average score rate (得分率); ties share a rank.
 
     Each row: unit_id, unit, checks, average (mean total), rate (percent, one decimal, as text),
     rank. Ranks go 1, 2, 2, 4 when two units tie (see ledgers.services.ranking).
     """
-    ranking = score_ranking(Check.objects.submitted().for_week(iso_year, iso_week))
+    ranking = score_ranking(Check.objects.in_bureau(bureau).submitted().for_week(iso_year, iso_week))
     for row in ranking:
         # JSON-safe: a published bulletin freezes these rows.
         del row["total_sum"], row["rate_sum"]
@@ -56,11 +56,15 @@ def week_ranking(iso_year, iso_week):
     return ranking
 
 
-def bulletin_data(iso_year, iso_week, today=None):
-    """Everything a weekly bulletin shows, as JSON-safe plain data."""
+def bulletin_data(iso_year, iso_week, today=None, bureau=None):
+    """Everything a weekly bulletin shows, as JSON-safe plain data.
+
+    `bureau`: a district's bulletin covers its units; the city's (or None) every unit.
+    """
     today = today or timezone.localdate()
     start, end = week_bounds(iso_year, iso_week)
-    ranking = week_ranking(iso_year, iso_week)
+    ranking = week_ranking(iso_year, iso_week, bureau)
+    problems = Problem.objects.in_bureau(bureau)
     praised = [r for r in ranking if r["rank"] <= PRAISE_TOP]
     praised_ids = {r["unit_id"] for r in praised}
     criticised = []
@@ -68,8 +72,8 @@ def bulletin_data(iso_year, iso_week, today=None):
         cutoff = ranking[-CRITICISE_BOTTOM]["rank"] if len(ranking) >= CRITICISE_BOTTOM else ranking[0]["rank"]
         criticised = [{"unit_id": r["unit_id"], "unit": r["unit"], "reason": f"本周得分率 {r['rate']}%，排名靠后"}
                       for r in ranking if r["rank"] >= cutoff and r["unit_id"] not in praised_ids]
-    overdue = Problem.objects.overdue(today).select_related("unit").order_by("unit__sort_order", "deadline", "pk")
-    overdue_by_unit = (Problem.objects.overdue(today).values("unit_id", "unit__name", "unit__sort_order")
+    overdue = problems.overdue(today).select_related("unit").order_by("unit__sort_order", "deadline", "pk")
+    overdue_by_unit = (problems.overdue(today).values("unit_id", "unit__name", "unit__sort_order")
                        .annotate(n=Count("pk")).order_by("unit__sort_order", "unit__name"))
     listed = {c["unit_id"]: c for c in criticised}
     for row in overdue_by_unit:
@@ -80,7 +84,7 @@ def bulletin_data(iso_year, iso_week, today=None):
             entry = {"unit_id": row["unit_id"], "unit": row["unit__name"], "reason": reason}
             criticised.append(entry)
             listed[row["unit_id"]] = entry
-    week_problems = Problem.objects.for_week(iso_year, iso_week)
+    week_problems = problems.for_week(iso_year, iso_week)
     return {
         "iso_year": iso_year, "iso_week": iso_week,
         "week_label": f"{iso_year}年第{iso_week}周",
@@ -94,7 +98,7 @@ def bulletin_data(iso_year, iso_week, today=None):
         "problems": {
             "found": week_problems.count(),
             "found_closed": week_problems.filter(status="closed").count(),
-            "closed": Problem.objects.filter(closed_at__date__range=(start, end)).count(),
+            "closed": problems.filter(closed_at__date__range=(start, end)).count(),
             "overdue": overdue.count(),
         },
         "overdue_list": [
@@ -109,7 +113,7 @@ def bulletin_document(bulletin, today=None):
     """What to render: the frozen snapshot when published, else live figures."""
     if bulletin.is_published:
         return bulletin.snapshot
-    data = bulletin_data(bulletin.iso_year, bulletin.iso_week, today)
+    data = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau)
     data.update(foreword=bulletin.foreword, number=None, published_on=None)
     return data
 
@@ -135,15 +139,16 @@ def bulletin_create(*, user, iso_year, iso_week, foreword=""):
     year = CampaignYear.objects.current()
     if year is None:
         raise ValidationError("尚未设置创建年度，请先由局文明办设置。")
-    if Bulletin.objects.filter(iso_year=iso_year, iso_week=iso_week).exists():
+    bureau = user.owning_bureau()
+    if Bulletin.objects.filter(bureau=bureau, iso_year=iso_year, iso_week=iso_week).exists():
         raise ValidationError(f"{iso_year}年第{iso_week}周的通报已经存在。")
-    return Bulletin.objects.create(year=year, iso_year=iso_year, iso_week=iso_week, created_by=user,
+    return Bulletin.objects.create(year=year, bureau=bureau, iso_year=iso_year, iso_week=iso_week, created_by=user,
                                    foreword=foreword.strip() or default_foreword(iso_year, iso_week))
 
 
 @transaction.atomic
 def bulletin_update(*, bulletin, user, foreword):
-    if not can_draft(user):
+    if not can_draft(user) or not (user.is_superuser or bulletin.bureau_id == user.bureau_id):
         raise PermissionDenied("只有督导组或局文明办可以修改通报。")
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.is_published:
@@ -155,20 +160,21 @@ def bulletin_update(*, bulletin, user, foreword):
 
 def bulletin_publish(*, bulletin, user, today=None):
     """Number the bulletin (第N期, per year) and freeze what it shows."""
-    if not can_publish(user):
+    if not can_publish(user) or not (user.is_superuser or bulletin.bureau_id == user.bureau_id):
         raise PermissionDenied("只有局文明办可以发布通报。")
     try:
         with transaction.atomic():
             bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
             if bulletin.is_published:
                 raise ValidationError("该通报已经发布。")
-            last = Bulletin.objects.filter(year=bulletin.year_id).aggregate(n=Max("number"))["n"] or 0
+            last = Bulletin.objects.filter(year=bulletin.year_id, bureau=bulletin.bureau_id).aggregate(
+                n=Max("number"))["n"] or 0
             now = timezone.now()
             bulletin.number = last + 1
             bulletin.status = BulletinStatus.PUBLISHED
             bulletin.published_by = user
             bulletin.published_at = now
-            snapshot = bulletin_data(bulletin.iso_year, bulletin.iso_week, today)
+            snapshot = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau)
             snapshot.update(foreword=bulletin.foreword, number=bulletin.number,
                             published_on=timezone.localdate(now).isoformat())
             bulletin.snapshot = snapshot

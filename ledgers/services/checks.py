@@ -81,6 +81,8 @@ def check_save(*, user, unit, date, kind, template, remarks="", scores, inspecto
     _require_recorder(user)
     if unit is None or not unit.is_active:
         raise ValidationError("受检单位不存在或已停用，请重新选择。")
+    if not user.may_act_on_unit(unit):
+        raise PermissionDenied("只能督查本局所属的单位。")
     if check is None:
         check = Check(created_by=user)
     else:

@@ -14,21 +14,25 @@ from .tasks import MoveRefused
 L = LetterStatus
 
 
-def may_manage_letters(user):
-    return user.is_authenticated and user.is_bureau_admin and can_edit(user)
+def may_manage_letters(user, letter=None):
+    """A bureau admin manages their own bureau's letters (the city's admin: the city units')."""
+    if not (user.is_authenticated and user.is_bureau_admin and can_edit(user)):
+        return False
+    return letter is None or user.may_act_on_unit(letter.unit)
 
 
 def may_sign(user, letter):
     if not can_edit(user):
         return False
-    return user.is_bureau_admin or (user.is_liaison and user.unit_id == letter.unit_id)
+    return (user.is_bureau_admin and user.may_act_on_unit(letter.unit)) or (
+        user.is_liaison and user.unit_id == letter.unit_id)
 
 
 # (from, to) -> (who may, refusal message, timestamp field prefix)
 TRANSITIONS = {
-    (L.DRAFT, L.ISSUED): (lambda user, letter: may_manage_letters(user), "只有局文明办可以下发责任书。", "issued"),
+    (L.DRAFT, L.ISSUED): (lambda user, letter: may_manage_letters(user, letter), "只有局文明办可以下发责任书。", "issued"),
     (L.ISSUED, L.SIGNED): (may_sign, "只有本单位联络员可以上传签字扫描件。", "signed"),
-    (L.SIGNED, L.ARCHIVED): (lambda user, letter: may_manage_letters(user), "只有局文明办可以归档。", "archived"),
+    (L.SIGNED, L.ARCHIVED): (lambda user, letter: may_manage_letters(user, letter), "只有局文明办可以归档。", "archived"),
 }
 
 
@@ -67,13 +71,16 @@ def letters_generate(*, year, user):
     """
     if not may_manage_letters(user):
         raise MoveRefused("只有局文明办可以生成责任书。")
-    targets = list(LetterTarget.objects.filter(year=year))
+    bureau = user.owning_bureau()
+    targets = list(LetterTarget.objects.filter(year=year, bureau=bureau))
     if not targets:
         raise MoveRefused("请先填写本年度责任书的目标条目。")
     created = refreshed = 0
     with transaction.atomic():
-        existing = {letter.unit_id: letter for letter in ResponsibilityLetter.objects.filter(year=year)}
-        for unit in Unit.objects.active():
+        existing = {letter.unit_id: letter
+                    for letter in ResponsibilityLetter.objects.filter(year=year, unit__bureau=bureau)}
+        # The bureau's own units only: each district signs letters with its own units.
+        for unit in Unit.objects.actable_by(user).filter(bureau=bureau).active():
             letter = existing.get(unit.pk)
             if letter is None:
                 letter = ResponsibilityLetter.objects.create(year=year, unit=unit,
@@ -89,7 +96,8 @@ def letters_generate(*, year, user):
 
 def letters_issue_all(*, year, user):
     """Issue every draft letter of the year; returns how many were issued."""
-    drafts = list(ResponsibilityLetter.objects.filter(year=year, status=L.DRAFT))
+    drafts = list(ResponsibilityLetter.objects.actable_by(user).filter(year=year, status=L.DRAFT,
+                                                                       unit__bureau=user.owning_bureau()))
     with transaction.atomic():
         for letter in drafts:
             letter_move(letter=letter, to=L.ISSUED, user=user)

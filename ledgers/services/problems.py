@@ -37,7 +37,7 @@ def can_rectify(user, problem):
     if not user.is_authenticated:
         return False
     if user.is_bureau_admin:
-        return True
+        return user.may_act_on_unit(problem.unit)
     return user.is_liaison and user.unit_id == problem.unit_id
 
 
@@ -70,6 +70,8 @@ def problem_raise(*, user, unit, description, deadline=None, indicator=None, che
         year = CampaignYear.objects.current()
     if unit is None or not unit.is_active:
         raise ValidationError("责任单位不存在或已停用，请重新选择。")
+    if not user.may_act_on_unit(unit):
+        raise PermissionDenied("只能向本局所属的单位交办问题。")
     if year is None:
         raise ValidationError("尚未设置创建年度，请先由局文明办设置。")
     description = (description or "").strip()
@@ -130,6 +132,8 @@ def problem_submit_rectification(*, problem, user, note, photos=()):
 def _require_rechecker(user, problem, doing):
     if not can_recheck(user):
         raise PermissionDenied("只有督导组或局文明办可以复查销号。")
+    if not user.may_act_on_unit(problem.unit):
+        raise PermissionDenied("只能复查本局所属单位的问题。")
     if problem.status != ProblemStatus.REVIEW:
         raise _status_refusal(problem, doing)
     if problem.rectified_by_id == user.pk:

@@ -123,6 +123,13 @@ def task_save(*, task, units, user, version=None):
     units = list(units)
     if not units:
         raise MoveRefused("请至少选择一个责任单位。")
+    if task.pk is None and not task.bureau_id:
+        task.bureau = user.owning_bureau()
+    if task.pk is not None and not user.is_superuser and task.bureau_id != user.bureau_id:
+        raise MoveRefused("只能编辑本局下达的任务。")
+    strangers = [unit.name for unit in units if unit.bureau_id != task.bureau_id or not user.may_act_on_unit(unit)]
+    if strangers:
+        raise MoveRefused(f"{'、'.join(strangers)} 不属于本局，不能作为责任单位。")
     with transaction.atomic():
         claim_version(task, version)
         if task.pk is None:
@@ -142,3 +149,50 @@ def task_save(*, task, units, user, version=None):
             TaskAssignment, default_user=user,
         )
     return task
+
+
+# --- the city's tasks, dispatched to districts ------------------------------------------------
+
+DISPATCHED_FIELDS = ["year", "number", "indicator", "title", "requirement", "deadline", "frequency"]
+
+
+def task_dispatch(*, task, districts, user):
+    """The city admin sends one of the city's tasks down to districts: each district gets its own
+    copy (`parent` = the city's task) in its breakdown table, where its admin picks the units.
+    Districts that already have it are left as they are. Returns how many copies were made."""
+    from ..models import Bureau, Task
+
+    if not may_manage_tasks(user) or not user.is_city or (task.bureau_id != user.bureau_id and not user.is_superuser):
+        raise MoveRefused("只有市教育局可以向区县下达本局的任务。")
+    if not task.bureau.is_city:
+        raise MoveRefused("只有市教育局的任务可以下达到区县。")
+    districts = list(districts)
+    if not districts or any(d.kind != "district" for d in districts):
+        raise MoveRefused("请选择要下达的区县。")
+    made = 0
+    with transaction.atomic():
+        have = set(Task.objects.filter(parent=task).values_list("bureau_id", flat=True))
+        for district in Bureau.objects.filter(pk__in=[d.pk for d in districts]).exclude(pk__in=have):
+            copy = Task(parent=task, bureau=district, created_by=user,
+                        **{name: getattr(task, name) for name in DISPATCHED_FIELDS})
+            copy.save()
+            made += 1
+    return made
+
+
+def dispatch_progress(task):
+    """The city's view of a dispatched task: per district, units assigned, done and overdue (one query)."""
+    from django.db.models import Count, Q
+
+    from ..models import Task
+
+    today = timezone.localdate()
+    children = {t.pk: t for t in Task.objects.filter(parent=task).select_related("bureau")}
+    rows = (TaskAssignment.objects.filter(task__in=list(children)).values("task_id")
+            .annotate(units=Count("pk"), done=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+                      overdue=Count("pk", filter=~Q(status=AssignmentStatus.DONE) & Q(task__deadline__lt=today)))
+            .order_by())
+    figures = {r["task_id"]: r for r in rows}
+    return [{"task": child, "bureau": child.bureau,
+             **{k: figures.get(pk, {}).get(k, 0) for k in ("units", "done", "overdue")}}
+            for pk, child in sorted(children.items(), key=lambda item: (item[1].bureau.sort_order, item[0]))]

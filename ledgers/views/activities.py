@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from ..access import can_edit, get_visible_or_404, role_required
+from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..files import UploadRefused, serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
@@ -35,7 +35,10 @@ def activity_list(request):
     user = request.user
     year = CampaignYear.objects.current()
     filters = ActivityFilterForm(request.GET or None, user=user, year=year)
-    qs = filters.apply(Activity.objects.visible_to(user).filter(year=year).with_list_data()).order_by("-date", "-pk")
+    activities = Activity.objects.visible_to(user).filter(year=year)
+    if request.GET.get("bureau"):
+        activities = activities.in_bureau_id(selected_bureau(request).pk)
+    qs = filters.apply(activities.with_list_data()).order_by("-date", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     photos = [p for a in page for p in a.photos.all()]
     flags = photo_flags(photos, user)
@@ -67,7 +70,10 @@ def activity_stats(request):
     start, end = _month_bounds(month)
     in_month = Q(activities__date__gte=start, activities__date__lt=end)
     archived = in_month & Q(activities__status__in=[ActivityStatus.SUBMITTED, ActivityStatus.APPROVED])
-    units = Unit.objects.visible_to(request.user).active().annotate(
+    units = Unit.objects.visible_to(request.user).active()
+    if request.GET.get("bureau"):
+        units = units.in_bureau_id(selected_bureau(request).pk)
+    units = units.annotate(
         archived_count=Count("activities", filter=archived, distinct=True),
         draft_count=Count("activities", filter=in_month & Q(activities__status__in=[
             ActivityStatus.DRAFT, ActivityStatus.RETURNED]), distinct=True),
@@ -93,7 +99,7 @@ def activity_create(request):
 
 @login_required
 def activity_edit(request, pk):
-    activity = get_visible_or_404(Activity, request.user, pk=pk)
+    activity = get_visible_or_404(Activity.objects.actable_by(request.user), request.user, pk=pk)
     if not activity.can_edit(request.user):
         raise PermissionDenied("此活动档案已提交或您无权修改。")
     return _activity_form_page(request, activity)
@@ -349,8 +355,8 @@ def activities_home_panel(request):
             "drafts": mine.filter(status=ActivityStatus.DRAFT).count(),
             "returned": list(mine.filter(status=ActivityStatus.RETURNED).order_by("-reviewed_at")[:5]),
         }
-    archived_units = Activity.objects.for_month(month).archived().values("unit").distinct()
-    empty = Unit.objects.active().exclude(pk__in=archived_units).count()
+    archived_units = Activity.objects.visible_to(user).for_month(month).archived().values("unit").distinct()
+    empty = Unit.objects.visible_to(user).active().exclude(pk__in=archived_units).count()
     return {"template": "ledgers/activities/_home_bureau.html", "empty_count": empty, "month": month,
-            "waiting": Activity.objects.filter(status=ActivityStatus.SUBMITTED).count()}
+            "waiting": Activity.objects.visible_to(user).filter(status=ActivityStatus.SUBMITTED).count()}
 

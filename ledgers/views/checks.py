@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from ..access import get_visible_or_404, role_required
+from ..access import get_visible_or_404, role_required, selected_bureau
 from ..forms_checks import (
     CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm,
 )
@@ -66,8 +66,10 @@ def page_of(request, queryset, per_page):
 
 
 def filtered_checks(request):
-    form = CheckFilterForm(request.GET or None)
+    form = CheckFilterForm(request.GET or None, user=request.user)
     checks = Check.objects.visible_to(request.user).with_related()
+    if request.GET.get("bureau"):
+        checks = checks.in_bureau_id(selected_bureau(request).pk)
     if form.is_valid():
         data = form.cleaned_data
         week = parse_week(data["week"])
@@ -93,9 +95,12 @@ def check_list(request):
     })
 
 
-def _current_templates():
+def _current_templates(user):
+    """This year's templates the user's bureau checks with: the city's and its own."""
     year = CampaignYear.objects.current()
-    return CheckTemplate.objects.active().for_year(year).with_items() if year else CheckTemplate.objects.none()
+    if year is None:
+        return CheckTemplate.objects.none()
+    return CheckTemplate.objects.active().for_year(year).for_bureau(user.owning_bureau()).with_items()
 
 
 def _save_check(request, form, template, check=None):
@@ -120,7 +125,7 @@ def _saved_message(request, check):
 
 @role_required(*RECORDERS)
 def check_create(request):
-    templates = _current_templates()
+    templates = _current_templates(request.user)
     template_id = request.POST.get("template") or request.GET.get("template")
     if not template_id and len(templates) == 1:
         template_id = templates[0].pk
@@ -132,7 +137,8 @@ def check_create(request):
     if template is None:
         raise Http404("检查表不存在")
     initial = {"date": timezone.localdate(), "inspectors": [request.user], "unit": request.GET.get("unit")}
-    form = CheckForm(request.POST or None, request.FILES or None, template=template, initial=initial)
+    form = CheckForm(request.POST or None, request.FILES or None, template=template, initial=initial,
+                     user=request.user)
     if request.method == "POST" and form.is_valid():
         check = _save_check(request, form, template)
         if check:
@@ -144,11 +150,12 @@ def check_create(request):
 
 @role_required(*RECORDERS)
 def check_edit(request, pk):
-    check = get_visible_or_404(Check, request.user, pk=pk)
+    check = get_visible_or_404(Check.objects.actable_by(request.user), request.user, pk=pk)
     if not check.is_draft:
         messages.error(request, "督查记录已提交，只能由局文明办更正。")
         return redirect(check)
-    form = CheckForm(request.POST or None, request.FILES or None, instance=check, template=check.template)
+    form = CheckForm(request.POST or None, request.FILES or None, instance=check, template=check.template,
+                     user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = _save_check(request, form, check.template, check=check)
         if saved:
@@ -168,9 +175,10 @@ def check_detail(request, pk):
         "photos": check.photos.all(),
         "problems": check.problems.with_related(),
         "corrections": check.corrections.select_related("by"),
-        "can_edit": service.can_edit_check(request.user, check),
-        "can_correct": service.can_correct_check(request.user, check),
-        "problem_form": ProblemRaiseForm(check=check) if service.can_record_checks(request.user) else None,
+        "can_edit": service.can_edit_check(request.user, check) and request.user.may_act_on_unit(check.unit),
+        "can_correct": service.can_correct_check(request.user, check) and request.user.may_act_on_unit(check.unit),
+        "problem_form": ProblemRaiseForm(check=check, user=request.user) if (
+            service.can_record_checks(request.user) and request.user.may_act_on_unit(check.unit)) else None,
     })
 
 
@@ -184,7 +192,7 @@ def check_submit(request, pk):
 
 @role_required(Role.ADMIN)
 def check_correct(request, pk):
-    check = get_visible_or_404(Check.objects.with_related(), request.user, pk=pk)
+    check = get_visible_or_404(Check.objects.actable_by(request.user).with_related(), request.user, pk=pk)
     form = CheckCorrectionForm(request.POST or None, check=check)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,28 +217,35 @@ def check_photo(request, pk, size):
 
 @role_required(Role.ADMIN)
 def template_list(request):
-    templates = (CheckTemplate.objects.select_related("year").with_items()
+    # The bureau's own templates and those the city publishes (read-only to a district).
+    templates = (CheckTemplate.objects.visible_to(request.user).for_bureau(request.user.owning_bureau())
+                 .select_related("year", "bureau").with_items()
                  .annotate(check_count=Count("checks", distinct=True)).order_by("-year__year", "name"))
     return render(request, "ledgers/checks/template_list.html", {"templates": templates})
 
 
 @role_required(Role.ADMIN)
 def template_edit(request, pk=None):
-    template = get_object_or_404(CheckTemplate, pk=pk) if pk else None
+    # Only the bureau's own templates are edited here: the city's are read-only to a district.
+    template = get_visible_or_404(CheckTemplate.objects.actable_by(request.user), request.user, pk=pk) if pk else None
+    bureau = template.bureau if template else request.user.owning_bureau()
     year = template.year if template else CampaignYear.objects.current()
     if year is None:
         messages.error(request, "尚未设置创建年度，请先设置。")
         return redirect("ledgers:template_list")
     form = CheckTemplateForm(request.POST or None, instance=template)
-    formset = CheckItemFormSet(request.POST or None, instance=template or CheckTemplate(year=year))
+    formset = CheckItemFormSet(request.POST or None, instance=template or CheckTemplate(year=year, bureau=bureau),
+                               form_kwargs={"bureau": bureau})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        if CheckTemplate.objects.filter(year=year, name=form.cleaned_data["name"]).exclude(pk=pk).exists():
+        if CheckTemplate.objects.filter(year=year, bureau=bureau, name=form.cleaned_data["name"]).exclude(
+                pk=pk).exists():
             form.add_error("name", "本年度已有同名的检查表。")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
                 saved = form.save(commit=False)
                 saved.year = year
+                saved.bureau = bureau
                 saved.save()
                 formset.instance = saved
                 formset.save()

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from ..models import CampaignYear, Role, Unit
+from ..models import Bureau, CampaignYear, Role, Unit
 
 # Home-page panels contributed by the areas of the product: each is a function
 # (request) -> dict | None with keys "template" and the template's context; None hides it.
@@ -39,6 +39,11 @@ def home(request):
         units = Unit.objects.visible_to(user).active().annotate(
             liaison_count=Count("users", filter=Q(users__role=Role.LIAISON, users__is_active=True))
         )
+        if user.is_city:
+            # The city's own units here; each district's behind its line in the districts card.
+            units = units.filter(bureau=user.owning_bureau())
+            context["districts"] = Bureau.objects.districts().annotate(
+                unit_count=Count("units", filter=Q(units__is_active=True))).order_by("sort_order", "pk")
         context["units"] = units
         return render(request, "ledgers/home_bureau.html", context)
     context["unit"] = user.unit

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .. import files
-from ..access import get_visible_or_404, role_required
+from ..access import get_visible_or_404, role_required, selected_bureau
 from ..forms_tasks import LetterForm, LetterTargetFormSet, ScanForm
 from ..models import LetterStatus, LetterTarget, ResponsibilityLetter, Role, SignedScan, Unit
 from ..services import letters as services
@@ -25,15 +25,20 @@ def letter_list(request):
     letters = ResponsibilityLetter.objects.visible_to(request.user).for_year(year).select_related("unit")
     context = {"year": year, "letters": letters, "statuses": LetterStatus.choices}
     if request.user.sees_all_units:
+        # A bureau's own letters (its units'); the city's roles pick a district with ?bureau=.
+        bureau = selected_bureau(request)
+        letters = context["letters"] = letters.in_bureau_id(bureau.pk)
         status = request.GET.get("status", "")
         if status in LetterStatus.values:
             letters = letters.filter(status=status)
         context.update(
             letters=letters, status=status,
             unsigned=[letter for letter in context["letters"] if letter.status in (LetterStatus.DRAFT, LetterStatus.ISSUED)],
-            without_letter=Unit.objects.active().exclude(letters__year=year),
-            target_count=LetterTarget.objects.filter(year=year).count(),
-            may_manage=services.may_manage_letters(request.user),
+            without_letter=Unit.objects.visible_to(request.user).filter(bureau=bureau).active().exclude(
+                letters__year=year),
+            target_count=LetterTarget.objects.filter(year=year, bureau=bureau).count(),
+            may_manage=services.may_manage_letters(request.user) and request.user.bureau_id == bureau.pk,
+            bureau=bureau,
         )
     return render(request, "ledgers/letters/list.html", context)
 
@@ -41,10 +46,12 @@ def letter_list(request):
 @role_required(Role.ADMIN)
 def letter_targets(request):
     year = selected_year(request)
-    formset = LetterTargetFormSet(request.POST or None, queryset=LetterTarget.objects.filter(year=year))
+    bureau = request.user.owning_bureau()
+    formset = LetterTargetFormSet(request.POST or None, queryset=LetterTarget.objects.filter(year=year, bureau=bureau))
     if request.method == "POST" and formset.is_valid():
         for target in formset.save(commit=False):
             target.year = year
+            target.bureau = bureau
             target.save()
         for target in formset.deleted_objects:
             target.delete()
@@ -78,7 +85,8 @@ def letter_issue_all(request):
 
 
 def _get_letter(request, pk):
-    return get_visible_or_404(ResponsibilityLetter.objects.with_items(), request.user, pk=pk)
+    return get_visible_or_404(ResponsibilityLetter.objects.with_items().select_related("unit__bureau"), request.user,
+                              pk=pk)
 
 
 def _letter_page(request, letter, scan_form=None, status=200):
@@ -86,8 +94,8 @@ def _letter_page(request, letter, scan_form=None, status=200):
     return render(request, "ledgers/letters/detail.html", {
         "letter": letter, "scan_form": scan_form or ScanForm(),
         "may_upload": services.may_sign(user, letter) and letter.status in (LetterStatus.ISSUED, LetterStatus.SIGNED),
-        "may_manage": services.may_manage_letters(user),
-        "letter_form": LetterForm(instance=letter) if services.may_manage_letters(user) else None,
+        "may_manage": services.may_manage_letters(user, letter),
+        "letter_form": LetterForm(instance=letter) if services.may_manage_letters(user, letter) else None,
     }, status=status)
 
 

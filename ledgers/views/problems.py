@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ..access import can_edit, get_visible_or_404, role_required
+from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..params import int_param
@@ -25,6 +25,9 @@ def filtered_problems(request):
     user = request.user
     form = ProblemFilterForm(request.GET or None, user=user)
     problems = Problem.objects.visible_to(user).with_related()
+    if request.GET.get("bureau"):
+        # The city's roles drill into one district (links from the city dashboard).
+        problems = problems.in_bureau_id(selected_bureau(request).pk)
     if form.is_valid():
         data = form.cleaned_data
         if data.get("unit"):
@@ -67,7 +70,7 @@ def problem_create(request):
     check_pk = int_param(request, "check")
     if check_pk is not None:
         check = get_visible_or_404(Check, request.user, pk=check_pk)
-    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check)
+    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -87,7 +90,7 @@ def _detail_context(request, problem, **forms):
     user = request.user
     rectifiable = problem.status in service.RECTIFIABLE and service.can_rectify(user, problem)
     rechecking = (problem.status == ProblemStatus.REVIEW and service.can_recheck(user)
-                  and problem.rectified_by_id != user.pk)
+                  and problem.rectified_by_id != user.pk and user.may_act_on_unit(problem.unit))
     photos = list(problem.photos.all())
     return {
         "problem": problem,

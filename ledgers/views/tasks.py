@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import files
-from ..access import can_edit, get_visible_or_404, role_required
+from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..params import text_param
 from ..models import (
-    AssignmentStatus, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
+    AssignmentStatus, Bureau, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
     TaskAssignment, UnitKind,
 )
 from ..services import tasks as services
@@ -45,7 +45,9 @@ def editor_post(view):
 @role_required(*BUREAU)
 def task_matrix(request):
     year = selected_year(request)
-    tasks = Task.objects.for_year(year).with_assignments().order_by("deadline", "pk")
+    bureau = selected_bureau(request)
+    tasks = Task.objects.visible_to(request.user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
+        "deadline", "pk")
     kind, status, indicator = (text_param(request, k) for k in ("kind", "status", "indicator"))
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
@@ -69,9 +71,11 @@ def task_matrix(request):
     return render(request, "ledgers/tasks/matrix.html", {
         "year": year, "page": page, "columns": columns, "matrix": matrix, "query": query.urlencode(),
         "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
-        "top_indicators": Indicator.objects.for_year(year).filter(parent=None),
+        "top_indicators": Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
         "f": {"kind": kind, "status": status, "indicator": indicator},
-        "counts": TaskAssignment.objects.for_year(year).status_counts(),
+        "counts": TaskAssignment.objects.visible_to(request.user).filter(task__bureau=bureau).for_year(
+            year).status_counts(),
+        "bureau": bureau,
     })
 
 
@@ -87,7 +91,7 @@ def my_tasks(request):
 
 def _task_form_page(request, task):
     year = task.year if task.pk else selected_year(request)
-    form = TaskForm(request.POST or None, instance=task, year=year)
+    form = TaskForm(request.POST or None, instance=task, year=year, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_save(task=form.save(commit=False), units=form.cleaned_data["units"],
@@ -109,16 +113,40 @@ def task_create(request):
 
 @role_required(Role.ADMIN)
 def task_edit(request, pk):
-    return _task_form_page(request, get_visible_or_404(Task, request.user, pk=pk))
+    return _task_form_page(request, get_visible_or_404(Task.objects.actable_by(request.user), request.user, pk=pk))
 
 
 @require_safe
 @login_required
 def task_detail(request, pk):
-    task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year"), request.user, pk=pk)
+    task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year", "bureau", "parent"),
+                              request.user, pk=pk)
     assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit")
-    return render(request, "ledgers/tasks/detail.html", {"task": task, "assignments": assignments,
-                                                          "may_manage": services.may_manage_tasks(request.user)})
+    may_manage = services.may_manage_tasks(request.user) and (
+        request.user.is_superuser or task.bureau_id == request.user.bureau_id)
+    context = {"task": task, "assignments": assignments, "may_manage": may_manage}
+    if task.bureau.is_city:
+        # The city's task: its progress in each district it was sent to, and sending it further.
+        context["dispatched"] = services.dispatch_progress(task)
+        if may_manage and request.user.is_city:
+            sent = {row["bureau"].pk for row in context["dispatched"]}
+            context["undispatched"] = [b for b in Bureau.objects.districts() if b.pk not in sent]
+    return render(request, "ledgers/tasks/detail.html", context)
+
+
+@editor_post
+@role_required(Role.ADMIN)
+def task_dispatch(request, pk):
+    task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
+    ids = [int(x) for x in request.POST.getlist("district") if x.isdigit()]
+    try:
+        made = services.task_dispatch(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
+                                      user=request.user)
+    except services.MoveRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"已下达到 {made} 个区县，由各区县分解到责任单位。")
+    return redirect(task)
 
 
 def _assignment_page(request, assignment, progress_form=None, return_form=None, status=200):
@@ -225,7 +253,7 @@ def bureau_tasks_panel(request):
     from ..models import CampaignYear
 
     year = CampaignYear.objects.current()
-    letters = ResponsibilityLetter.objects.for_year(year)
+    letters = ResponsibilityLetter.objects.visible_to(user).for_year(year)
     return {"template": "ledgers/tasks/_panel_bureau.html", "year": year,
-            "counts": TaskAssignment.objects.for_year(year).status_counts(),
+            "counts": TaskAssignment.objects.visible_to(user).for_year(year).status_counts(),
             "unsigned": letters.unsigned().count(), "letters": letters.count()}

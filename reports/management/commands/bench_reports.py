@@ -1,6 +1,6 @@
 """Benchmark (not a test): the monthly summary and the year's problem export at city scale.
 
-    .venv/bin/python manage.py bench_reports [--units 330] [--database-url postgres://…]
+    .venv/bin/python manage.py bench_reports [--units 330] [--districts 10] [--database-url postgres://…]
 
 Builds, in its own database (a temporary SQLite file unless --database-url names an empty
 PostgreSQL database) and a temporary MEDIA_ROOT, one city-scale year: 330 units, 52 weeks of
@@ -9,6 +9,10 @@ and letters. Then measures, each step in its own child process so that peak memo
 (VmHWM: the process's peak resident set, C allocations included) belongs to that step only:
 
 - month summary data: `monthly_summary()` — time and query count;
+- with `--districts N` (a city shape: the units spread over N district bureaus under a city
+  bureau, e.g. 10 × 33): the city's month summary with its district ranking
+  (`monthly_summary(bureau=city)`) and one district's summary — time and query count, which
+  must not grow with districts or units;
 - month PDF / Excel: data + rendering, as the views do it — beside each, the floor for the
   same output: the same HTML handed straight to WeasyPrint, and the same cells written with no
   database work by the same writer (XlsxWriter constant-memory; the ratio is against this
@@ -29,9 +33,10 @@ import time
 
 from django.core.management.base import BaseCommand
 
-STEPS = ["summary", "pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter",
+STEPS = ["summary", "city_summary", "district_summary", "pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter",
          "year", "year_floor", "year_floor_xlsxwriter"]
 YEAR_STEPS = {"year", "year_floor", "year_floor_xlsxwriter"}
+CITY_STEPS = {"city_summary", "district_summary"}
 
 
 def peak_mb():
@@ -47,11 +52,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=330)
+        parser.add_argument("--districts", type=int, default=1,
+                            help="spread the units over this many districts under a city bureau (city shape)")
         parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")
         parser.add_argument("--child", choices=["build", *STEPS])
 
-    def handle(self, *args, units, database_url, child, skip_year_export, **options):
+    def handle(self, *args, units, districts, database_url, child, skip_year_export, **options):
+        self.districts = max(1, districts)
         if child:
             return self.child(child, units)
         with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
@@ -61,9 +69,10 @@ class Command(BaseCommand):
             subprocess.run(run + ["migrate", "-v0"], env=env, check=True)
             results = {}
             for step in ["build", *STEPS]:
-                if skip_year_export and step in YEAR_STEPS:
+                if skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2:
                     continue
-                out = subprocess.run(run + ["bench_reports", "--child", step, "--units", str(units)], env=env,
+                out = subprocess.run(run + ["bench_reports", "--child", step, "--units", str(units),
+                                            "--districts", str(self.districts)], env=env,
                                      check=True, stdout=subprocess.PIPE, text=True).stdout
                 results[step] = json.loads(out.strip().splitlines()[-1])
             self.report(results)
@@ -77,6 +86,13 @@ class Command(BaseCommand):
                           f"(built in {b['seconds']:.1f} s)")
         s = r["summary"]
         self.stdout.write(f"month summary data: {s['seconds']:.2f} s, {s['queries']} queries, peak {s['peak']:.0f} MB")
+        if "city_summary" in r:
+            c, d = r["city_summary"], r["district_summary"]
+            self.stdout.write(f"city month summary data with district ranking ({c['districts']} districts, "
+                              f"{c['units']} units): {c['seconds']:.2f} s, {c['queries']} queries, "
+                              f"peak {c['peak']:.0f} MB; best district {c['best']}")
+            self.stdout.write(f"one district's month summary ({d['units']} units): {d['seconds']:.2f} s, "
+                              f"{d['queries']} queries")
         for label, step, floor, what in [
             ("month PDF", "pdf", "pdf_floor", "WeasyPrint on the same HTML"),
             ("month Excel", "excel", "excel_floor", None),
@@ -133,6 +149,29 @@ class Command(BaseCommand):
     def step_summary(self, units, prepare=False, prepared=None):
         if not prepare:
             self._summary()
+
+    def step_city_summary(self, units, prepare=False, prepared=None):
+        from reports.summaries import monthly_summary
+
+        from ledgers.models import Bureau
+
+        if prepare:
+            return Bureau.objects.city()
+        month, today = self._month()
+        summary = monthly_summary(month, bureau=prepared, today=today)
+        ranked = [d for d in summary.districts if d.rank]
+        return {"districts": len(summary.districts) - 1, "units": len(summary.rows),
+                "best": f"{ranked[0].bureau} {ranked[0].totals.score_rate}%" if ranked else "—"}
+
+    def step_district_summary(self, units, prepare=False, prepared=None):
+        from reports.summaries import monthly_summary
+
+        from ledgers.models import Bureau
+
+        if prepare:
+            return Bureau.objects.districts().order_by("pk").first()
+        month, today = self._month()
+        return {"units": len(monthly_summary(month, bureau=prepared, today=today).rows)}
 
     def step_pdf(self, units, prepare=False, prepared=None):
         from reports.monthly import monthly_pdf
@@ -215,22 +254,31 @@ class Command(BaseCommand):
         from PIL import Image
 
         from ledgers.models import (
-            Activity, ActivityCategory, ActivityPhoto, CampaignYear, Check, CheckTemplate, LetterStatus, Problem,
-            ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
+            Activity, ActivityCategory, ActivityPhoto, Bureau, BureauKind, CampaignYear, Check, CheckTemplate,
+            LetterStatus, Problem, ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
         )
 
         started = time.perf_counter()
         rnd = random.Random(2026)
         this_year = timezone.localdate().year
         year = CampaignYear.objects.create(year=this_year, title=f"{this_year}年度", is_current=True)
+        # The bureaus: one district (the classic shape), or --districts N under a city bureau.
+        district = Bureau.objects.default_district()
+        bureaus = [district] + [
+            Bureau.objects.create(name=f"第{n + 1}区教育局", short_name=f"第{n + 1}区", code=f"d{n + 1}",
+                                  kind=BureauKind.DISTRICT, parent=district.parent, sort_order=n)
+            for n in range(1, self.districts)]
         sections = min(30, units_wanted // 10)
         Unit.objects.bulk_create(
-            [Unit(name=f"教育局第{n + 1}股室", kind=UnitKind.SECTION, code=f"s{n}", sort_order=n) for n in range(sections)]
+            [Unit(name=f"教育局第{n + 1}股室", kind=UnitKind.SECTION, code=f"s{n}", sort_order=n,
+                  bureau=bureaus[n % len(bureaus)]) for n in range(sections)]
             + [Unit(name=f"第{n + 1}实验学校（{['东城', '西城', '南湖', '北山'][n % 4]}校区）", kind=UnitKind.SCHOOL,
-                    code=f"x{n}", sort_order=100 + n) for n in range(units_wanted - sections)])
+                    code=f"x{n}", sort_order=100 + n, bureau=bureaus[(sections + n) % len(bureaus)])
+               for n in range(units_wanted - sections)])
         units = list(Unit.objects.all())
-        admin = User.objects.create(username="bench-admin", role=Role.ADMIN, name="王建华")
-        inspector = User.objects.create(username="bench-inspector", role=Role.INSPECTOR, name="孙丽娟")
+        admin = User.objects.create(username="bench-admin", role=Role.ADMIN, name="王建华", unit=units[0])
+        inspector = User.objects.create(username="bench-inspector", role=Role.INSPECTOR, name="孙丽娟",
+                                        unit=units[0])
         liaison = User.objects.create(username="bench-liaison", role=Role.LIAISON, unit=units[-1], name="马晓丽")
         tz = timezone.get_current_timezone()
 
@@ -239,7 +287,7 @@ class Command(BaseCommand):
 
         # Tasks: 60 rows of the breakdown table, each for every unit.
         tasks = Task.objects.bulk_create([
-            Task(year=year, title=f"测评任务{n + 1}：文明校园创建工作落实", deadline=datetime.date(this_year, 1 + n % 12, 1 + n % 27))
+            Task(year=year, bureau=district, title=f"测评任务{n + 1}：文明校园创建工作落实", deadline=datetime.date(this_year, 1 + n % 12, 1 + n % 27))
             for n in range(60)])
         assignments = []
         for task in tasks:
