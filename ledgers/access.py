@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 
@@ -50,12 +49,11 @@ def selected_bureau(request, param="bureau"):
     """The bureau a page shows: ?bureau=<id> among those the user may see (else 404), by default
     the user's own. The city's roles drill into a district this way."""
     from .models import Bureau
+    from .params import int_param
 
-    raw = request.GET.get(param)
-    if raw:
-        if not str(raw).isdigit():
-            raise Http404("没有这个教育局")
-        return get_object_or_404(Bureau.objects.visible_to(request.user), pk=raw)
+    pk = int_param(request, param)  # junk ("²", NUL, huge) -> 404
+    if pk is not None:
+        return get_object_or_404(Bureau.objects.visible_to(request.user), pk=pk)
     return request.user.owning_bureau()
 
 

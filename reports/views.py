@@ -100,8 +100,10 @@ MONTHLY_PDF_INLINE_UNITS = 100
 @login_required
 def monthly_pdf(request, month):
     unit = _unit_for(request)
-    if unit is None and Unit.objects.active().count() > MONTHLY_PDF_INLINE_UNITS:
-        params = {"month": str(month), "unit": ""}
+    bureau = _bureau_for(request, unit)
+    if unit is None and Unit.objects.visible_to(request.user).in_bureau(bureau).active().count() \
+            > MONTHLY_PDF_INLINE_UNITS:
+        params = {"month": str(month), "unit": "", "bureau": bureau.pk if bureau else ""}
         back = reverse("reports:monthly", args=[month])
         if request.method == "POST":
             return start_and_follow(request, "monthly_pdf", params, back=back)
@@ -109,7 +111,7 @@ def monthly_pdf(request, month):
                           description="单位较多，PDF 将在后台生成，完成后在“我的下载”中下载。")
     if request.method == "POST":  # a small PDF is answered at once: nothing to start
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    summary = monthly_summary(month, unit=unit)
+    summary = monthly_summary(month, unit=unit, bureau=bureau)
     response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")
     return response
