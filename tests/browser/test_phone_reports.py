@@ -7,7 +7,9 @@ what sits one tap away in a closed <details> as present. Screenshots of every pa
 are kept in test-output/screenshots/phone-*.png and desktop-*.png.
 
 To cover a new page, add one line to PAGES: (name, URL name, URL arguments, roles). An argument
-is a key of the `demo` dict built in `demo_pages` (e.g. "month", "published_bulletin").
+is a key of the `demo` dict built in `demo_pages` (e.g. "month", "published_bulletin"); a key
+starting with "?" becomes a query parameter ("?unit" -> ?unit=<demo["?unit"]>). Roles are demo
+logins; the city's (city_inspector, city_leader) see the city's views of the same URLs.
 """
 import re
 
@@ -16,7 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ledgers.models import Bulletin, Unit, User
+from ledgers.models import Bulletin, CampaignYear, Unit, User
 from ledgers.services import bulletins as bulletin_service
 from reports.summaries import Month
 from tests.browser.conftest import PHONE, login_as, screenshot
@@ -24,6 +26,7 @@ from tests.browser.phone_audit import MIN_TEXT_PX, audit
 
 BUREAU = ("leader", "inspector")
 EVERYONE = ("leader", "inspector", "liaison")
+CITY = ("city_inspector", "city_leader")
 DESKTOP_WIDE = {"width": 1366, "height": 900}
 
 PAGES = [
@@ -37,6 +40,11 @@ PAGES = [
     ("bulletin-preview", "ledgers:bulletin_detail",     ("draft_bulletin",),    BUREAU),
     ("task-matrix",      "ledgers:task_matrix",         (),                     BUREAU),
     ("activity-stats",   "ledgers:activity_stats",      (),                     BUREAU),
+    ("assessment",       "reports:assessment",          ("year",),              BUREAU),
+    ("assessment-sheet", "reports:assessment",          ("year", "?unit"),      EVERYONE),
+    ("city-home",        "home",                        (),                     CITY),
+    ("city-dashboard",   "reports:dashboard",           (),                     CITY),
+    ("city-monthly",     "reports:monthly",             ("month",),             CITY),
 ]
 
 PERCENT = re.compile(r"\d+(?:\.\d+)?%")
@@ -50,17 +58,29 @@ TAP_AWAY_JS = """() => Array.from(document.querySelectorAll("main details:not([o
 def demo_pages(transactional_db):
     """The demo bureau, plus a draft bulletin for the preview page; returns the URL arguments."""
     call_command("load_demo", stdout=open("/dev/null", "w"))
-    published = Bulletin.objects.published().order_by("-published_at").first()
-    draft = Bulletin.objects.exclude(pk__in=Bulletin.objects.published()).first()
+    inspector = User.objects.get(username="inspector")
+    bulletins = Bulletin.objects.visible_to(inspector)  # 郾城区's, not another district's
+    published = bulletins.published().order_by("-published_at").first()
+    draft = bulletins.exclude(pk__in=Bulletin.objects.published()).first()
     if draft is None:
-        taken = set(Bulletin.objects.values_list("iso_year", "iso_week"))
+        taken = set(bulletins.values_list("iso_year", "iso_week"))
         iso_year, iso_week = timezone.localdate().isocalendar()[:2]
         while (iso_year, iso_week) in taken:
             iso_week -= 1
-        draft = bulletin_service.bulletin_create(user=User.objects.get(username="inspector"),
+        draft = bulletin_service.bulletin_create(user=inspector,
                                                  iso_year=iso_year, iso_week=iso_week)
+    # "?unit": the liaison's own unit, so the liaison (who only ever gets their own) and the
+    # bureau's roles open the same sheet.
     return {"month": str(Month.containing(timezone.localdate())),
-            "published_bulletin": published.pk, "draft_bulletin": draft.pk}
+            "published_bulletin": published.pk, "draft_bulletin": draft.pk,
+            "year": CampaignYear.objects.current().year,
+            "?unit": User.objects.get(username="liaison").unit_id}
+
+
+def url_of(url_name, arg_keys, demo):
+    query = "&".join(f"{key[1:]}={demo[key]}" for key in arg_keys if key.startswith("?"))
+    url = reverse(url_name, args=[demo[key] for key in arg_keys if not key.startswith("?")])
+    return f"{url}?{query}" if query else url
 
 
 def content_of(page, texts, units):
@@ -79,7 +99,7 @@ def visit(page, url):
 def test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop(new_page, demo_pages):
     units = list(Unit.objects.values_list("name", flat=True))
     failures, counts = [], []
-    for role in EVERYONE:
+    for role in dict.fromkeys(role for *_, roles in PAGES for role in roles):
         phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         desktop = new_page(viewport=DESKTOP_WIDE)
         login_as(phone, role)
@@ -87,7 +107,7 @@ def test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop(new_pa
         for name, url_name, arg_keys, roles in PAGES:
             if role not in roles:
                 continue
-            url = reverse(url_name, args=[demo_pages[key] for key in arg_keys])
+            url = url_of(url_name, arg_keys, demo_pages)
             where = f"{role} {name} ({url})"
 
             seen = visit(phone, url)
