@@ -38,7 +38,8 @@ REPORT_RECORDS = {
 }
 # Records private to the user who made them (a download, an import), not to a bureau: nobody
 # else opens them, the city included.
-PRIVATE = {"login_slips", "job_detail", "job_status", "job_file", "job_retry"}
+PRIVATE = {"login_slips", "job_detail", "job_status", "job_file", "job_retry",
+           "import_map", "import_preview", "import_run", "import_done"}
 
 # Pages that are forms for changing a record (GET shows the form): the city does not get them.
 EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit"}
