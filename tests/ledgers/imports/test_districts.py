@@ -1,6 +1,8 @@
 """Imports respect the city → district hierarchy: an admin imports into their own bureau only."""
 from decimal import Decimal
 
+from django.urls import reverse
+
 from ledgers.models import Indicator, Task, Unit, User
 
 from .conftest import row_status, run_import, xlsx
@@ -99,3 +101,8 @@ def test_units_and_accounts_imported_by_a_district_admin_belong_to_that_district
     assert "1 新增" in done
     assert User.objects.get(name="钱芳").unit.bureau == district2
     assert User.objects.get(username="district2_admin_of_d1").unit.name == "郾城区第一实验小学"
+
+
+def test_the_upload_page_names_the_bureau_imported_into(client_for, district2, district2_admin, year):
+    html = client_for(district2_admin).get(reverse("ledgers:task_import")).content.decode()
+    assert f"导入到：<strong>{district2.name}</strong>" in html
