@@ -84,7 +84,8 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
 
         created = unit_create(name=obj.name, kind=obj.kind, code=obj.code, contact_name=obj.contact_name,
                               contact_phone=obj.contact_phone, sort_order=obj.sort_order,
-                              is_active=obj.is_active, user=request.user)
+                              is_active=obj.is_active, user=request.user,
+                              bureau=obj.bureau if obj.bureau_id and request.user.is_city else None)
         obj.pk = created.pk
         obj._state.adding = False
 

@@ -67,7 +67,8 @@ class Importer:
         mapped = set(columns.values())
         return [label for key, label in self.required.items() if key not in mapped]
 
-    def check(self, rows, *, year):
+    def check(self, rows, *, year, user):
+        """Row results for `user` (the uploader): units, indicators and tasks of their own bureau."""
         raise NotImplementedError
 
     def apply(self, results, *, year, user):
@@ -120,7 +121,7 @@ def build_preview(importer, upload, sheet=None, *, year=None):
     rows = list(data_rows(sheet, columns, upload.data_first - 1, importer.multi, labels))
     if not rows:
         return Preview(problem=f"第 {upload.data_first} 行起没有数据行，请检查“数据首行”。")
-    return Preview(results=importer.check(rows, year=year or upload.year))
+    return Preview(results=importer.check(rows, year=year or upload.year, user=upload.uploaded_by))
 
 
 def check_file(uploaded):

@@ -6,12 +6,16 @@ Two layouts are understood through the mapping:
   upper levels merged down: codes are numbered 1, 1.1, 1.1.1 in table order. "一、思想道德建设（20分）"
   loses its numbering and gives its points; a parent with no points gets the sum of its children.
 Indicators are matched by code within the year: re-importing updates, never duplicates.
+An import writes the importer's own bureau's indicators: a district's hang beneath the city's tree
+(a district row may name a city parent such as 3.2); a row whose code is the city's indicator is
+left alone when unchanged and refused when it would change it.
 """
 import re
 from decimal import Decimal, InvalidOperation
 
 from ..models import Indicator, Method
 from ..params import to_int
+from ..services.tasks import MoveRefused
 from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
 from .sheet import clean
 
@@ -38,6 +42,16 @@ METHOD_WORDS = [("问卷", Method.SURVEY), ("实地", Method.SITE), ("现场", M
                 ("材料", Method.DOCUMENTS), ("资料", Method.DOCUMENTS), ("审核", Method.DOCUMENTS)]
 NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*[、.．\s]?)\s*")
 POINTS_IN_LABEL = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+
+
+def _tree(year, bureau):
+    """{code: indicator} of the tree `bureau` works with: the city's and its own (its own wins)."""
+    indicators = Indicator.objects.filter(year=year).for_bureau(bureau).select_related("bureau")
+    return {i.code: i for i in sorted(indicators, key=lambda i: i.bureau_id == bureau.pk)}
+
+
+def _not_ours(indicator):
+    return f"指标 {indicator.code} 由{indicator.bureau.name}发布，不能在此修改。"
 
 
 def _method(text):
@@ -74,8 +88,9 @@ class IndicatorImporter(Importer):
             return []
         return ["指标编号 或 一级指标", "三级指标/测评项目 或 测评标准"]
 
-    def check(self, rows, *, year):
-        existing = {i.code: i for i in Indicator.objects.filter(year=year)}
+    def check(self, rows, *, year, user):
+        bureau = user.owning_bureau()
+        existing = _tree(year, bureau)
         nodes = self._by_code(rows, existing) if any("code" in r.values for r in rows) else self._by_levels(rows)
         results = []
         for node in nodes:
@@ -94,6 +109,12 @@ class IndicatorImporter(Importer):
                        if getattr(current, name) != node[name]]
             if current.points != node["points"]:
                 changes.append(f"分值 {current.points.normalize()} → {node['points'].normalize()}")
+            if current.bureau_id != bureau.pk:
+                if changes:
+                    results.append(RowResult(node["row"], ERROR, cells, _not_ours(current)))
+                else:
+                    results.append(RowResult(node["row"], SAME, cells, f"{current.bureau.name}发布的指标", plan))
+                continue
             status = UPDATE if changes else SAME
             results.append(RowResult(node["row"], status, cells, "、".join(changes) + ("已修改" if changes else ""), plan))
         return results
@@ -200,11 +221,15 @@ class IndicatorImporter(Importer):
         return nodes
 
     def apply(self, results, *, year, user):
-        by_code = {i.code: i for i in Indicator.objects.filter(year=year)}
+        bureau = user.owning_bureau()
+        by_code = _tree(year, bureau)
         created = updated = 0
         for result in sorted(results, key=lambda r: r.plan["code"].count(".")):
             node = result.plan
-            indicator = by_code.get(node["code"]) or Indicator(year=year, code=node["code"])
+            indicator = by_code.get(node["code"])
+            if indicator is not None and indicator.bureau_id != bureau.pk:
+                raise MoveRefused(_not_ours(indicator))
+            indicator = indicator or Indicator(year=year, code=node["code"], bureau=bureau)
             created += indicator.pk is None
             updated += indicator.pk is not None
             indicator.parent = by_code.get(node["code"].rpartition(".")[0])

@@ -4,6 +4,8 @@ Units: name, kind (股室 / 学校 / 幼儿园 / 直属单位; guessed from the 
 phone, aliases. A unit is matched by name or alias: re-importing updates contact and phone.
 Users: name, phone, unit (as typed: aliases and near-miss suggestions), role, login name (else the
 phone number, else the unit's code). New accounts get a one-time initial password.
+Both write only the importing admin's own bureau: new units join it, and a name, alias or login
+name that belongs to another bureau's unit is an error for that row (names are unique city-wide).
 """
 import re
 
@@ -64,7 +66,8 @@ class UnitImporter(Importer):
     preview_headers = ["单位名称", "类别", "联系人", "联系电话", "别名"]
     needs_year = False
 
-    def check(self, rows, *, year=None):
+    def check(self, rows, *, year=None, user):
+        bureau = user.owning_bureau()
         units = {_key(u.name): u for u in Unit.objects.all()}
         alias_owner = {_key(a.name): a.unit for a in UnitAlias.objects.select_related("unit")}
         codes = set(Unit.objects.values_list("code", flat=True))
@@ -88,9 +91,14 @@ class UnitImporter(Importer):
             else:
                 seen[_key(name)] = row.number
             current = units.get(_key(name)) or alias_owner.get(_key(name))
+            if current is not None and current.bureau_id != bureau.pk:
+                reasons.append(f"单位名称“{name}”已被其他教育局的单位使用，不能在此导入或修改")
+                current = None
             for alias in aliases:
                 owner = units.get(_key(alias)) or alias_owner.get(_key(alias))
-                if owner is not None and owner != current:
+                if owner is not None and owner.bureau_id != bureau.pk:
+                    reasons.append(f"别名“{alias}”已被其他教育局的单位使用")
+                elif owner is not None and owner != current:
                     reasons.append(f"别名“{alias}”已属于{owner.name}")
             cells = [name, UnitKind(kind).label if kind else kind_text, clean(v.get("contact_name")), phone,
                      "、".join(aliases)]
@@ -147,8 +155,9 @@ class UserImporter(Importer):
     preview_headers = ["姓名", "所属单位", "角色", "登录名", "手机号"]
     needs_year = False
 
-    def check(self, rows, *, year=None):
-        index = UnitIndex()
+    def check(self, rows, *, year=None, user):
+        bureau = user.owning_bureau()
+        index = UnitIndex(user)
         users = {u.username: u for u in User.objects.select_related("unit")}
         by_name_unit = {(u.name, u.unit_id): u for u in users.values() if u.name}
         taken = set(users)
@@ -174,6 +183,9 @@ class UserImporter(Importer):
             phone = _phone(v.get("phone"), reasons)
             username = clean(v.get("username"))
             current = users.get(username) if username else None
+            if current is not None and (current.unit is None or current.unit.bureau_id != bureau.pk):
+                reasons.append(f"登录名“{username}”已被其他教育局的账号使用")
+                current = None
             if current is None and unit is not None:
                 current = by_name_unit.get((name, unit.pk))
             if username and current is None:

@@ -2,7 +2,8 @@
 
 A row is one task: its title (测评内容/任务, or the 测评标准 when the table has no separate task
 column), indicator, requirement, lead unit, responsible units, deadline and frequency. A task
-already in the year with the same title (and indicator) is the same task: importing the table
+of the importer's bureau already in the year with the same title (and indicator) is the same task
+(new tasks belong to that bureau; its units are the only ones a row may name): importing the table
 again changes nothing, and a changed deadline or unit list updates the task and its assignments
 (assignments of units that stay keep their progress; a unit with progress is never dropped).
 """
@@ -60,13 +61,16 @@ class TaskImporter(Importer):
                     break
         return columns
 
-    def check(self, rows, *, year):
-        units = UnitIndex()
-        indicators = list(Indicator.objects.filter(year=year))
+    def check(self, rows, *, year, user):
+        bureau = user.owning_bureau()
+        units = UnitIndex(user)
+        # The city's indicators and the bureau's own; on a shared code the bureau's own wins.
+        indicators = sorted(Indicator.objects.filter(year=year).for_bureau(bureau), key=lambda i: i.bureau_id == bureau.pk)
         by_code = {i.code: i for i in indicators}
         by_title = {_key(i.title): i for i in indicators}
         existing = {}
-        for task in (Task.objects.for_year(year).select_related("indicator", "lead_unit")
+        # The same task is looked for among the bureau's own tasks only.
+        for task in (Task.objects.for_year(year).filter(bureau=bureau).select_related("indicator", "lead_unit")
                      .prefetch_related("assignments__unit", "assignments__progress", "period_deadlines")):
             existing.setdefault(_key(task.title), []).append(task)
         seen, results = {}, []
@@ -198,7 +202,7 @@ class TaskImporter(Importer):
         created = updated = 0
         for result in results:
             plan = result.plan
-            task = plan["task"] or Task(year=year)
+            task = plan["task"] or Task(year=year, bureau=user.owning_bureau())
             for name, value in plan["values"].items():
                 if name == "number" and not value and task.pk:
                     continue

@@ -4,6 +4,8 @@
 name (spaces ignored), a unit alias (`UnitAlias`), a group word (各学校, 各中小学, 各幼儿园, 各股室,
 各直属单位, 全体单位, 局属各单位 …) mapped by unit kind, or a unique unit whose name contains the
 text. A name it cannot find comes back with the closest names (difflib) for the error message.
+Only the importing admin's own bureau's units are known (a district's admin: their district's;
+the city's admin: the city's own units), group words and suggestions included.
 """
 import difflib
 import re
@@ -41,8 +43,8 @@ GROUPS = {
 
 
 class UnitIndex:
-    def __init__(self):
-        self.units = list(Unit.objects.active())
+    def __init__(self, user):
+        self.units = list(Unit.objects.actable_by(user).filter(bureau=user.owning_bureau()).active())
         self.by_key = {_key(u.name): u for u in self.units}
         by_pk = {u.pk: u for u in self.units}
         self.aliases = {_key(a.name): by_pk[a.unit_id]

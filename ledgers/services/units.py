@@ -31,14 +31,26 @@ def next_unit_code(kind):
     return f"{kind}{n:03d}"
 
 
+def _may_act_on(user, unit):
+    if not user.may_act_on_unit(unit):
+        raise MoveRefused(f"{unit.name} 不属于本局，不能在此修改。")
+
+
 def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="", aliases=(), sort_order=None,
-                is_active=True):
-    """Create one unit (and its aliases). The single place units are created (imports and the admin)."""
+                is_active=True, bureau=None):
+    """Create one unit (and its aliases). The single place units are created (imports and the admin).
+
+    The unit belongs to `bureau`, by default the creating admin's own (`user.owning_bureau()`);
+    only the city's admins (and superusers) may create units for another bureau."""
     _may_manage(user)
+    own = user.owning_bureau()
+    bureau = bureau or own
+    if bureau.pk != own.pk and not user.is_city:
+        raise MoveRefused("只能为本局添加单位。")
     with transaction.atomic():
         if sort_order is None:
             sort_order = (Unit.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1
-        unit = Unit(name=name, kind=kind, code=code or next_unit_code(kind), contact_name=contact_name,
+        unit = Unit(bureau=bureau, name=name, kind=kind, code=code or next_unit_code(kind), contact_name=contact_name,
                     contact_phone=contact_phone, sort_order=sort_order, is_active=is_active)
         unit.full_clean()
         unit.save()
@@ -49,6 +61,7 @@ def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="",
 
 def unit_update(*, unit, user, aliases=(), **fields):
     _may_manage(user)
+    _may_act_on(user, unit)
     with transaction.atomic():
         for name, value in fields.items():
             setattr(unit, name, value)
@@ -75,6 +88,7 @@ def free_username(base):
 def account_create(*, username, name, unit, role=Role.LIAISON, phone="", user):
     """(account, initial password): the account must change the password at first login."""
     _may_manage(user)
+    _may_act_on(user, unit)
     password = initial_password()
     account = User(username=username, name=name, unit=unit, role=role, phone=phone, must_change_password=True)
     account.set_password(password)

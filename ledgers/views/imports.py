@@ -112,6 +112,7 @@ def import_upload(request, kind):
             return redirect("ledgers:import_map", pk=upload.pk)
     return render(request, "ledgers/imports/upload.html", {
         "importer": importer, "year": year, "form": form, "description": DESCRIPTIONS[kind],
+        "owner": request.user.owning_bureau(),
         "template_url": reverse("reports:import_template", args=[kind]) + (f"?year={year.year}" if year else ""),
     })
 
