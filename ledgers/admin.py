@@ -73,12 +73,9 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
         return ["bureau"] if not request.user.is_city else []
 
     def save_model(self, request, obj, form, change):
-        if not request.user.is_city and request.user.bureau_id:
-            obj.bureau_id = request.user.bureau_id  # a district's admin: always their own district
-        super().save_model(request, obj, form, change)
-
-    def save_model(self, request, obj, form, change):
         if change:
+            if not request.user.is_city and request.user.bureau_id:
+                obj.bureau_id = request.user.bureau_id  # a district's admin: always their own district
             return super().save_model(request, obj, form, change)
         from .services.units import unit_create  # new units: the one creation path
 
