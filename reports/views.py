@@ -100,16 +100,17 @@ MONTHLY_PDF_INLINE_UNITS = 100
 @login_required
 def monthly_pdf(request, month):
     unit = _unit_for(request)
-    if unit is None and Unit.objects.active().count() > MONTHLY_PDF_INLINE_UNITS:
-        params = {"month": str(month), "unit": ""}
-        back = reverse("reports:monthly", args=[month])
+    bureau = _bureau_for(request, unit)
+    if unit is None and Unit.objects.active().in_bureau(bureau).count() > MONTHLY_PDF_INLINE_UNITS:
+        params = {"month": str(month), "unit": "", "bureau": bureau.pk if bureau else ""}
+        back = reverse("reports:monthly", args=[month]) + (f"?bureau={bureau.pk}" if bureau else "")
         if request.method == "POST":
             return start_and_follow(request, "monthly_pdf", params, back=back)
         return start_page(request, "monthly_pdf", params, back=back,
                           description="单位较多，PDF 将在后台生成，完成后在“我的下载”中下载。")
     if request.method == "POST":  # a small PDF is answered at once: nothing to start
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    summary = monthly_summary(month, unit=unit)
+    summary = monthly_summary(month, unit=unit, bureau=bureau)
     response = HttpResponse(service.monthly_pdf(summary), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{service.file_stem(summary)}.pdf")
     return response
@@ -133,9 +134,11 @@ def monthly_publish(request, month):
     if unit is not None and not request.user.may_act_on_unit(unit):
         raise PermissionDenied("只能发布本局的分析小结。")
     # Render + freeze runs as a background job (seconds at city scale): its page says when done.
-    url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
-    return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else ""},
-                            back=url)
+    bureau = _bureau_for(request, unit)
+    url = reverse("reports:monthly", args=[month]) + (
+        f"?unit={unit.pk}" if unit else f"?bureau={bureau.pk}" if bureau else "")
+    return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else "",
+                                                         "bureau": bureau.pk if bureau else ""}, back=url)
 
 
 @require_safe
