@@ -320,7 +320,8 @@ def run_monthly_publish(job, progress):
         report = monthly.monthly_publish(user=job.user, month=month, unit=unit, bureau=bureau)
     except PermissionDenied as error:
         raise JobRefused(str(error) or "只能发布本局的分析小结。")
-    query = f"?unit={unit.pk}" if unit else f"?bureau={bureau.pk}" if bureau else ""
+    query = (f"?unit={unit.pk}" if unit
+             else f"?bureau={bureau.pk}" if bureau and bureau.pk != job.user.bureau_id else "")
     return JobOutput(result_url=reverse("reports:monthly", args=[month]) + query, file_name=report.title)
 
 
