@@ -185,3 +185,11 @@ def test_monthly_publish_only_by_the_bureaus_own_admin(client_for, city_admin, d
     job = Job.objects.get(kind="monthly_publish")
     assert job.status == JobStatus.DONE and job.result_url == reverse("reports:monthly", args=[month])
     assert district2.name in job.title
+
+
+def test_the_list_pages_buttons_keep_the_chosen_district(client_for, city_admin, district, letters_both):
+    client = client_for(city_admin)
+    letters = client.get(reverse("ledgers:letter_list"), {"year": 2026, "bureau": district.pk}).content.decode()
+    assert f"{reverse('reports:letter_year_pdf')}?year=2026&amp;bureau={district.pk}" in letters
+    activities = client.get(reverse("ledgers:activity_list"), {"bureau": district.pk}).content.decode()
+    assert f"bureau={district.pk}\" data-testid=\"bureau-binder\"" in activities
