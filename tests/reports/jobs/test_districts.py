@@ -193,3 +193,29 @@ def test_the_list_pages_buttons_keep_the_chosen_district(client_for, city_admin,
     assert f"{reverse('reports:letter_year_pdf')}?year=2026&amp;bureau={district.pk}" in letters
     activities = client.get(reverse("ledgers:activity_list"), {"bureau": district.pk}).content.decode()
     assert f"bureau={district.pk}\" data-testid=\"bureau-binder\"" in activities
+
+
+# --- bulletins ---------------------------------------------------------------------------------
+
+def test_each_districts_published_bulletin_keeps_its_own_pdf_with_its_own_bureau_name(
+        client_for, admin_user, district2_admin, city_admin, district, district2, school_a, school_c, year):
+    from ledgers.services import bulletins as service
+
+    week = timezone.localdate().isocalendar()
+    made = {}
+    for user in (admin_user, district2_admin):
+        bulletin = service.bulletin_create(user=user, iso_year=week[0], iso_week=week[1])
+        # Only the bulletin's own bureau's admin publishes it.
+        other = district2_admin if user is admin_user else admin_user
+        assert client_for(other).post(reverse("reports:bulletin_publish", args=[bulletin.pk])).status_code == 404
+        assert client_for(city_admin).post(reverse("reports:bulletin_publish", args=[bulletin.pk])).status_code in (403, 404)
+        assert client_for(user).post(reverse("reports:bulletin_publish", args=[bulletin.pk])).status_code == 302
+        run_jobs_inline()
+        bulletin.refresh_from_db()
+        assert bulletin.is_published and bulletin.number == 1  # numbered per bureau
+        made[user.bureau_id] = bulletin
+    assert {r.bureau_id for r in PublishedReport.objects.all()} == {district.pk, district2.pk}
+    for bureau, other in ((district, district2), (district2, district)):
+        bulletin = made[bureau.pk]
+        text = pdf_text(client_for(city_admin).get(reverse("reports:bulletin_pdf", args=[bulletin.pk])).content)
+        assert bureau.name in text and other.name not in text
