@@ -9,10 +9,12 @@ title) and the body run by the worker (see reports/jobs.py).
 
 `prepare` runs in the web request and again is implied at download (`jobs.may_download`);
 the body runs with the starting user's `visible_to`, so it never holds more than they may see.
+Bureau-wide documents keep to one bureau (city → district): the user's own, or for the city's
+roles the district chosen with ?bureau=; the params carry its id and the body checks it again
+against the starting user's visible bureaus.
 """
 import tempfile
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -22,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ledgers.access import get_visible_or_404
-from ledgers.models import Bulletin, CampaignYear, ResponsibilityLetter, Role, Unit
+from ledgers.models import Bulletin, Bureau, CampaignYear, ResponsibilityLetter, Role, Unit
 from ledgers.params import to_int
 
 from . import binder
@@ -50,6 +52,21 @@ def _unit_param(user, value):
 
 def _period(value):
     return value if value in binder.PERIODS else "year"
+
+
+def _bureau_param(user, value):
+    """The bureau of ?bureau=<id> among those the user may see (404 for junk or another
+    district's), by default the user's own — `ledgers.access.selected_bureau` for job params."""
+    if value in (None, ""):
+        bureau = user.owning_bureau()
+        if bureau is None:
+            raise Http404("您的账号尚未分配教育局")
+        return bureau
+    pk = to_int(value)
+    bureau = Bureau.objects.visible_to(user).filter(pk=pk).first() if pk is not None else None
+    if bureau is None:
+        raise Http404("没有这个教育局")
+    return bureau
 
 
 def _bureau_only(user):
@@ -103,21 +120,24 @@ def run_binder_zip(job, progress):
 def prepare_bureau_binder(user, params):
     _bureau_only(user)
     year, period = _year(params.get("year")), _period(params.get("period"))
-    return JobSpec(params={"year": year.year, "period": period},
-                   title=f"全部单位 {binder.period_label(year, period)}台账档案册（ZIP）", unit=None)
+    bureau = _bureau_param(user, params.get("bureau"))
+    return JobSpec(params={"year": year.year, "period": period, "bureau": bureau.pk},
+                   title=f"{bureau.name} 全部单位 {binder.period_label(year, period)}台账档案册（ZIP）", unit=None)
 
 
 @prepare_bureau_binder.runner
 def run_bureau_binder(job, progress):
     year, period = _year(job.params["year"]), job.params.get("period")
-    units = Unit.objects.visible_to(job.user).active().order_by("sort_order", "kind", "name")
+    bureau = _bureau_param(job.user, job.params.get("bureau"))
+    units = (Unit.objects.visible_to(job.user).in_bureau_id(bureau.pk).active()
+             .select_related("bureau").order_by("sort_order", "kind", "name"))
     handle = binder.bureau_binder_zip(units, year, period=period, progress=progress)
-    return JobOutput(handle, f"全部单位-{binder.period_label(year, period)}台账档案册.zip")
+    return JobOutput(handle, f"{bureau.name}-全部单位-{binder.period_label(year, period)}台账档案册.zip")
 
 
 # --- the rectification ledger -------------------------------------------------------------------
 
-PROBLEM_FILTERS = ("unit", "status", "week", "kind", "indicator", "overdue")
+PROBLEM_FILTERS = ("unit", "status", "week", "kind", "indicator", "overdue", "bureau")
 
 
 def problem_query(user, params):
@@ -141,7 +161,13 @@ def prepare_problems_export(user, params):
         unit = user.unit
     elif params.get("unit"):
         unit = _unit_param(user, params["unit"])
-    title = f"{unit.name if unit else '全部单位'} 问题整改台账（Excel）"
+    if params.get("bureau"):
+        bureau = _bureau_param(user, params["bureau"])  # 404 for another district's, like the list
+        params["bureau"] = str(bureau.pk)
+        scope = unit.name if unit else f"{bureau.name} 全部单位"
+    else:
+        scope = unit.name if unit else f"{user.bureau_name} 全部单位".strip()
+    title = f"{scope} 问题整改台账（Excel）"
     return JobSpec(params=params, title=title, unit=unit)
 
 
@@ -155,11 +181,19 @@ def run_problems_export(job, progress):
     _form, problems = filtered_problems(problem_query(user, job.params))
     total = problems.count()
     progress(0, 1, f"正在导出 {total} 条问题…")
-    data = problems_workbook(problems, title=f"{user.unit or ''}问题整改台账" if user.is_liaison else "问题整改台账")
+    data = problems_workbook(problems, title=problems_title(user, job.params.get("bureau")))
     handle = tempfile.TemporaryFile()
     handle.write(data)
     handle.seek(0)
     return JobOutput(handle, f"整改台账-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def problems_title(user, bureau_param=None):
+    """The export's heading: the liaison's unit, else the (chosen) bureau's name."""
+    if user.is_liaison:
+        return f"{user.unit or ''}问题整改台账"
+    name = _bureau_param(user, bureau_param).name if bureau_param else user.bureau_name
+    return f"{name or ''}问题整改台账"
 
 
 # --- all letters of a year ----------------------------------------------------------------------
@@ -168,9 +202,17 @@ def run_problems_export(job, progress):
 def prepare_letters_year(user, params):
     _bureau_only(user)
     year = _year(params.get("year"))
-    if not ResponsibilityLetter.objects.for_year(year).exists():
+    bureau = _bureau_param(user, params.get("bureau"))
+    if not _letters(user, year, bureau).exists():
         raise JobRefused("本年度还没有生成责任书。")
-    return JobSpec(params={"year": year.year}, title=f"{year.year}年度目标责任书（全部单位，PDF）", unit=None)
+    return JobSpec(params={"year": year.year, "bureau": bureau.pk},
+                   title=f"{bureau.name} {year.year}年度目标责任书（全部单位，PDF）", unit=None)
+
+
+def _letters(user, year, bureau):
+    """A bureau's own letters of the year (its units'), as far as the user may see."""
+    return (ResponsibilityLetter.objects.visible_to(user).in_bureau_id(bureau.pk).for_year(year)
+            .select_related("unit__bureau"))
 
 
 @prepare_letters_year.runner
@@ -178,17 +220,21 @@ def run_letters_year(job, progress):
     from .pdf import render_pdf
 
     year = _year(job.params["year"])
-    letters = list(ResponsibilityLetter.objects.visible_to(job.user).for_year(year).with_items())
+    bureau = _bureau_param(job.user, job.params.get("bureau"))
+    letters = list(_letters(job.user, year, bureau).with_items())
     progress(0, 1, f"正在排版 {len(letters)} 份责任书…")
     handle = tempfile.TemporaryFile()
-    render_pdf("reports/pdf/letter.html", {"letters": letters, "bureau_name": settings.BUREAU_NAME}, target=handle)
+    # Each letter prints its own unit's bureau as 甲方 (letter.unit.bureau.name).
+    render_pdf("reports/pdf/letter.html", {"letters": letters, "bureau_name": bureau.name}, target=handle)
     handle.seek(0)
-    return JobOutput(handle, f"{year.year}年度目标责任书（全部单位）.pdf")
+    return JobOutput(handle, f"{year.year}年度目标责任书（{bureau.name}全部单位）.pdf")
 
 
 # --- the monthly summary's PDF at city scale -----------------------------------------------------
 
-def _month_and_unit(user, params):
+def _month_unit_bureau(user, params):
+    """(month, unit, bureau) as the monthly page picks them (reports/views.py `_summary`): one
+    unit's summary (bureau None), or a bureau-wide one of ?bureau= / the user's own bureau."""
     from .summaries import Month
 
     month = Month.parse(str(params.get("month", "")))
@@ -201,14 +247,20 @@ def _month_and_unit(user, params):
         if not user.unit_id:
             raise Http404("您的账号尚未分配单位")
         unit = user.unit
-    return month, unit
+    bureau = None if unit is not None else _bureau_param(user, params.get("bureau"))
+    return month, unit, bureau
+
+
+def _scope_name(unit, bureau):
+    return f"{unit.name} " if unit else f"{bureau.name} " if bureau else ""
 
 
 @job_kind("monthly_pdf", label="分析小结 PDF")
 def prepare_monthly_pdf(user, params):
-    month, unit = _month_and_unit(user, params)
-    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None},
-                   title=f"{unit.name + ' ' if unit else ''}{month.label}分析小结（PDF）", unit=unit)
+    month, unit, bureau = _month_unit_bureau(user, params)
+    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None,
+                           "bureau": bureau.pk if bureau else None},
+                   title=f"{_scope_name(unit, bureau)}{month.label}分析小结（PDF）", unit=unit)
 
 
 @prepare_monthly_pdf.runner
@@ -216,9 +268,9 @@ def run_monthly_pdf(job, progress):
     from . import monthly
     from .summaries import monthly_summary
 
-    month, unit = _month_and_unit(job.user, job.params)
+    month, unit, bureau = _month_unit_bureau(job.user, job.params)
     progress(0, 2, "正在汇总本月数据…")
-    summary = monthly_summary(month, unit=unit)
+    summary = monthly_summary(month, unit=unit, bureau=bureau)
     progress(1, 2, "正在排版 PDF…")
     handle = tempfile.TemporaryFile()
     handle.write(monthly.monthly_pdf(summary))
@@ -238,11 +290,20 @@ def prepare_monthly_publish(user, params):
     month = Month.parse(str(params.get("month", "")))
     if month is None:
         raise Http404("没有这个月份")
-    unit = None
-    if params.get("unit"):
-        unit = _unit_param(user, params["unit"])
-    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None},
-                   title=f"发布{unit.name + ' ' if unit else ''}{month.label}分析小结", unit=unit)
+    unit = _unit_param(user, params["unit"]) if params.get("unit") else None
+    bureau = None if unit is not None else _bureau_param(user, params.get("bureau"))
+    _check_may_publish(user, unit, bureau)
+    return JobSpec(params={"month": str(month), "unit": unit.pk if unit else None,
+                           "bureau": bureau.pk if bureau else None},
+                   title=f"发布{_scope_name(unit, bureau)}{month.label}分析小结", unit=unit)
+
+
+def _check_may_publish(user, unit, bureau):
+    """A bureau's admin publishes only their own bureau's summary (or one of its units')."""
+    allowed = (user.may_act_on_unit(unit) if unit is not None
+               else user.is_superuser or (bureau is not None and bureau.pk == user.bureau_id))
+    if not allowed:
+        raise PermissionDenied("只能发布本局的分析小结。")
 
 
 @prepare_monthly_publish.runner
@@ -252,10 +313,16 @@ def run_monthly_publish(job, progress):
 
     month = Month.parse(job.params["month"])
     unit = get_visible_or_404(Unit, job.user, pk=job.params["unit"]) if job.params.get("unit") else None
-    progress(0, 1, "正在生成并固定 PDF 和 Excel…")
-    report = monthly.monthly_publish(user=job.user, month=month, unit=unit)
-    url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
-    return JobOutput(result_url=url, file_name=report.title)
+    bureau = None if unit is not None else _bureau_param(job.user, job.params.get("bureau"))
+    try:
+        _check_may_publish(job.user, unit, bureau)
+        progress(0, 1, "正在生成并固定 PDF 和 Excel…")
+        report = monthly.monthly_publish(user=job.user, month=month, unit=unit, bureau=bureau)
+    except PermissionDenied as error:
+        raise JobRefused(str(error) or "只能发布本局的分析小结。")
+    query = (f"?unit={unit.pk}" if unit
+             else f"?bureau={bureau.pk}" if bureau and bureau.pk != job.user.bureau_id else "")
+    return JobOutput(result_url=reverse("reports:monthly", args=[month]) + query, file_name=report.title)
 
 
 @job_kind("bulletin_publish", label="发布督查通报")
@@ -268,6 +335,8 @@ def prepare_bulletin_publish(user, params):
     if raw is None:
         raise Http404("没有这期通报")
     bulletin = get_visible_or_404(Bulletin, user, pk=raw)
+    if not (user.is_superuser or bulletin.bureau_id == user.bureau_id):
+        raise PermissionDenied("只能发布本局的通报。")
     if bulletin.is_published:
         raise JobRefused("该通报已经发布。")
     return JobSpec(params={"bulletin": bulletin.pk}, title=f"发布{bulletin.week_label}督查通报", unit=None)
@@ -290,7 +359,7 @@ def bulletin_pdf_bytes(bulletin):
     from .pdf import render_pdf
 
     return render_pdf("reports/pdf/bulletin.html", {
-        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": settings.BUREAU_NAME,
+        "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": bulletin.bureau.name,
     })
 
 
@@ -302,7 +371,7 @@ def bulletin_publish_and_freeze(*, bulletin, user):
         bulletin = service.bulletin_publish(bulletin=bulletin, user=user)
         stamp = f"{timezone.localtime():%Y%m%d%H%M%S}-{get_random_string(8).lower()}"
         report = PublishedReport(kind=ReportKind.BULLETIN, period=f"{bulletin.iso_year}-W{bulletin.iso_week:02d}",
-                                 unit=None, title=str(bulletin), published_by=user)
+                                 unit=None, title=str(bulletin), published_by=user, bureau=bulletin.bureau)
         report.pdf.save(f"reports/bulletins/{stamp}.pdf", ContentFile(bulletin_pdf_bytes(bulletin)), save=False)
         report.save()
     return bulletin
@@ -312,6 +381,6 @@ def frozen_bulletin_pdf(bulletin):
     """The PDF kept when the bulletin was published (None for drafts and older bulletins)."""
     if not bulletin.is_published:
         return None
-    return (PublishedReport.objects.filter(kind=ReportKind.BULLETIN, title=str(bulletin),
+    return (PublishedReport.objects.filter(kind=ReportKind.BULLETIN, title=str(bulletin), bureau=bulletin.bureau_id,
                                            period=f"{bulletin.iso_year}-W{bulletin.iso_week:02d}")
             .order_by("-published_at").first())

@@ -171,10 +171,26 @@ def may_download(user, job, visible_units=None):
 
 def may_see_data(user, job, visible_units=None):
     if job.unit_id is None:
-        return bool(user.is_active and user.sees_all_units)
+        if not (user.is_active and user.sees_all_units):
+            return False
+        bureau = (job.params or {}).get("bureau")
+        if bureau:  # a bureau-wide document: that bureau must still be one the user sees
+            return str(bureau) in _visible_bureau_ids(user)
+        return True
     if visible_units is None:
         visible_units = visible_unit_ids(user, [job])
     return job.unit_id in visible_units
+
+
+def _visible_bureau_ids(user):
+    """Ids (as strings) of the bureaus the user sees, looked up once per user object."""
+    ids = getattr(user, "_job_visible_bureaus", None)
+    if ids is None:
+        from ledgers.models import Bureau
+
+        ids = {str(pk) for pk in Bureau.objects.visible_to(user).values_list("pk", flat=True)}
+        user._job_visible_bureaus = ids
+    return ids
 
 
 def visible_unit_ids(user, jobs):

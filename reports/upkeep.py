@@ -4,7 +4,8 @@
 - finished job files older than JOBS_KEEP_DAYS are deleted (the row stays, shown as 已过期);
 - job rows older than JOBS_KEEP_ROWS_DAYS and finished task rows of django-tasks-db are deleted;
 - files under jobs/ that no job row names (a worker killed while storing) are deleted;
-- every function in CLEANUP_HOOKS runs (see below), and everything removed is logged.
+- every function in CLEANUP_HOOKS runs (see below): the orphaned uploads of
+  `ledgers.services.orphans.clean_orphans`; and everything removed is logged.
 
 Scheduling needs no cron: `daily_upkeep` re-enqueues itself for the next day at UPKEEP_HOUR
 with `run_after`, and `ensure_upkeep_scheduled()` (run after every `manage.py migrate`, so by
@@ -32,14 +33,23 @@ UPKEEP_HOUR = 3  # local time of the daily run
 ORPHAN_GRACE = datetime.timedelta(days=1)
 
 # ---------------------------------------------------------------------------------------------
-# CLEANUP_HOOKS — other areas add their own daily clean-up here (the lead wires them at merge).
+# CLEANUP_HOOKS — other areas add their own daily clean-up here.
 # Each hook is `hook(now) -> dict[str, int]` ({what was removed: how many}); it must be
 # idempotent and catch nothing it cannot handle (a failure is logged, the others still run).
-# TODO(merge): add the reliability issue's orphaned-upload sweep, e.g.
-#     from ledgers.files import remove_orphaned_uploads
-#     CLEANUP_HOOKS.append(remove_orphaned_uploads)
 # ---------------------------------------------------------------------------------------------
-CLEANUP_HOOKS = []
+
+def clean_orphaned_uploads(now):
+    """The reliability issue's sweep (`ledgers.services.orphans`): photos staged by forms never
+    saved and stored files no row references, older than a day."""
+    from ledgers.services.orphans import clean_orphans
+
+    report = clean_orphans(delete=True)
+    logger.info("orphaned uploads: %s%s", report,
+                f" (e.g. {', '.join(report.examples)})" if report.examples else "")
+    return {"orphaned upload rows": report.pending_rows, "orphaned upload files": report.total_files}
+
+
+CLEANUP_HOOKS = [clean_orphaned_uploads]
 
 
 def run_upkeep(now=None):

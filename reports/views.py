@@ -101,10 +101,9 @@ MONTHLY_PDF_INLINE_UNITS = 100
 def monthly_pdf(request, month):
     unit = _unit_for(request)
     bureau = _bureau_for(request, unit)
-    if unit is None and Unit.objects.visible_to(request.user).in_bureau(bureau).active().count() \
-            > MONTHLY_PDF_INLINE_UNITS:
+    if unit is None and Unit.objects.active().in_bureau(bureau).count() > MONTHLY_PDF_INLINE_UNITS:
         params = {"month": str(month), "unit": "", "bureau": bureau.pk if bureau else ""}
-        back = reverse("reports:monthly", args=[month])
+        back = reverse("reports:monthly", args=[month]) + (f"?bureau={bureau.pk}" if bureau else "")
         if request.method == "POST":
             return start_and_follow(request, "monthly_pdf", params, back=back)
         return start_page(request, "monthly_pdf", params, back=back,
@@ -135,9 +134,11 @@ def monthly_publish(request, month):
     if unit is not None and not request.user.may_act_on_unit(unit):
         raise PermissionDenied("只能发布本局的分析小结。")
     # Render + freeze runs as a background job (seconds at city scale): its page says when done.
-    url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else "")
-    return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else ""},
-                            back=url)
+    bureau = _bureau_for(request, unit)
+    url = reverse("reports:monthly", args=[month]) + (
+        f"?unit={unit.pk}" if unit else f"?bureau={bureau.pk}" if bureau else "")
+    return start_and_follow(request, "monthly_publish", {"month": str(month), "unit": unit.pk if unit else "",
+                                                         "bureau": bureau.pk if bureau else ""}, back=url)
 
 
 @require_safe

@@ -8,19 +8,20 @@ will be made and the start button, with no side effect.
 """
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ledgers.access import get_visible_or_404, role_required
-from ledgers.models import Bulletin, CampaignYear, ResponsibilityLetter, Role
+from ledgers.access import get_visible_or_404, role_required, selected_bureau
+from ledgers.models import Bulletin, Bureau, CampaignYear, ResponsibilityLetter, Role
 from ledgers.views.imports import content_disposition, selected_year
 from ledgers.views.problems import filtered_problems
 
 from . import binder
-from .job_kinds import bulletin_pdf_bytes, frozen_bulletin_pdf
+from .job_kinds import PROBLEM_FILTERS, bulletin_pdf_bytes, frozen_bulletin_pdf, problems_title
 from .problems_excel import problems_workbook
 from .views_jobs import start_and_follow, start_page
 
@@ -67,15 +68,18 @@ def binder_zip(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(*BUREAU)
 def bureau_binder(request):
-    """Every unit's binder in one ZIP (a folder per unit: 目录.xlsx, photos, binder PDF)."""
-    params = _params(request, "year", "period")
+    """Every unit's binder of one bureau in one ZIP (a folder per unit: 目录.xlsx, photos, binder
+    PDF): the user's own bureau's units; the city's roles choose a district with ?bureau=."""
+    params = _params(request, "year", "period", "bureau")
     if request.method == "POST":
         return start_and_follow(request, "bureau_binder", params, back=reverse("ledgers:activity_list"))
     years = CampaignYear.objects.all()
+    bureau = selected_bureau(request)
     return render(request, "reports/jobs/bureau_binder.html", {
         "years": years, "periods": binder.PERIODS.items(),
         "year": selected_year(request), "period": params["period"] or "year",
-        "keep_days": settings.JOBS_KEEP_DAYS,
+        "keep_days": settings.JOBS_KEEP_DAYS, "bureau": bureau,
+        "bureaus": Bureau.objects.visible_to(request.user) if request.user.is_city else None,
     })
 
 
@@ -92,8 +96,9 @@ def _pdf_response(data, filename):
 def letter_pdf(request, pk):
     from .pdf import render_pdf
 
-    letter = get_visible_or_404(ResponsibilityLetter.objects.with_items(), request.user, pk=pk)
-    pdf = render_pdf("reports/pdf/letter.html", {"letters": [letter], "bureau_name": settings.BUREAU_NAME})
+    letter = get_visible_or_404(ResponsibilityLetter.objects.with_items().select_related("unit__bureau"),
+                                request.user, pk=pk)
+    pdf = render_pdf("reports/pdf/letter.html", {"letters": [letter], "bureau_name": letter.unit.bureau.name})
     return _pdf_response(pdf, f"{letter.year.year}年度目标责任书-{letter.unit.name}.pdf")
 
 
@@ -101,9 +106,10 @@ def letter_pdf(request, pk):
 @role_required(*BUREAU)
 def letter_year_pdf(request):
     year = selected_year(request)
-    return _job_view(request, "letters_year", {"year": year.year},
-                     back=f"{reverse('ledgers:letter_list')}?year={year.year}",
-                     description="全部单位的责任书合成一个 PDF，在后台生成，完成后在“我的下载”中下载。")
+    bureau = selected_bureau(request)  # the city's roles choose a district with ?bureau=
+    return _job_view(request, "letters_year", {"year": year.year, "bureau": bureau.pk},
+                     back=f"{reverse('ledgers:letter_list')}?year={year.year}&bureau={bureau.pk}",
+                     description=f"{bureau.name}全部单位的责任书合成一个 PDF，在后台生成，完成后在“我的下载”中下载。")
 
 
 # --- weekly bulletins (督查通报) -----------------------------------------------------------------
@@ -124,6 +130,8 @@ def bulletin_pdf(request, pk):
 @role_required(Role.ADMIN)
 def bulletin_publish(request, pk):
     bulletin = get_visible_or_404(Bulletin, request.user, pk=pk)
+    if not (request.user.is_superuser or bulletin.bureau_id == request.user.bureau_id):
+        raise PermissionDenied("只能发布本局的通报。")
     return start_and_follow(request, "bulletin_publish", {"bulletin": bulletin.pk}, back=bulletin.get_absolute_url())
 
 
@@ -132,7 +140,7 @@ def bulletin_publish(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def problem_export(request):
-    params = {name: request.GET.get(name, "") for name in ("unit", "status", "week", "kind", "indicator", "overdue")}
+    params = {name: request.GET.get(name, "") for name in PROBLEM_FILTERS}  # ?bureau= included
     back = reverse("ledgers:problem_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if request.method == "POST":
         return start_and_follow(request, "problems_export", params, back=back)
@@ -142,7 +150,7 @@ def problem_export(request):
         return start_page(request, "problems_export", params, back=back,
                           description=f"共 {total} 条问题，数据较多，将在后台生成 Excel，完成后在“我的下载”中下载。")
     user = request.user
-    data = problems_workbook(problems, title=f"{user.unit or ''}问题整改台账" if user.is_liaison else "问题整改台账")
+    data = problems_workbook(problems, title=problems_title(user, params["bureau"]))
     response = HttpResponse(data, content_type=XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = content_disposition(f"整改台账-{stamp}.xlsx")

@@ -214,7 +214,7 @@ def test_bureau_binder_has_a_folder_per_unit_with_contents_photos_and_pdf(client
     page = browser.get(reverse("reports:bureau_binder")).content.decode()
     assert "全部单位台账档案册" in page and "春季学期" in page
     job, data = export_through_job(browser, reverse("reports:bureau_binder"), {"year": 2026, "period": "spring"})
-    assert job.title == "全部单位 2026年春季学期台账档案册（ZIP）" and job.unit is None
+    assert job.title == "漯河市郾城区教育局 全部单位 2026年春季学期台账档案册（ZIP）" and job.unit is None
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = archive.namelist()
     a, b = school_a.name, school_b.name
@@ -242,7 +242,7 @@ def test_problem_year_export_is_a_job_with_the_same_cells(client_for, inspector,
     assert page.status_code == 200 and "共 3 条问题" in page.content.decode()
     job, data = export_through_job(browser, reverse("reports:problem_export"))
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    assert rows[0][0].startswith("问题整改台账") and rows[1][:2] == ("序号", "单位")
+    assert rows[0][0].startswith("漯河市郾城区教育局问题整改台账") and rows[1][:2] == ("序号", "单位")
     assert sorted(r[6] for r in rows[2:]) == ["走廊有垃圾0", "走廊有垃圾1", "走廊有垃圾2"]
     assert {r[1] for r in rows[2:]} == {school_a.name}
 

@@ -49,7 +49,8 @@ def test_upkeep_removes_expired_files_old_rows_and_orphans_and_logs_it(liaison, 
     finally:
         upkeep.CLEANUP_HOOKS.pop()
     assert removed == {"stale jobs recovered": 0, "expired job files": 1, "old job rows": 1,
-                       "orphaned job files": 1, "old task rows": 0, "orphaned uploads": 3}
+                       "orphaned job files": 1, "old task rows": 0, "orphaned upload rows": 0,
+                       "orphaned upload files": 0, "orphaned uploads": 3}
     assert calls
     assert default_storage.exists(fresh.file.name) and default_storage.exists(new_orphan)
     assert not default_storage.exists(expired.file.name) and not default_storage.exists(orphan)
@@ -104,3 +105,36 @@ def test_run_upkeep_command_prints_what_it_removed(db, capsys):
     call_command("run_upkeep")
     out = capsys.readouterr().out
     assert "expired job files: 0" in out and "orphaned job files: 0" in out
+
+
+def test_the_daily_upkeep_run_by_the_worker_removes_orphaned_uploads_older_than_a_day(
+        db, liaison, school_a, run_jobs, caplog):
+    """The reliability issue's `clean_orphans(delete=True)` is one of the upkeep's hooks."""
+    from django_tasks_db.models import DBTaskResult
+
+    from ledgers.models import ActivityPhoto
+    from tests.ledgers.checks.factories import jpeg
+
+    stale = ActivityPhoto.build(jpeg("昨天没保存.jpg"), uploaded_by=liaison)
+    stale.save()  # staged by a form that was never saved
+    ActivityPhoto.objects.filter(pk=stale.pk).update(uploaded_at=timezone.now() - timedelta(days=2))
+    stale_names = [stale.original.name, stale.display.name, stale.thumbnail.name]
+    fresh = ActivityPhoto.build(jpeg("刚选的.jpg"), uploaded_by=liaison)
+    fresh.save()  # minutes old: the user may still save the form
+    lost = default_storage.save("activities/2026/05/crash.jpg", ContentFile(b"x" * 2048))
+    in_flight = default_storage.save("activities/2026/05/uploading.jpg", ContentFile(b"y" * 100))
+    for name in [lost, *stale_names, fresh.original.name]:
+        age(name, 3)
+
+    pending_upkeeps().update(run_after=timezone.now() - timedelta(seconds=1))  # today's run is due
+    with caplog.at_level("INFO", logger="reports.upkeep"):
+        run_jobs()
+
+    done = DBTaskResult.objects.get(task_path="reports.upkeep.daily_upkeep", status="SUCCESSFUL")
+    assert done.return_value["orphaned upload rows"] == 1
+    assert done.return_value["orphaned upload files"] == 4  # the stale photo's three files + crash.jpg
+    assert not ActivityPhoto.objects.filter(pk=stale.pk).exists()
+    assert not any(default_storage.exists(name) for name in [lost, *stale_names])
+    assert ActivityPhoto.objects.filter(pk=fresh.pk).exists() and default_storage.exists(fresh.original.name)
+    assert default_storage.exists(in_flight)
+    assert "orphaned uploads: 已删除" in caplog.text and "orphaned upload files: 4" in caplog.text
