@@ -2,14 +2,13 @@
 
 The initial passwords are passed in (from the importing admin's session) and never stored.
 """
-from django.conf import settings
 from django.utils import timezone
 
 from .pdf import render_pdf
 
 
-def login_slips_pdf(credentials, *, site_url):
+def login_slips_pdf(credentials, *, site_url, bureau_name):
     return render_pdf("reports/pdf/login_slips.html", {
-        "slips": credentials, "site_url": site_url, "bureau": settings.BUREAU_NAME,
+        "slips": credentials, "site_url": site_url, "bureau": bureau_name,
         "today": timezone.localdate(),
     })

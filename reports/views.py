@@ -245,7 +245,7 @@ def login_slips(request, pk):
     credentials = request.session.get(SLIPS_SESSION_KEY, {}).get(str(pk))
     if not credentials:
         raise Http404("初始密码已清除或不在本次会话中；如需新密码，请在用户管理中重置。")
-    pdf = login_slips_pdf(credentials, site_url=request.build_absolute_uri("/"))
+    pdf = login_slips_pdf(credentials, site_url=request.build_absolute_uri("/"), bureau_name=request.user.bureau_name)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, "账号登录条.pdf")
     return response
