@@ -61,13 +61,13 @@ PARAMS = {
     "reports:problem_export": ["unit", "status", "week", "kind", "indicator", "overdue"],
     "reports:import_template": ["year"],
     # year-end assessment
-    "ledgers:assessment_scheme": ["year"],
+    "ledgers:assessment_scheme": ["year", "bureau"],
     "ledgers:assessment_scheme_create": ["year"],
     "ledgers:assessment_thresholds": ["year"],
-    "ledgers:assessment_adjustments": ["year"],
-    "reports:assessment": ["unit", "as_of", "kind"],
-    "reports:assessment_pdf": ["unit", "as_of", "kind"],
-    "reports:assessment_xlsx": ["unit", "as_of", "kind"],
+    "ledgers:assessment_adjustments": ["year", "bureau"],
+    "reports:assessment": ["unit", "as_of", "kind", "bureau"],
+    "reports:assessment_pdf": ["unit", "as_of", "kind", "bureau"],
+    "reports:assessment_xlsx": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_publish": ["unit", "as_of", "kind"],
     "reports:assessment_catalog": ["unit"],
 }
