@@ -53,7 +53,7 @@ def selected_bureau(request, param="bureau"):
 
     raw = request.GET.get(param)
     if raw:
-        if not str(raw).isdigit():
+        if not (str(raw).isascii() and str(raw).isdigit()):  # "²".isdigit() is True, int("²") fails
             raise Http404("没有这个教育局")
         return get_object_or_404(Bureau.objects.visible_to(request.user), pk=raw)
     return request.user.owning_bureau()
