@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledgers.models import (
-    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, CheckItem, CheckScore, CheckStatus, Indicator,
+    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, Bureau, CheckItem, CheckScore, CheckStatus, Indicator,
     LetterStatus, ManualScore, Period, Problem, ProblemStatus, ResponsibilityLetter, RuleKind, TaskAssignment,
     Unit, UnitKind,
 )
@@ -219,6 +219,11 @@ class Assessment:
     nodes: list
     rows: list  # UnitScore, ranked best first, unranked last
     kind: str = ""
+    bureau: object = None  # the bureau whose units are scored (under its scheme)
+
+    @property
+    def bureau_name(self):
+        return self.bureau.name if self.bureau is not None else ""
 
     @property
     def title(self):
@@ -288,16 +293,18 @@ class UnitSheet:
 
 # --- the tree and the scheme --------------------------------------------------------------------
 
-def scheme_of(year):
-    return AssessmentScheme.objects.filter(year=year).first()
+def scheme_of(year, bureau):
+    """The bureau's scheme of the year (None when it has none)."""
+    return AssessmentScheme.objects.filter(year=year, bureau=bureau).select_related("bureau").first()
 
 
-def build_nodes(year, scheme):
-    """Every indicator of the year in code order, with its rule (two queries)."""
+def build_nodes(year, scheme, bureau):
+    """Every indicator of the bureau's tree for the year (the city's and its own) in code order,
+    with its rule in the bureau's scheme (two queries)."""
     rules = {}
     if scheme is not None:
         rules = {r.indicator_id: r for r in IndicatorRule.objects.filter(scheme=scheme).select_related("indicator")}
-    indicators = list(Indicator.objects.filter(year=year).order_by("sort_key"))
+    indicators = list(Indicator.objects.filter(year=year).for_bureau(bureau).order_by("sort_key"))
     parents = {i.parent_id for i in indicators if i.parent_id}
     return [Node(i.pk, i.code, i.title, i.depth, i.points, i.pk not in parents, rules.get(i.pk), i.parent_id)
             for i in indicators]
@@ -308,7 +315,12 @@ def _ids(nodes, kind):
 
 
 def _unit_filter(qs, unit, lookup="unit"):
-    return qs.filter(**{lookup: unit}) if unit is not None else qs
+    """Records of one unit, or of one bureau's units when `unit` is a Bureau."""
+    if unit is None:
+        return qs
+    if isinstance(unit, Bureau):
+        return qs.filter(**{f"{lookup}__bureau": unit})
+    return qs.filter(**{lookup: unit})
 
 
 # --- grouped queries (each one grouped by unit and indicator; none per unit) --------------------
@@ -562,22 +574,24 @@ def rank_rows(rows):
     return ranked + [r for r in rows if r.percent is None]
 
 
-def assessment(year, *, as_of=None, units=None, kind="", today=None):
-    """The whole bureau's (or `units`') scores as of a day: plain data, ranked.
+def assessment(year, *, as_of=None, units=None, kind="", today=None, bureau=None):
+    """One bureau's scores as of a day: plain data, ranked within the bureau.
 
-    `units` is a Unit queryset already limited to what the user may see
-    (`Unit.objects.visible_to(user)`); `kind` keeps one kind of unit (ranks among them).
+    `bureau`: whose units are scored, under its own scheme (by default the first district); the
+    city bureau means the city's own units. `units` is a Unit queryset already limited to what the
+    user may see (`Unit.objects.visible_to(user)`); `kind` keeps one kind of unit (ranks among them).
     """
     today = today or timezone.localdate()
     as_of = as_of or default_as_of(year, today)
-    scheme = scheme_of(year)
-    nodes = build_nodes(year, scheme)
-    qs = (units if units is not None else Unit.objects.all()).filter(is_active=True)
+    bureau = bureau or Bureau.objects.default_district()
+    scheme = scheme_of(year, bureau)
+    nodes = build_nodes(year, scheme, bureau)
+    qs = (units if units is not None else Unit.objects.all()).filter(is_active=True, bureau=bureau)
     if kind:
         qs = qs.filter(kind=kind)
     unit_list = list(qs.order_by("sort_order", "kind", "name"))
-    rows = score_units(year, scheme, nodes, unit_list, as_of) if scheme else []
-    return Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), kind)
+    rows = score_units(year, scheme, nodes, unit_list, as_of, bureau) if scheme else []
+    return Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), kind, bureau)
 
 
 # --- one unit: evidence and actions ---------------------------------------------------------------
@@ -802,10 +816,11 @@ def unit_sheet(year, unit, *, as_of=None, today=None):
     every score and the 模拟测评 action lines. The caller checked the user may see `unit`."""
     today = today or timezone.localdate()
     as_of = as_of or default_as_of(year, today)
-    scheme = scheme_of(year)
-    nodes = build_nodes(year, scheme)
+    bureau = unit.bureau
+    scheme = scheme_of(year, bureau)
+    nodes = build_nodes(year, scheme, bureau)
     rows = score_units(year, scheme, nodes, [unit], as_of, unit) if scheme else []
-    result = Assessment(year, scheme, as_of, today, nodes, rank_rows(rows))
+    result = Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), bureau=bureau)
     row = rows[0] if rows else UnitScore(unit.pk, unit.name, unit.kind, unit.get_kind_display(), (0, ""))
     evidence = defaultdict(list)
     adjustments = []

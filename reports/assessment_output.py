@@ -4,7 +4,6 @@ and Excel, file names, and the frozen copy (`assessment_publish`), all from the 
 """
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -41,11 +40,12 @@ def sheet_stem(sheet):
 # --- PDF ------------------------------------------------------------------------------------------
 
 def ranking_pdf(result):
-    return render_pdf("reports/pdf/assessment_ranking.html", {"result": result, "BUREAU_NAME": settings.BUREAU_NAME})
+    return render_pdf("reports/pdf/assessment_ranking.html", {"result": result, "BUREAU_NAME": result.bureau_name})
 
 
 def sheet_pdf(sheet):
-    return render_pdf("reports/pdf/assessment_sheet.html", {"sheet": sheet, "BUREAU_NAME": settings.BUREAU_NAME})
+    return render_pdf("reports/pdf/assessment_sheet.html",
+                      {"sheet": sheet, "BUREAU_NAME": sheet.assessment.bureau_name})
 
 
 # --- Excel ----------------------------------------------------------------------------------------
@@ -129,20 +129,26 @@ def sheet_workbook(sheet):
 
 # --- publish / freeze -----------------------------------------------------------------------------
 
-def can_publish(user):
-    return user.is_authenticated and user.is_bureau_admin
+def can_publish(user, bureau=None, unit=None):
+    """Only the admin of the bureau itself publishes its ranking (or one of its units' sheets)."""
+    if not (user.is_authenticated and user.is_bureau_admin):
+        return False
+    if unit is not None and not user.may_act_on_unit(unit):
+        return False
+    return bureau is None or user.is_superuser or user.owning_bureau().pk == bureau.pk
 
 
-def assessment_publish(*, user, year, unit=None, as_of=None, kind=""):
+def assessment_publish(*, user, year, unit=None, as_of=None, kind="", bureau=None):
     """Render the ranking (or one unit's sheet) once and keep PDF and Excel with who and when."""
-    if not can_publish(user):
-        raise PermissionDenied("只有局文明办可以发布考核结果。")
+    bureau = unit.bureau if unit is not None else (bureau or user.owning_bureau())
+    if not can_publish(user, bureau, unit):
+        raise PermissionDenied("只有本局文明办可以发布本局的考核结果。")
     if unit is not None:
         sheet = unit_sheet(year, unit, as_of=as_of)
         pdf, xlsx, title = sheet_pdf(sheet), sheet_workbook(sheet), sheet.title
         as_of = sheet.assessment.as_of
     else:
-        result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(user), kind=kind)
+        result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(user), kind=kind, bureau=bureau)
         pdf, xlsx, title = ranking_pdf(result), ranking_workbook(result), f"{result.title}排名"
         as_of = result.as_of
     title = f"{title}（截至{as_of:%Y年%-m月%-d日}）"
@@ -150,7 +156,7 @@ def assessment_publish(*, user, year, unit=None, as_of=None, kind=""):
     folder = f"reports/assessment/{year.year}/"
     with transaction.atomic():
         report = PublishedReport(kind=ReportKind.ASSESSMENT, period=str(year.year), unit=unit, title=title,
-                                 published_by=user)
+                                 published_by=user, bureau=bureau)
         report.pdf.save(f"{folder}{stamp}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{folder}{stamp}.xlsx", ContentFile(xlsx), save=False)
         report.full_clean()

@@ -19,7 +19,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -69,16 +68,28 @@ class Section:
         return f"{self.indicator.code} {self.indicator.title}"
 
 
-def _filter(qs, unit, lookup="unit"):
-    return qs.filter(**{lookup: unit}) if unit is not None else qs
+def _filter(qs, unit, lookup="unit", bureau=None):
+    if unit is not None:
+        return qs.filter(**{lookup: unit})
+    return qs.filter(**{f"{lookup}__bureau": bureau}) if bureau is not None else qs
 
 
-def catalog_sections(year, unit=None):
-    """Sections in indicator code order, only indicators with material; a fixed number of queries."""
-    indicators = {i.pk: i for i in Indicator.objects.filter(year=year).order_by("sort_key")}
+def _bureau_of(unit, bureau):
+    from ledgers.models import Bureau
+
+    return unit.bureau if unit is not None else (bureau or Bureau.objects.default_district())
+
+
+def catalog_sections(year, unit=None, bureau=None):
+    """Sections in indicator code order, only indicators with material; a fixed number of queries.
+
+    One unit's material, or (unit None) every unit of `bureau` (by default the first district),
+    arranged by the bureau's indicator tree (the city's indicators and its own)."""
+    bureau = _bureau_of(unit, bureau)
+    indicators = {i.pk: i for i in Indicator.objects.filter(year=year).for_bureau(bureau).order_by("sort_key")}
     sections = {pk: Section(i) for pk, i in indicators.items()}
 
-    activities = (_filter(Activity.objects.filter(year=year, status__in=ARCHIVED), unit)
+    activities = (_filter(Activity.objects.filter(year=year, status__in=ARCHIVED), unit, bureau=bureau)
                   .select_related("unit", "category")
                   .prefetch_related(Prefetch("photos", queryset=ActivityPhoto.objects.order_by("sort_order", "pk")),
                                     "indicators")
@@ -92,7 +103,7 @@ def catalog_sections(year, unit=None):
                     [("活动类别", a.category.name), ("地点", a.place), ("参加人员", a.participants),
                      ("组织者", a.organizer), ("简介", a.summary)], photos))
 
-    checks = (_filter(Check.objects.filter(year=year, status="submitted"), unit)
+    checks = (_filter(Check.objects.filter(year=year, status="submitted"), unit, bureau=bureau)
               .select_related("unit", "template")
               .prefetch_related("scores__item", Prefetch("photos", queryset=CheckPhoto.objects.order_by("pk")))
               .order_by("date", "pk"))
@@ -109,7 +120,7 @@ def catalog_sections(year, unit=None):
             sections[ind_id].items.append(Item(f"c{c.pk}", "督查记录", f"{c.date:%Y-%m-%d} {c.get_kind_display()}",
                                                c.date, c.unit.name, lines, photos))
 
-    problems = (_filter(Problem.objects.filter(year=year, indicator_id__in=list(sections)), unit)
+    problems = (_filter(Problem.objects.filter(year=year, indicator_id__in=list(sections)), unit, bureau=bureau)
                 .select_related("unit")
                 .prefetch_related(Prefetch("photos", queryset=ProblemPhoto.objects.order_by("stage", "pk")))
                 .order_by("found_on", "pk"))
@@ -123,11 +134,12 @@ def catalog_sections(year, unit=None):
             [("整改时限", f"{p.deadline:%Y-%m-%d}"), ("状态", p.get_status_display() + (f"（{closed}）" if closed else "")),
              ("整改情况", p.rectification), ("复查意见", p.recheck_note)], photos))
 
-    letter_indicators = list(IndicatorRule.objects.filter(scheme__year=year, kind=RuleKind.LETTER)
+    letter_indicators = list(IndicatorRule.objects.filter(scheme__year=year, scheme__bureau=bureau, kind=RuleKind.LETTER,
+                                                                indicator__in=list(sections))
                              .values_list("indicator_id", flat=True))
     if letter_indicators:
         letters = (_filter(ResponsibilityLetter.objects.filter(
-            year=year, status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED]), unit)
+            year=year, status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED]), unit, bureau=bureau)
             .select_related("unit").prefetch_related("scans"))
         for letter in letters:
             scans = list(letter.scans.all())
@@ -157,13 +169,14 @@ def _render(html):
     return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").render()
 
 
-def catalog_pdf(out, *, year, unit=None, batch_size=BATCH_SIZE):
+def catalog_pdf(out, *, year, unit=None, bureau=None, batch_size=BATCH_SIZE):
     """Write the catalog PDF to `out` (a binary file object)."""
     from pypdf import PdfReader, PdfWriter
 
-    sections = catalog_sections(year, unit)
+    bureau = _bureau_of(unit, bureau)
+    sections = catalog_sections(year, unit, bureau)
     order = [(n, item) for n, section in enumerate(sections) for item in section.items]
-    context = {"unit": unit, "year": year, "bureau": settings.BUREAU_NAME, "today": timezone.localdate(),
+    context = {"unit": unit, "year": year, "bureau": bureau.name, "today": timezone.localdate(),
                "item_count": len(order)}
     with tempfile.TemporaryDirectory(prefix="catalog-") as tmp:
         tmp = Path(tmp)
@@ -210,9 +223,9 @@ CONTENTS_COLUMNS = [Column("测评指标", 30, wrap=True), Column("材料类别"
                     Column("材料", 40, wrap=True), Column("日期", 12, "yyyy-mm-dd"), Column("文件", 60, wrap=True)]
 
 
-def catalog_zip(out, *, year, unit=None):
+def catalog_zip(out, *, year, unit=None, bureau=None):
     """Write the catalog ZIP to `out`: a folder per indicator, one per record, with its files."""
-    sections = catalog_sections(year, unit)
+    sections = catalog_sections(year, unit, bureau)
     rows, entries, used = [], [], set()
     for section in sections:
         top = safe_name(section.label, 80)

@@ -1,7 +1,9 @@
 """Assessment pages (年度考核 · 模拟测评): the bureau ranking, one unit's score sheet, their PDF
 and Excel, publishing, the evaluator's material catalog, and the liaison's home panel.
 
-/reports/assessment/2026/            ranking (bureau roles), ?kind=school, ?as_of=2026-06-30
+/reports/assessment/2026/            ranking (bureau roles) of one bureau's units, each bureau under its
+                                     own scheme: ?bureau=<id> (the city's roles drill into a district;
+                                     by default the user's own bureau), ?kind=school, ?as_of=2026-06-30
 /reports/assessment/2026/?unit=<id>  one unit's sheet; a liaison always gets their own unit,
                                      another unit's id is 404
 /reports/assessment/2026.pdf|.xlsx   the same as documents
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
+from ledgers.access import selected_bureau
 from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
 from ledgers.views.core import register_home_panel
 
@@ -61,6 +64,18 @@ def _context(request, year):
     return _unit_for(request), _as_of(request, year)
 
 
+def _ranking(request, year, as_of, kind):
+    """The selected bureau's ranking (?bureau=, by default the user's own): its units the user may see."""
+    bureau = selected_bureau(request)
+    return assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=kind, bureau=bureau)
+
+
+def _bureau_param(request, result):
+    """?bureau= to keep in links when the page shows another bureau than the user's own."""
+    bureau = result.bureau
+    return None if bureau is None or bureau.pk == request.user.owning_bureau().pk else bureau.pk
+
+
 @login_required
 def assessment_page(request, year):
     year = _year(year)
@@ -68,19 +83,35 @@ def assessment_page(request, year):
     if unit is not None:
         return _sheet_page(request, year, unit, as_of)
     kind = _kind(request)
-    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=kind)
+    result = _ranking(request, year, as_of, kind)
     as_of_text = f"{result.as_of:%Y-%m-%d}" if as_of else ""
+    bureau_param = _bureau_param(request, result)
     return render(request, "reports/assessment/ranking.html", {
         "result": result, "kinds": kinds(), "kind": kind, "as_of_value": f"{result.as_of:%Y-%m-%d}",
-        "query": _query(kind=kind, as_of=as_of_text), "as_of_query": _query(as_of=as_of_text),
-        "can_publish": output.can_publish(request.user), "can_edit_scheme": request.user.is_bureau_admin,
-        "published": _published(request, year, None),
+        "query": _query(bureau=bureau_param, kind=kind, as_of=as_of_text),
+        "as_of_query": _query(bureau=bureau_param, as_of=as_of_text), "bureau_param": bureau_param,
+        "bureaus": _bureau_choices(request),
+        "can_publish": output.can_publish(request.user, result.bureau),
+        "can_edit_scheme": request.user.is_bureau_admin and bureau_param is None,
+        "published": _published(request, year, None, result.bureau),
     })
 
 
-def _published(request, year, unit):
-    return (PublishedReport.objects.visible_to(request.user)
-            .filter(kind=ReportKind.ASSESSMENT, period=str(year.year), unit=unit).select_related("published_by"))
+def _bureau_choices(request):
+    """The bureaus a city user may pick (None for everybody else)."""
+    if not request.user.is_city:
+        return None
+    from ledgers.models import Bureau
+
+    return list(Bureau.objects.visible_to(request.user))
+
+
+def _published(request, year, unit, bureau=None):
+    qs = PublishedReport.objects.visible_to(request.user).filter(
+        kind=ReportKind.ASSESSMENT, period=str(year.year), unit=unit)
+    if unit is None and bureau is not None:
+        qs = qs.filter(bureau=bureau)
+    return qs.select_related("published_by")
 
 
 def _sheet_page(request, year, unit, as_of):
@@ -90,8 +121,9 @@ def _sheet_page(request, year, unit, as_of):
         "sheet": sheet, "result": sheet.assessment, "row": sheet.row, "unit": unit,
         "as_of_value": f"{sheet.assessment.as_of:%Y-%m-%d}",
         "query": _query(unit=unit.pk if request.user.sees_all_units else None, as_of=as_of_text),
-        "can_publish": output.can_publish(request.user), "published": _published(request, year, unit),
-        "units": Unit.objects.visible_to(request.user).active() if request.user.sees_all_units else None,
+        "can_publish": output.can_publish(request.user, unit.bureau, unit), "published": _published(request, year, unit),
+        "units": Unit.objects.visible_to(request.user).active().filter(bureau=unit.bureau_id)
+        if request.user.sees_all_units else None,
     })
 
 
@@ -108,7 +140,7 @@ def assessment_pdf(request, year):
     if unit is not None:
         sheet = unit_sheet(year, unit, as_of=as_of)
         return _download(output.sheet_pdf(sheet), f"{output.sheet_stem(sheet)}.pdf", "application/pdf", False)
-    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=_kind(request))
+    result = _ranking(request, year, as_of, _kind(request))
     return _download(output.ranking_pdf(result), f"{output.ranking_stem(result)}.pdf", "application/pdf", False)
 
 
@@ -119,7 +151,7 @@ def assessment_xlsx(request, year):
     if unit is not None:
         sheet = unit_sheet(year, unit, as_of=as_of)
         return _download(output.sheet_workbook(sheet), f"{output.sheet_stem(sheet)}.xlsx", XLSX, True)
-    result = assessment(year, as_of=as_of, units=Unit.objects.visible_to(request.user), kind=_kind(request))
+    result = _ranking(request, year, as_of, _kind(request))
     return _download(output.ranking_workbook(result), f"{output.ranking_stem(result)}.xlsx", XLSX, True)
 
 
@@ -128,9 +160,12 @@ def assessment_xlsx(request, year):
 def assessment_publish(request, year):
     year = _year(year)
     unit, as_of = _context(request, year)
-    if not output.can_publish(request.user):
-        raise PermissionDenied("只有局文明办可以发布考核结果。")
-    report = output.assessment_publish(user=request.user, year=year, unit=unit, as_of=as_of, kind=_kind(request))
+    # Only the admin of the bureau itself publishes (the city: its own units' ranking).
+    bureau = unit.bureau if unit is not None else request.user.owning_bureau()
+    if not output.can_publish(request.user, bureau, unit):
+        raise PermissionDenied("只有本局文明办可以发布本局的考核结果。")
+    report = output.assessment_publish(user=request.user, year=year, unit=unit, as_of=as_of, kind=_kind(request),
+                                       bureau=bureau)
     messages.success(request, f"已发布《{report.title}》，今后可原样重印。")
     return redirect(reverse("reports:assessment", args=[year.year]) + _query(unit=unit.pk if unit else None))
 
@@ -162,7 +197,8 @@ def liaison_assessment_panel(request):
     if user.sees_all_units or not user.unit_id:
         return None
     # One query when the current year has no scheme (the home page stays light).
-    scheme = AssessmentScheme.objects.filter(year__is_current=True).select_related("year").first()
+    scheme = (AssessmentScheme.objects.filter(year__is_current=True, bureau__units=user.unit_id)
+              .select_related("year").first())
     if scheme is None:
         return None
     year = scheme.year

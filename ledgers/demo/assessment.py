@@ -2,7 +2,9 @@
 of points being lost. Rules follow what the demo ledgers hold: indicators with activity archives
 are scored on archives (2 per semester), those with check items on checks, the one with the
 most problems on overdue problems, 1.2 on the letter, 8.x by the bureau; the rest on tasks.
-A few manual scores and 加分/扣分 items complete it. Idempotent: skipped when a scheme exists.
+A few manual scores and 加分/扣分 items complete it. One scheme per bureau with an admin and
+units (郾城区 and the demo's other districts), each set by that bureau's admin for its own units.
+Idempotent: a bureau that already has a scheme is skipped.
 """
 import random
 from datetime import date
@@ -11,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from ..models import (
-    Activity, AssessmentScheme, CampaignYear, CheckItem, Indicator, IndicatorRule, Problem, Role, RuleKind, Unit,
+    Activity, AssessmentScheme, Bureau, CampaignYear, CheckItem, Indicator, IndicatorRule, Problem, Role, RuleKind, Unit,
     UnitKind, User,
 )
 from ..services import assessment as service
@@ -23,20 +25,30 @@ SCHOOL_ONLY_PREFIXES = ("2.1", "3.", "5.1", "5.3", "8.")
 
 def load(out):
     year = CampaignYear.objects.current()
-    if year is None or AssessmentScheme.objects.filter(year=year).exists():
-        out("考核方案：已有，跳过。")
+    if year is None:
+        out("考核方案：没有当前年度，跳过。")
         return
-    rng = random.Random(2026)
-    admin = User.objects.filter(role=Role.ADMIN).first()
-    scheme = service.scheme_for(year=year, user=admin, create=True)
-    scheme.title = f"{year.year}年度文明创建考核方案"
+    for bureau in Bureau.objects.all():
+        admin = User.objects.filter(role=Role.ADMIN, unit__bureau=bureau, is_active=True).order_by("pk").first()
+        if admin is None or not Unit.objects.filter(bureau=bureau).exists():
+            continue
+        if AssessmentScheme.objects.filter(year=year, bureau=bureau).exists():
+            out(f"考核方案（{bureau.label}）：已有，跳过。")
+            continue
+        _load_bureau(out, year, bureau, admin)
+
+
+def _load_bureau(out, year, bureau, admin):
+    rng = random.Random(2026 + bureau.pk)
+    scheme = service.scheme_for(year=year, bureau=bureau, user=admin, create=True)
+    scheme.title = f"{bureau.label}{year.year}年度文明创建考核方案"
     scheme.save()
-    indicators = list(Indicator.objects.for_year(year))
+    indicators = list(Indicator.objects.for_year(year).for_bureau(bureau))
     parents = {i.parent_id for i in indicators if i.parent_id}
-    with_activities = set(Activity.objects.filter(year=year).values_list("indicators", flat=True))
+    with_activities = set(Activity.objects.filter(year=year, unit__bureau=bureau).values_list("indicators", flat=True))
     with_checks = set(CheckItem.objects.filter(template__year=year).values_list("indicator", flat=True))
-    problem_counts = (Problem.objects.filter(year=year, indicator__isnull=False).values("indicator")
-                      .annotate(n=Count("pk")).order_by("-n"))
+    problem_counts = (Problem.objects.filter(year=year, indicator__isnull=False, unit__bureau=bureau)
+                      .values("indicator").annotate(n=Count("pk")).order_by("-n"))
     most_problems = problem_counts[0]["indicator"] if problem_counts else None
     counts = {}
     for ind in indicators:
@@ -58,7 +70,7 @@ def load(out):
             kind = RuleKind.TASKS
         service.rule_save(scheme=scheme, indicator=ind, user=admin, kind=kind, unit_kinds=kinds, **params)
         counts[kind] = counts.get(kind, 0) + 1
-    schools = list(Unit.objects.active().filter(kind=UnitKind.SCHOOL).order_by("sort_order", "name"))
+    schools = list(Unit.objects.active().filter(kind=UnitKind.SCHOOL, bureau=bureau).order_by("sort_order", "name"))
     manual = IndicatorRule.objects.filter(scheme=scheme, kind=RuleKind.MANUAL).select_related("indicator").first()
     if manual:
         for unit in schools[: max(1, len(schools) // 2)]:
@@ -71,4 +83,4 @@ def load(out):
         service.adjustment_add(scheme=scheme, unit=schools[2], user=admin, kind="penalty", points=Decimal(1),
                                date=date(year.year, 9, 20), reason="暗访发现校门口交通秩序混乱，未及时整改")
     labels = dict(RuleKind.choices)
-    out("考核方案：" + "，".join(f"{labels[k]} {n} 项" for k, n in counts.items()) + "。")
+    out(f"考核方案（{bureau.label}）：" + "，".join(f"{labels[k]} {n} 项" for k, n in counts.items()) + "。")

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ledgers', '0007_capture'),
+        ('ledgers', '0004_hierarchy'),
     ]
 
     operations = [
@@ -25,12 +26,13 @@ class Migration(migrations.Migration):
                 ('good', models.DecimalField(decimal_places=1, default=Decimal('80'), max_digits=5, verbose_name='良好线（%）')),
                 ('passing', models.DecimalField(decimal_places=1, default=Decimal('60'), max_digits=5, verbose_name='合格线（%）')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('year', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_scheme', to='ledgers.campaignyear', verbose_name='创建年度')),
+                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_schemes', to='ledgers.bureau', verbose_name='教育局')),
+                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_schemes', to='ledgers.campaignyear', verbose_name='创建年度')),
             ],
             options={
                 'verbose_name': '考核方案',
                 'verbose_name_plural': '考核方案',
-                'ordering': ['-year__year'],
+                'ordering': ['-year__year', 'bureau__kind', 'bureau__sort_order', 'bureau_id'],
             },
         ),
         migrations.CreateModel(
@@ -95,6 +97,7 @@ class Migration(migrations.Migration):
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('bureau', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledgers.bureau', verbose_name='教育局')),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('year', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledgers.campaignyear', verbose_name='创建年度')),
             ],
@@ -146,7 +149,7 @@ class Migration(migrations.Migration):
                 ('period', models.CharField(choices=[('semester', '每学期'), ('month', '每月'), ('year', '全年')], default='semester', max_length=20, verbose_name='统计周期')),
                 ('note', models.TextField(blank=True, verbose_name='补充说明')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('indicator', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rule', to='ledgers.indicator', verbose_name='测评指标')),
+                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='ledgers.indicator', verbose_name='测评指标')),
                 ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='ledgers.assessmentscheme', verbose_name='考核方案')),
             ],
             options={
@@ -201,6 +204,14 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '人工评分',
                 'ordering': ['rule__indicator__sort_key', 'unit__sort_order', 'unit__name'],
             },
+        ),
+        migrations.AddConstraint(
+            model_name='assessmentscheme',
+            constraint=models.UniqueConstraint(fields=('bureau', 'year'), name='one_assessment_scheme_per_bureau_year'),
+        ),
+        migrations.AddConstraint(
+            model_name='indicatorrule',
+            constraint=models.UniqueConstraint(fields=('scheme', 'indicator'), name='one_rule_per_scheme_indicator'),
         ),
         migrations.AddConstraint(
             model_name='assessmentscheme',

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .checks import format_points
-from .core import CampaignYear, Unit, UnitKind, UnitOwnedQuerySet
+from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitKind, UnitOwnedQuerySet
 from .indicators import Indicator
 
 
@@ -38,22 +38,32 @@ class Period(models.TextChoices):
     YEAR = "year", _("全年")
 
 
-class AssessmentScheme(models.Model):
-    year = models.OneToOneField(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
-                                related_name="assessment_scheme")
+class AssessmentSchemeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau roles see their own bureau's scheme; the city's roles every bureau's."""
+        return self.filter(bureau__in=Bureau.objects.visible_to(user))
+
+
+class AssessmentScheme(BureauOwned, models.Model):
+    bureau = models.ForeignKey(Bureau, verbose_name=_("教育局"), on_delete=models.PROTECT,
+                               related_name="assessment_schemes")
+    year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,
+                             related_name="assessment_schemes")
     title = models.CharField(_("方案名称"), max_length=100, blank=True)
     excellent = models.DecimalField(_("优秀线（%）"), max_digits=5, decimal_places=1, default=Decimal(90))
     good = models.DecimalField(_("良好线（%）"), max_digits=5, decimal_places=1, default=Decimal(80))
     passing = models.DecimalField(_("合格线（%）"), max_digits=5, decimal_places=1, default=Decimal(60))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = AssessmentSchemeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("考核方案")
         verbose_name_plural = _("考核方案")
-        ordering = ["-year__year"]
+        ordering = ["-year__year", "bureau__kind", "bureau__sort_order", "bureau_id"]
         constraints = [
+            models.UniqueConstraint(fields=["bureau", "year"], name="one_assessment_scheme_per_bureau_year"),
             models.CheckConstraint(
                 condition=models.Q(excellent__gte=models.F("good")) & models.Q(good__gte=models.F("passing"))
                 & models.Q(passing__gte=0) & models.Q(excellent__lte=100),
@@ -61,7 +71,7 @@ class AssessmentScheme(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.year.year}年度文明创建考核方案"
+        return self.title or f"{self.bureau.label}{self.year.year}年度文明创建考核方案"
 
     def grade(self, percent):
         """优秀/良好/合格/不合格 for a score as a percentage of full marks (None: 未评定)."""
@@ -86,8 +96,8 @@ def all_kinds():
 class IndicatorRule(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE,
                                related_name="rules")
-    indicator = models.OneToOneField(Indicator, verbose_name=_("测评指标"), on_delete=models.CASCADE,
-                                     related_name="rule")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("测评指标"), on_delete=models.CASCADE,
+                                  related_name="rules")
     kind = models.CharField(_("评分规则"), max_length=20, choices=RuleKind.choices)
     unit_kinds = models.JSONField(_("适用单位类别"), default=all_kinds,
                                   help_text=_("不适用的单位不计此项满分"))
@@ -109,6 +119,7 @@ class IndicatorRule(models.Model):
         verbose_name_plural = _("指标评分规则")
         ordering = ["indicator__sort_key"]
         constraints = [
+            models.UniqueConstraint(fields=["scheme", "indicator"], name="one_rule_per_scheme_indicator"),
             models.CheckConstraint(condition=models.Q(partial__gte=0) & models.Q(partial__lte=1),
                                    name="rule_partial_0_1"),
             models.CheckConstraint(condition=models.Q(deduction__gte=0), name="rule_deduction_not_negative"),

@@ -1,8 +1,10 @@
 """Writes to the assessment scheme (年度考核方案): the scheme and its thresholds, one rule per
 indicator, the bureau's manual scores and 加分/扣分 items.
 
-Keyword-only functions, each in one transaction; only a bureau admin may write (`MoveRefused`
-otherwise); bad input raises `ValidationError` with a Chinese message and saves nothing.
+Keyword-only functions, each in one transaction; only the admin of the scheme's bureau may write
+(`MoveRefused` otherwise): a district admin their district's scheme, the city admin the city's (for
+the city's own units). Manual scores and 加分/扣分 only for units of the scheme's bureau that the
+admin may act on. Bad input raises `ValidationError` with a Chinese message and saves nothing.
 """
 from decimal import Decimal, InvalidOperation
 
@@ -12,19 +14,31 @@ from django.db import transaction
 from .. import files
 from ..access import can_edit
 from ..models import (
-    Adjustment, AdjustmentKind, AssessmentScheme, Indicator, IndicatorRule, ManualScore, Period, RuleKind,
+    Adjustment, AdjustmentKind, AssessmentScheme, Bureau, Indicator, IndicatorRule, ManualScore, Period, RuleKind,
     UnitKind,
 )
 from .tasks import MoveRefused
 
 
-def may_manage(user):
-    return user.is_authenticated and user.is_bureau_admin and can_edit(user)
+def may_manage(user, bureau=None):
+    """May `user` change the scheme of `bureau` (by default: the user's own bureau's)?"""
+    if not (user.is_authenticated and user.is_bureau_admin and can_edit(user)):
+        return False
+    if bureau is None or user.is_superuser:
+        return True
+    return user.owning_bureau().pk == bureau.pk
 
 
-def _require_admin(user):
-    if not may_manage(user):
-        raise MoveRefused("只有局文明办可以修改考核方案。")
+def _require_admin(user, bureau=None):
+    if not may_manage(user, bureau):
+        raise MoveRefused("只有本局文明办可以修改本局的考核方案。")
+
+
+def _require_unit(user, scheme, unit):
+    if unit.bureau_id != scheme.bureau_id:
+        raise ValidationError(f"{unit.name}不属于{scheme.bureau.label}，不能在本方案中评分。")
+    if not user.may_act_on_unit(unit):
+        raise MoveRefused(f"您无权为{unit.name}评分。")
 
 
 def _decimal(value, label, *, minimum=None, maximum=None):
@@ -41,17 +55,20 @@ def _decimal(value, label, *, minimum=None, maximum=None):
     return number
 
 
-def scheme_for(*, year, user=None, create=False):
-    """The year's scheme; with create=True (bureau admin) it is made on first use."""
-    scheme = AssessmentScheme.objects.filter(year=year).first()
+def scheme_for(*, year, bureau=None, user=None, create=False):
+    """The bureau's scheme of the year (bureau: by default the user's own, else the first
+    district); with create=True (that bureau's admin) it is made on first use."""
+    if bureau is None:
+        bureau = user.owning_bureau() if user is not None else Bureau.objects.default_district()
+    scheme = AssessmentScheme.objects.filter(year=year, bureau=bureau).select_related("bureau", "year").first()
     if scheme is None and create:
-        _require_admin(user)
-        scheme, _ = AssessmentScheme.objects.get_or_create(year=year)
+        _require_admin(user, bureau)
+        scheme, _ = AssessmentScheme.objects.get_or_create(year=year, bureau=bureau)
     return scheme
 
 
 def scheme_update(*, scheme, user, excellent, good, passing, title=""):
-    _require_admin(user)
+    _require_admin(user, scheme.bureau)
     excellent = _decimal(excellent, "优秀线", minimum=0, maximum=100)
     good = _decimal(good, "良好线", minimum=0, maximum=100)
     passing = _decimal(passing, "合格线", minimum=0, maximum=100)
@@ -68,11 +85,13 @@ def scheme_update(*, scheme, user, excellent, good, passing, title=""):
 def rule_save(*, scheme, indicator, user, kind, unit_kinds, partial="0.5", deduction="1", required=1,
               period=Period.SEMESTER, note=""):
     """Set (create or replace) the scoring rule of one indicator; kind "" removes the rule."""
-    _require_admin(user)
+    _require_admin(user, scheme.bureau)
     if indicator.year_id != scheme.year_id:
         raise ValidationError("该指标不属于本年度。")
+    if not Indicator.objects.for_bureau(scheme.bureau).filter(pk=indicator.pk).exists():
+        raise ValidationError("该指标不属于本局的测评体系。")
     with transaction.atomic():
-        existing = IndicatorRule.objects.select_for_update().filter(indicator=indicator).first()
+        existing = IndicatorRule.objects.select_for_update().filter(scheme=scheme, indicator=indicator).first()
         if not kind:
             if existing:
                 existing.delete()
@@ -114,7 +133,8 @@ def _attach(instance, upload):
 
 def manual_score_save(*, rule, unit, user, score, reason, date, upload=None):
     """The bureau's score of one unit on a manual indicator (replaces an earlier one)."""
-    _require_admin(user)
+    _require_admin(user, rule.scheme.bureau)
+    _require_unit(user, rule.scheme, unit)
     if rule.kind != RuleKind.MANUAL:
         raise ValidationError("该指标不是人工评分指标。")
     if not rule.applies_to(unit.kind):
@@ -134,7 +154,8 @@ def manual_score_save(*, rule, unit, user, score, reason, date, upload=None):
 
 def adjustment_add(*, scheme, unit, user, kind, points, reason, date, upload=None):
     """A 加分 or 扣分 item with its reason, date and evidence (audited through its history)."""
-    _require_admin(user)
+    _require_admin(user, scheme.bureau)
+    _require_unit(user, scheme, unit)
     if kind not in AdjustmentKind.values:
         raise ValidationError("请选择加分或扣分。")
     points = _decimal(points, "分值", minimum=Decimal("0.01"), maximum=100)
@@ -152,6 +173,8 @@ def adjustment_add(*, scheme, unit, user, kind, points, reason, date, upload=Non
 
 
 def adjustment_delete(*, adjustment, user):
-    _require_admin(user)
+    _require_admin(user, adjustment.scheme.bureau)
+    if not user.may_act_on_unit(adjustment.unit):
+        raise MoveRefused(f"您无权删除{adjustment.unit.name}的加分扣分项。")
     with transaction.atomic():
         adjustment.delete()

@@ -1,16 +1,21 @@
 """The assessment scheme pages (考核方案) for the bureau: grade thresholds and one scoring rule
 per indicator; 加分/扣分 items and manual scores; their attachments.
 
+Each bureau has its own scheme per year: pages show the scheme of `?bureau=` (the city's roles
+read a district's), by default the user's own; changes always go to the admin's own bureau's
+scheme, and manual scores / 加分扣分 only to units the admin may act on.
+
 The scores themselves are shown by reports (reports.views_assessment)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from ..access import get_visible_or_404, role_required
+from ..access import get_visible_or_404, role_required, selected_bureau
 from ..files import serve_file
 from ..forms_assessment import AdjustmentForm, ManualScoreForm, RuleForm, ThresholdForm
 from ..models import (
@@ -33,6 +38,11 @@ def _to(name, year, anchor=""):
     return redirect(f"{reverse(name)}?year={year.year}{anchor}")
 
 
+def _bureau_query(request, bureau):
+    """"&bureau=<id>" when the page shows another bureau than the user's own (the city drilling down)."""
+    return "" if bureau.pk == request.user.owning_bureau().pk else f"&bureau={bureau.pk}"
+
+
 def _message(error):
     return error.message if isinstance(error, MoveRefused) else "；".join(error.messages)
 
@@ -45,12 +55,14 @@ def _rule_initial(rule):
             "required": rule.required, "period": rule.period, "note": rule.note}
 
 
-def _scheme_page(request, year, scheme, *, threshold_form=None, failed=None):
-    indicators = list(Indicator.objects.for_year(year).select_related("rule"))
+def _scheme_page(request, year, bureau, scheme, *, threshold_form=None, failed=None):
+    rules = IndicatorRule.objects.filter(scheme=scheme) if scheme else IndicatorRule.objects.none()
+    indicators = list(Indicator.objects.for_year(year).for_bureau(bureau)
+                      .prefetch_related(Prefetch("rules", queryset=rules, to_attr="scheme_rules")))
     parents = {i.parent_id for i in indicators if i.parent_id}
     rows = []
     for i in indicators:
-        rule = getattr(i, "rule", None)
+        rule = i.scheme_rules[0] if i.scheme_rules else None
         form = None
         if i.pk not in parents and i.points > 0:
             form = failed[1] if failed and failed[0] == i.pk else RuleForm(initial=_rule_initial(rule),
@@ -61,8 +73,9 @@ def _scheme_page(request, year, scheme, *, threshold_form=None, failed=None):
                                                 "good": scheme.good, "passing": scheme.passing})
     ruled = sum(1 for r in rows if r["rule"])
     return render(request, "ledgers/assessment/scheme.html", {
-        "year": year, "scheme": scheme, "rows": rows, "threshold_form": threshold_form,
-        "can_edit": service.may_manage(request.user), "ruled": ruled,
+        "year": year, "bureau": bureau, "bureau_query": _bureau_query(request, bureau), "scheme": scheme,
+        "rows": rows, "threshold_form": threshold_form,
+        "can_edit": service.may_manage(request.user, bureau), "ruled": ruled,
         "leaves": sum(1 for r in rows if r["form"] is not None), "years": CampaignYear.objects.all(),
     }, status=400 if failed or (threshold_form is not None and threshold_form.errors) else 200)
 
@@ -71,7 +84,8 @@ def _scheme_page(request, year, scheme, *, threshold_form=None, failed=None):
 @role_required(*BUREAU)
 def scheme(request):
     year = _year(request)
-    return _scheme_page(request, year, service.scheme_for(year=year))
+    bureau = selected_bureau(request)
+    return _scheme_page(request, year, bureau, service.scheme_for(year=year, bureau=bureau))
 
 
 @role_required(Role.ADMIN)
@@ -85,13 +99,20 @@ def scheme_create(request):
     return _to("ledgers:assessment_scheme", year)
 
 
+def _own_scheme_or_404(request, year):
+    """The admin's own bureau's scheme of the year (what the admin may change)."""
+    bureau = request.user.owning_bureau()
+    scheme = service.scheme_for(year=year, bureau=bureau)
+    if scheme is None:
+        raise Http404("本年度还没有考核方案")
+    return bureau, scheme
+
+
 @role_required(Role.ADMIN)
 @require_POST
 def scheme_thresholds(request):
     year = _year(request)
-    scheme = service.scheme_for(year=year)
-    if scheme is None:
-        raise Http404("本年度还没有考核方案")
+    bureau, scheme = _own_scheme_or_404(request, year)
     form = ThresholdForm(request.POST)
     if form.is_valid():
         try:
@@ -100,15 +121,17 @@ def scheme_thresholds(request):
             return _to("ledgers:assessment_scheme", year)
         except (ValidationError, MoveRefused) as e:
             form.add_error(None, _message(e))
-    return _scheme_page(request, year, scheme, threshold_form=form)
+    return _scheme_page(request, year, bureau, scheme, threshold_form=form)
 
 
 @role_required(Role.ADMIN)
 @require_POST
 def rule_save(request, pk):
-    indicator = get_object_or_404(Indicator.objects.select_related("year"), pk=pk)
+    bureau = request.user.owning_bureau()
+    # Another district's own indicator is 404; the city's indicators are every district's.
+    indicator = get_object_or_404(Indicator.objects.for_bureau(bureau).select_related("year"), pk=pk)
     year = indicator.year
-    scheme = service.scheme_for(year=year)
+    scheme = service.scheme_for(year=year, bureau=bureau)
     if scheme is None:
         raise Http404("本年度还没有考核方案")
     form = RuleForm(request.POST, prefix=f"i{indicator.pk}")
@@ -122,15 +145,21 @@ def rule_save(request, pk):
             form.add_error(None, _message(e))
     reasons = "；".join(form.non_field_errors())
     messages.error(request, f"指标 {indicator.code} 的评分规则没有保存{f'：{reasons}' if reasons else '，请按提示修改'}。")
-    return _scheme_page(request, year, scheme, failed=(indicator.pk, form))
+    return _scheme_page(request, year, bureau, scheme, failed=(indicator.pk, form))
+
+
+def _actable_units(request, scheme):
+    """Units of the scheme's bureau the user may score (a form's choices)."""
+    return list(request.user.actable_units().active().filter(bureau=scheme.bureau_id))
 
 
 def _adjustments_page(request, year, scheme, *, adjustment_form=None, manual_form=None):
-    units = list(Unit.objects.visible_to(request.user).active())
+    editable = service.may_manage(request.user, scheme.bureau)
+    units = _actable_units(request, scheme) if editable else []
     manual_rules = list(IndicatorRule.objects.filter(scheme=scheme, kind=RuleKind.MANUAL).select_related("indicator"))
-    editable = service.may_manage(request.user)
     return render(request, "ledgers/assessment/adjustments.html", {
-        "year": year, "scheme": scheme, "can_edit": editable,
+        "year": year, "scheme": scheme, "can_edit": editable, "bureau": scheme.bureau,
+        "bureau_query": _bureau_query(request, scheme.bureau),
         "adjustments": Adjustment.objects.visible_to(request.user).filter(scheme=scheme)
         .select_related("unit", "entered_by").order_by("-date", "-pk"),
         "manual_scores": ManualScore.objects.visible_to(request.user).filter(rule__scheme=scheme)
@@ -141,8 +170,8 @@ def _adjustments_page(request, year, scheme, *, adjustment_form=None, manual_for
     }, status=400 if (adjustment_form and adjustment_form.errors) or (manual_form and manual_form.errors) else 200)
 
 
-def _scheme_or_404(year):
-    scheme = service.scheme_for(year=year)
+def _scheme_or_404(year, bureau):
+    scheme = service.scheme_for(year=year, bureau=bureau)
     if scheme is None:
         raise Http404("本年度还没有考核方案")
     return scheme
@@ -151,12 +180,12 @@ def _scheme_or_404(year):
 @role_required(*BUREAU)
 def adjustments(request):
     year = _year(request)
-    scheme = _scheme_or_404(year)
     if request.method != "POST":
-        return _adjustments_page(request, year, scheme)
+        return _adjustments_page(request, year, _scheme_or_404(year, selected_bureau(request)))
     if not service.may_manage(request.user):
         raise PermissionDenied("您的角色无权使用此功能。")
-    units = list(Unit.objects.visible_to(request.user).active())
+    _bureau, scheme = _own_scheme_or_404(request, year)
+    units = _actable_units(request, scheme)
     if "adj-unit" in request.POST:
         form = AdjustmentForm(request.POST, request.FILES, units=units, prefix="adj")
         if form.is_valid():
@@ -177,7 +206,8 @@ def adjustments(request):
         data = form.cleaned_data
         try:
             unit = get_visible_or_404(Unit, request.user, pk=data["unit"])
-            rule = get_object_or_404(IndicatorRule, pk=data["rule"], scheme=scheme)
+            rule = get_object_or_404(IndicatorRule.objects.select_related("scheme__bureau", "indicator"),
+                                     pk=data["rule"], scheme=scheme)
             item = service.manual_score_save(rule=rule, unit=unit, user=request.user, score=data["score"],
                                              reason=data["reason"], date=data["date"], upload=data["attachment"])
             messages.success(request, f"已保存人工评分：{item}。")
@@ -190,7 +220,8 @@ def adjustments(request):
 @role_required(Role.ADMIN)
 @require_POST
 def adjustment_delete(request, pk):
-    item = get_visible_or_404(Adjustment, request.user, pk=pk)
+    item = get_visible_or_404(Adjustment.objects.select_related("scheme__bureau", "scheme__year", "unit"),
+                              request.user, pk=pk)
     year = item.scheme.year
     try:
         service.adjustment_delete(adjustment=item, user=request.user)

@@ -62,10 +62,10 @@ PARAMS = {
     "reports:problem_export": ["unit", "status", "week", "kind", "indicator", "overdue", "bureau"],
     "reports:import_template": ["year"],
     # year-end assessment
-    "ledgers:assessment_scheme": ["year"],
+    "ledgers:assessment_scheme": ["year", "bureau"],
     "ledgers:assessment_scheme_create": ["year"],
     "ledgers:assessment_thresholds": ["year"],
-    "ledgers:assessment_adjustments": ["year"],
+    "ledgers:assessment_adjustments": ["year", "bureau"],
     "reports:assessment": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_pdf": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_xlsx": ["unit", "as_of", "kind", "bureau"],

@@ -100,14 +100,15 @@ def test_mid_year_action_lines(scored_year, year):
     assert "3.1 活动档案《清明祭英烈》照片 1 张，少于要求的 2 张，补充照片后可计入" in texts
 
 
-def test_query_count_does_not_grow_with_units(scored_year, year):
+def test_query_count_does_not_grow_with_units(scored_year, year, district, district2):
     with CaptureQueriesContext(connection) as small:
-        assessment(year, as_of=YEAR_END)
+        assessment(year, as_of=YEAR_END, bureau=district)
     for n in range(20):
         Unit.objects.create(name=f"新增学校{n}", kind=UnitKind.SCHOOL, code=f"extra{n}")
+        Unit.objects.create(name=f"二区新增学校{n}", kind=UnitKind.SCHOOL, code=f"extra2-{n}", bureau=district2)
     with CaptureQueriesContext(connection) as big:
-        result = assessment(year, as_of=YEAR_END)
-    assert len(result.rows) == 24
+        result = assessment(year, as_of=YEAR_END, bureau=district)
+    assert len(result.rows) == 24  # district 1's units only, ranked among themselves
     assert len(big) == len(small) <= 12
 
 
