@@ -384,3 +384,33 @@ def frozen_bulletin_pdf(bulletin):
     return (PublishedReport.objects.filter(kind=ReportKind.BULLETIN, title=str(bulletin), bureau=bulletin.bureau_id,
                                            period=f"{bulletin.iso_year}-W{bulletin.iso_week:02d}")
             .order_by("-published_at").first())
+
+
+# --- the evaluators' material catalog (测评材料目录) of a whole bureau -------------------------
+
+CATALOG_FORMATS = {"pdf": "PDF", "zip": "ZIP"}
+
+
+@job_kind("assessment_catalog", label="测评材料目录")
+def prepare_assessment_catalog(user, params):
+    _bureau_only(user)
+    year = _year(params.get("year"))
+    bureau = _bureau_param(user, params.get("bureau"))
+    fmt = params.get("fmt") if params.get("fmt") in CATALOG_FORMATS else "pdf"
+    return JobSpec(params={"year": year.year, "bureau": bureau.pk, "fmt": fmt},
+                   title=f"{bureau.name} {year.year}年度测评材料目录（{CATALOG_FORMATS[fmt]}）", unit=None)
+
+
+@prepare_assessment_catalog.runner
+def run_assessment_catalog(job, progress):
+    from . import catalog
+
+    year = _year(job.params["year"])
+    bureau = _bureau_param(job.user, job.params.get("bureau"))
+    fmt = job.params["fmt"]
+    progress(0, 1, f"正在整理{bureau.name}的测评材料目录…")
+    handle = tempfile.TemporaryFile()
+    build = catalog.catalog_pdf if fmt == "pdf" else catalog.catalog_zip
+    build(handle, year=year, bureau=bureau)
+    handle.seek(0)
+    return JobOutput(handle, f"{bureau.name}-{year.year}年度测评材料目录.{fmt}")

@@ -11,12 +11,12 @@ and Excel, publishing, the evaluator's material catalog, and the liaison's home 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ledgers.access import selected_bureau
 from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
@@ -27,6 +27,7 @@ from . import catalog
 from .assessment import assessment, default_as_of, kinds, parse_as_of, unit_sheet
 from .models import PublishedReport, ReportKind
 from .views import XLSX, _unit_for
+from .views_jobs import start_and_follow, start_page
 
 
 def _year(year):
@@ -170,17 +171,24 @@ def assessment_publish(request, year):
     return redirect(reverse("reports:assessment", args=[year.year]) + _query(unit=unit.pk if unit else None))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])  # POST starts the whole bureau's catalog as a job
 @login_required
 def assessment_catalog(request, year, fmt):
-    """测评材料目录 of one unit as PDF or ZIP (the whole bureau's runs as a background job)."""
+    """测评材料目录 of one unit as PDF or ZIP at once; the whole bureau's is a background job."""
     year = _year(year)
-    unit = _unit_for(request)
-    if unit is None:
-        messages.info(request, "请先选择一个单位：全局测评材料目录较大，将由后台任务生成。")
-        return redirect("reports:assessment", year=year.year)
     builder = {"pdf": catalog.catalog_pdf, "zip": catalog.catalog_zip}.get(fmt)
     if builder is None:
         raise Http404("没有这种格式")
+    unit = _unit_for(request)
+    if unit is None:
+        params = {"year": year.year, "fmt": fmt, "bureau": selected_bureau(request).pk}
+        back = reverse("reports:assessment", args=[year.year])
+        if request.method == "POST":
+            return start_and_follow(request, "assessment_catalog", params, back=back)
+        return start_page(request, "assessment_catalog", params, back=back,
+                          description="全局测评材料目录较大，点击后在后台生成，可以离开此页面，完成后在“我的下载”中下载。")
+    if request.method == "POST":  # one unit's catalog is answered at once: nothing to start
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     import tempfile
 
     out = tempfile.TemporaryFile()

@@ -70,7 +70,7 @@ PARAMS = {
     "reports:assessment_pdf": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_xlsx": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_publish": ["unit", "as_of", "kind", "bureau"],
-    "reports:assessment_catalog": ["unit"],
+    "reports:assessment_catalog": ["unit", "bureau"],
 }
 
 # URL name -> its URL arguments, from the `records` fixture (ledger <int:pk> URLs come from RECORDS).

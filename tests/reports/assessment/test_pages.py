@@ -170,3 +170,22 @@ def test_admin_enters_a_bonus_with_evidence(client_for, admin_user, data):
         "adj-unit": data["B"].pk, "adj-kind": "bonus", "adj-points": "abc", "adj-date": "2026-12-10",
         "adj-reason": "保留我输入的理由"})
     assert response.status_code == 400 and "保留我输入的理由" in response.content.decode()
+
+
+def test_the_whole_bureaus_catalog_is_a_background_job(client_for, inspector, liaison, data, run_jobs):
+    """The bureau-wide 测评材料目录 is large: a GET shows what will be made (no job yet), the
+    button starts a job, and the ZIP that arrives in 我的下载 holds every unit's material."""
+    from reports.models import Job
+    from tests.reports.jobs.support import export_through_job
+
+    client = client_for(inspector)
+    page = client.get("/reports/assessment/2026/catalog.zip")
+    assert page.status_code == 200 and "全局测评材料目录较大" in page.content.decode()
+    assert not Job.objects.exists()
+    job, data_bytes = export_through_job(client, "/reports/assessment/2026/catalog.zip")
+    assert "测评材料目录（ZIP）" in job.title
+    names = zipfile.ZipFile(io.BytesIO(data_bytes)).namelist()
+    assert "目录.xlsx" in names
+    assert any(n.startswith("3.1 我们的节日/活动档案/") for n in names)
+    # A liaison's catalog is their own unit's, answered at once (never the bureau's job).
+    assert client_for(liaison).post("/reports/assessment/2026/catalog.zip").status_code == 405
