@@ -31,12 +31,12 @@ def test_inspector_builds_the_bureau_binder_in_the_background(page, new_page, in
     page.get_by_role("button", name="活动档案").click()
     page.get_by_role("link", name="活动档案").first.click()
     page.get_by_test_id("bureau-binder").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("全部单位台账档案册（ZIP）")
+    expect(page.get_by_role("heading", level=1)).to_have_text("漯河市郾城区教育局全部单位台账档案册（ZIP）")
     page.get_by_label("期间").select_option("year")
     page.get_by_test_id("job-start").click()
 
     # The progress page: the bar moves without reloading the page.
-    expect(page.get_by_role("heading", level=1)).to_have_text("全部单位 2026年度台账档案册（ZIP）")
+    expect(page.get_by_role("heading", level=1)).to_have_text("漯河市郾城区教育局 全部单位 2026年度台账档案册（ZIP）")
     stage = page.locator("[data-job-stage]")
     expect(stage).to_contain_text("个单位的档案册", timeout=90_000)
     first = bar_value(page)
@@ -52,14 +52,14 @@ def test_inspector_builds_the_bureau_binder_in_the_background(page, new_page, in
     page.get_by_role("button", name="报表").click()
     page.get_by_role("link", name="我的下载").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("我的下载")
-    row = page.get_by_test_id("job-row").filter(has_text="全部单位 2026年度台账档案册（ZIP）")
+    row = page.get_by_test_id("job-row").filter(has_text="漯河市郾城区教育局 全部单位 2026年度台账档案册（ZIP）")
     download = row.get_by_role("link", name="下载")
     expect(download).to_be_visible(timeout=120_000)  # the list polls too
     expect(row).to_contain_text("已完成")
     screenshot(page, "downloads-list-desktop")
     with page.expect_download() as done:
         download.click()
-    assert done.value.suggested_filename == "全部单位-2026年度台账档案册.zip"
+    assert done.value.suggested_filename == "漯河市郾城区教育局-全部单位-2026年度台账档案册.zip"
     names = zipfile.ZipFile(done.value.path()).namelist()
     for school in (school_a, school_b):
         assert f"{school.name}/目录.xlsx" in names
@@ -71,6 +71,6 @@ def test_inspector_builds_the_bureau_binder_in_the_background(page, new_page, in
     expect(phone.get_by_test_id("job-row").first).to_contain_text("已完成")
     expect(phone.get_by_test_id("job-row").first.get_by_role("link", name="下载")).to_be_visible()
     screenshot(phone, "downloads-list-phone")
-    phone.get_by_test_id("job-row").first.get_by_role("link", name="全部单位 2026年度台账档案册（ZIP）").click()
+    phone.get_by_test_id("job-row").first.get_by_role("link", name="漯河市郾城区教育局 全部单位 2026年度台账档案册（ZIP）").click()
     expect(phone.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     screenshot(phone, "downloads-job-phone")
