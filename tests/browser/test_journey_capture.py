@@ -115,9 +115,13 @@ def test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves
     photos = large_photos(6)
     page = phone(new_page)
     login_as(page, "liaison")
-    # The service worker takes control once installed (app shell and offline page cached).
+    # The service worker takes control once installed (app shell and offline page cached). On a busy
+    # machine it may activate after this page loaded: a page loaded after activation is controlled.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=15_000)
+                           timeout=30_000)
     page.goto("/activities/new/")
     fill_activity(page, "网上祭英烈主题队会", place="三楼多功能厅")
     throttle(page, SLOW_UPLINK)
