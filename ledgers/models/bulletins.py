@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import Bureau, BureauOwned, CampaignYear
+from .core import Bureau, BureauKind, BureauOwned, CampaignYear
 
 
 class BulletinStatus(models.TextChoices):
@@ -23,12 +23,18 @@ class BulletinStatus(models.TextChoices):
 class BulletinQuerySet(models.QuerySet):
     def visible_to(self, user):
         # Bulletins are the bureau's: admins, inspectors and leaders of the bureau that issues
-        # them; the city's roles read every district's too.
+        # them; the city's roles read every district's too. The city's published bulletins are
+        # sent to every district (市教育局 → 各区县教育局), so a district's roles read those as
+        # well, never the city's drafts (live city-wide figures) nor another district's own.
+        # Liaisons read no bulletin here (they see their own unit's records only).
         if not getattr(user, "is_authenticated", False) or not user.is_active or not user.sees_all_units:
             return self.none()
         if user.is_city:
             return self
-        return self.filter(bureau_id=user.bureau_id) if user.bureau_id else self.none()
+        if not user.bureau_id:
+            return self.none()
+        return self.filter(models.Q(bureau_id=user.bureau_id)
+                           | models.Q(bureau__kind=BureauKind.CITY, status=BulletinStatus.PUBLISHED))
 
     def actable_by(self, user):
         qs = self.visible_to(user)

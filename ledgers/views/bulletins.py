@@ -26,7 +26,7 @@ def _last_week():
 @require_safe
 @role_required(*BUREAU)
 def bulletin_list(request):
-    bulletins = Bulletin.objects.visible_to(request.user).select_related("published_by")
+    bulletins = Bulletin.objects.visible_to(request.user).select_related("published_by", "bureau")
     form = None
     if service.can_draft(request.user):
         form = BulletinCreateForm(initial={"week": _last_week()})
@@ -50,14 +50,15 @@ def bulletin_create(request):
             else:
                 messages.success(request, f"已起草{bulletin.week_label}督查通报，请核对后发布。")
                 return redirect(bulletin)
-    bulletins = Bulletin.objects.visible_to(request.user).select_related("published_by")
+    bulletins = Bulletin.objects.visible_to(request.user).select_related("published_by", "bureau")
     return render(request, "ledgers/bulletins/bulletin_list.html",
                   {"page": page_of(request, bulletins, 30), "form": form}, status=400)
 
 
 @role_required(*BUREAU)
 def bulletin_detail(request, pk):
-    bulletin = get_visible_or_404(Bulletin.objects.select_related("published_by", "created_by"), request.user, pk=pk)
+    bulletin = get_visible_or_404(Bulletin.objects.select_related("published_by", "created_by", "bureau"), request.user,
+                                  pk=pk)
     form = None
     if not bulletin.is_published and service.can_draft(request.user):
         form = BulletinForm(request.POST or None, instance=bulletin)
@@ -73,5 +74,9 @@ def bulletin_detail(request, pk):
         raise PermissionDenied("通报已发布或您无权修改。")
     return render(request, "ledgers/bulletins/bulletin_detail.html", {
         "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "form": form,
-        "can_publish": not bulletin.is_published and service.can_publish(request.user),
+        "can_publish": not bulletin.is_published and service.can_publish(request.user)
+        and (request.user.is_superuser or bulletin.bureau_id == request.user.bureau_id),
+        # The issuing bureau heads the document (a district reads the city's bulletins too).
+        "BUREAU_NAME": bulletin.bureau.name,
+        "from_other_bureau": bulletin.bureau_id != request.user.bureau_id,
     })

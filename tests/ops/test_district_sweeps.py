@@ -209,3 +209,50 @@ def test_a_district2_admin_gets_404_on_district1_admin_pages(city_records, distr
                 reverse("admin:ledgers_problem_change", args=[city_records["problem"].pk]),
                 reverse("admin:ledgers_task_change", args=[city_records["task"].pk])):
         assert client.get(url).status_code == 404, url
+
+
+# --- bulletins flow down: the city's published 通报 reach every district ------------------------
+
+@pytest.fixture
+def city_bulletins(year, city_inspector, city_admin, school_b):
+    """A published city bulletin (its ranking names 郾城区's schools) and a city draft."""
+    from ledgers.services import bulletins as bulletin_service
+    from reports.job_kinds import bulletin_publish_and_freeze
+
+    today = timezone.localdate()
+    iso_year, iso_week = today.isocalendar()[:2]
+    published = bulletin_service.bulletin_create(user=city_inspector, iso_year=iso_year, iso_week=iso_week)
+    published = bulletin_publish_and_freeze(bulletin=published, user=city_admin)
+    last_week = (today - datetime.timedelta(days=7)).isocalendar()[:2]
+    draft = bulletin_service.bulletin_create(user=city_inspector, iso_year=last_week[0], iso_week=last_week[1])
+    return published, draft
+
+
+def test_district_roles_read_the_citys_published_bulletins_and_nothing_more(city_records, city_bulletins,
+                                                                            district2_users, liaison3,
+                                                                            client_for):
+    published, draft = city_bulletins
+    district1_bulletin = city_records["bulletin"]
+    before = snapshot()
+    for user in district2_users:
+        client = client_for(user)
+        listing = client.get(reverse("ledgers:bulletin_list")).content.decode()
+        assert f"/bulletins/{published.pk}/" in listing, user.username
+        assert f"/bulletins/{draft.pk}/" not in listing and f"/bulletins/{district1_bulletin.pk}/" not in listing
+        assert client.get(reverse("ledgers:bulletin_detail", args=[published.pk])).status_code == 200
+        pdf = client.get(reverse("reports:bulletin_pdf", args=[published.pk]))
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        # The city's draft (live city-wide figures) and another district's own stay walled off.
+        for bulletin in (draft, district1_bulletin):
+            assert client.get(reverse("ledgers:bulletin_detail", args=[bulletin.pk])).status_code == 404
+            assert client.get(reverse("reports:bulletin_pdf", args=[bulletin.pk])).status_code == 404
+        # Reading is not acting: no edit, no publishing of the city's bulletin.
+        assert client.post(reverse("ledgers:bulletin_detail", args=[published.pk]),
+                           {"foreword": "改"}).status_code in (403, 404)
+        assert client.post(reverse("reports:bulletin_publish", args=[draft.pk])).status_code in (403, 404)
+    # A liaison reads no bulletin, the city's included (as before).
+    liaison_client = client_for(liaison3)
+    for bulletin in (published, draft):
+        assert liaison_client.get(reverse("ledgers:bulletin_detail", args=[bulletin.pk])).status_code in (403, 404)
+        assert liaison_client.get(reverse("reports:bulletin_pdf", args=[bulletin.pk])).status_code in (403, 404)
+    assert snapshot() == before
