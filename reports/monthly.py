@@ -27,10 +27,20 @@ def charts_for(summary, *, links=False):
     """SVG charts of the summary. links=True is the web page: each bar opens the list behind it,
     and each chart also has its phone layout (reports.charts, responsive). The PDF (links=False)
     gets the print layout only."""
+    # The list behind a bar keeps to what the summary covers: one unit, or the district a city
+    # user drilled into (?bureau=); the city's own summary covers every district.
+    scope = {}
+    if summary.unit is not None:
+        scope = {"unit": summary.unit.pk}
+    elif summary.bureau is not None and not summary.bureau.is_city:
+        scope = {"bureau": summary.bureau.pk}
+
     def problems_href(**query):
         if not links:
             return None
-        return reverse("ledgers:problem_list") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        query = {**scope, **query}
+        return reverse("ledgers:problem_list") + ("?" if query else "") + "&".join(
+            f"{k}={v}" for k, v in query.items())
 
     def bar_chart(*args, **kwargs):
         return draw_bar_chart(*args, responsive=links, **kwargs)
