@@ -1,11 +1,13 @@
 """Admin pages for bureaus, units, campaign years and users (in Chinese, for bureau admins).
 
 A district's admin manages only their district's units and users (the unit's bureau is set to
-theirs and not shown); the city's admin creates districts (教育局) and may add units and users
-in any of them, e.g. a new district's office and its first admin.
+theirs and not shown); the city's admin creates districts with their office and first admin in
+one form (新建区县, ledgers/views/districts.py) and may add units and users in any of them.
 """
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -37,8 +39,8 @@ class BureauUnitInline(admin.TabularInline):
 
 @admin.register(Bureau)
 class BureauAdmin(BureauModelAdmin, SimpleHistoryAdmin):
-    """Only the city's admin (and superusers) manage bureaus: they create the districts, with
-    their first unit; then 用户管理 adds the district's first admin in that unit."""
+    """Only the city's admin (and superusers) manage bureaus. 增加 opens 新建区县
+    (`ledgers:district_create`): the district, its office and its first admin in one form."""
 
     list_display = ["name", "short_name", "kind", "code", "parent", "sort_order"]
     list_filter = ["kind"]
@@ -47,6 +49,12 @@ class BureauAdmin(BureauModelAdmin, SimpleHistoryAdmin):
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) and request.user.is_city
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A new district is created with its office and first admin in one form (新建区县).
+        if not self.has_add_permission(request):
+            raise PermissionDenied("只有市教育局管理员可以新建区县。")
+        return redirect("ledgers:district_create")
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

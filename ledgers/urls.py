@@ -5,6 +5,7 @@ from .views import activities as activity_views
 from .views import assessment as assessment_views
 from .views import bulletins as bulletin_views
 from .views import checks as check_views
+from .views import districts as district_views
 from .views import imports as import_views
 from .views import indicators as indicator_views
 from .views import letters as letter_views
@@ -104,4 +105,9 @@ urlpatterns += [
          name="assessment_adjustment_delete"),
     path("assessment/adjustments/<int:pk>/file/", assessment_views.adjustment_file, name="assessment_adjustment_file"),
     path("assessment/manual/<int:pk>/file/", assessment_views.manual_file, name="assessment_manual_file"),
+]
+
+# --- the city's admin creates a district with its first admin (新建区县) ---
+urlpatterns += [
+    path("districts/new/", district_views.district_create, name="district_create"),
 ]

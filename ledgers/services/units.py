@@ -8,9 +8,13 @@ login; the password is returned once and never stored in clear.
 import re
 import secrets
 
-from django.db import transaction
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 
-from ..models import Role, Unit, UnitAlias, User
+from ..models import Bureau, BureauKind, Role, Unit, UnitAlias, UnitKind, User
+from ..models.core import short_bureau_name
 from .tasks import MoveRefused
 
 # No 0/O, 1/l/I: initial passwords are read off a printed slip.
@@ -90,8 +94,74 @@ def account_create(*, username, name, unit, role=Role.LIAISON, phone="", user):
     _may_manage(user)
     _may_act_on(user, unit)
     password = initial_password()
+    return _new_account(username=username, name=name, unit=unit, role=role, phone=phone, password=password), password
+
+
+def _new_account(*, username, name, unit, role, password, phone=""):
     account = User(username=username, name=name, unit=unit, role=role, phone=phone, must_change_password=True)
     account.set_password(password)
     account.full_clean(exclude=["password"])
     account.save()
-    return account, password
+    return account
+
+
+# --- a new district and its first admin, in one go (the city's admin) --------------------------
+
+def next_bureau_code():
+    taken = set(Bureau.objects.values_list("code", flat=True))
+    n = Bureau.objects.districts().count() + 1
+    while f"district{n}" in taken:
+        n += 1
+    return f"district{n}"
+
+
+def district_create(*, user, name, admin_username, admin_name, admin_password, short_name="", office_name=""):
+    """The city's admin creates a district bureau (区县教育局), its office (the unit its staff
+    belong to) and its first admin, who must change the typed initial password at first login.
+
+    All or nothing, in one transaction. Refusals are a ValidationError keyed by form field (Chinese
+    messages): a name, short name or username already taken, a weak password.
+    Returns (district, office, admin)."""
+    if not (user and user.is_authenticated and user.is_bureau_admin and user.is_city):
+        raise MoveRefused("只有市教育局管理员可以新建区县。")
+    city = Bureau.objects.city()
+    if city is None:
+        raise MoveRefused("尚未设置市教育局，不能新建区县。")
+    name, admin_username, admin_name = name.strip(), admin_username.strip(), admin_name.strip()
+    short_name = short_name.strip() or short_bureau_name(name)
+    office_name = office_name.strip() or f"{short_name}教育局办公室"
+    errors = {}
+    if not name:
+        errors["name"] = "请填写区县教育局名称。"
+    elif Bureau.objects.filter(name=name).exists():
+        errors["name"] = f"已有名为“{name}”的教育局，请勿重复新建。"
+    if short_name and Bureau.objects.filter(short_name=short_name).exists():
+        errors["short_name"] = f"简称“{short_name}”已被其他区县使用，请换一个。"
+    if Unit.objects.filter(name=office_name).exists():
+        errors["office_name"] = f"已有名为“{office_name}”的单位，请换一个名称。"
+    if not admin_username:
+        errors["admin_username"] = "请填写管理员登录用户名。"
+    elif User.objects.filter(username__iexact=admin_username).exists():
+        errors["admin_username"] = f"用户名“{admin_username}”已被使用，请换一个。"
+    if not admin_name:
+        errors["admin_name"] = "请填写管理员姓名。"
+    try:
+        password_validation.validate_password(admin_password, User(username=admin_username, name=admin_name))
+    except ValidationError as weak:
+        errors["admin_password"] = weak.messages
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            district = Bureau(kind=BureauKind.DISTRICT, parent=city, name=name, short_name=short_name,
+                              code=next_bureau_code(),
+                              sort_order=(Bureau.objects.districts().aggregate(n=Max("sort_order"))["n"] or 0) + 1)
+            district.full_clean()
+            district.save()
+            office = unit_create(name=office_name, kind=UnitKind.SECTION, user=user, bureau=district)
+            admin = _new_account(username=admin_username, name=admin_name, unit=office, role=Role.ADMIN,
+                                 password=admin_password)
+    except IntegrityError:
+        # Someone took the same name or username in the same instant.
+        raise ValidationError("区县名称或用户名刚被他人使用，请核对后重新提交。")
+    return district, office, admin

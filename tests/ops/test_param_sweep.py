@@ -48,6 +48,7 @@ PARAMS = {
     "ledgers:problem_export": ["unit", "status", "week", "kind", "indicator", "overdue", "bureau"],
     "ledgers:problem_create": ["check"],
     "ledgers:bulletin_list": ["page"],
+    "ledgers:district_create": [],
     "reports:dashboard": ["bureau"],
     "reports:monthly": ["unit", "bureau"],
     "reports:monthly_pdf": ["unit", "bureau"],
