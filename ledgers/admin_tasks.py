@@ -2,7 +2,7 @@
 
 Statuses are read-only here: they move only through ledgers.services (who/when recorded).
 """
-from django.contrib import admin
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
@@ -39,6 +39,18 @@ class TaskAdmin(BureauModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["indicator", "lead_unit", "year"]
     autocomplete_fields = ["indicator"]
     inlines = [AssignmentInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A district's copy of a city task is withdrawn by the city (任务页 → 撤回), not deleted here.
+        if obj is not None and obj.parent_id:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        copies = queryset.filter(parent__isnull=False)
+        if copies.exists():
+            messages.warning(request, f"{copies.count()} 项为市局下发的任务，由市教育局撤回，未删除。")
+        super().delete_queryset(request, queryset.filter(parent__isnull=True))
 
 
 @admin.register(LetterTarget)

@@ -58,6 +58,14 @@ class TaskForm(VersionedForm):
         self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(self.instance.bureau)
         if self.instance.pk and not self.is_bound:
             self.initial["units"] = list(self.instance.assignments.values_list("unit_id", flat=True))
+        if self.instance.parent_id:
+            # A district's copy of a city task: what the city set is shown, not edited (市局下发).
+            for name in self.CITY_FIELDS:
+                field = self.fields[name]
+                field.disabled = True
+                field.help_text = "市局下发，由市教育局修改"
+
+    CITY_FIELDS = ["number", "indicator", "title", "requirement", "deadline", "frequency"]
 
     def unit_groups(self):
         """The unit checkboxes grouped by kind (股室 / 学校 / 直属单位)."""

@@ -28,6 +28,7 @@ urlpatterns += [
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/dispatch/", task_views.task_dispatch, name="task_dispatch"),
+    path("tasks/<int:pk>/withdraw/", task_views.task_withdraw, name="task_withdraw"),
     path("assignments/<int:pk>/", task_views.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/progress/", task_views.assignment_progress, name="assignment_progress"),
     path("assignments/<int:pk>/complete/", task_views.assignment_complete, name="assignment_complete"),

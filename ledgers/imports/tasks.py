@@ -10,7 +10,7 @@ again changes nothing, and a changed deadline or unit list updates the task and 
 import re
 
 from ..models import Frequency, Indicator, Task, TaskDeadline
-from ..services.tasks import task_save
+from ..services.tasks import sync_dispatched, task_save
 from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
 from .deadlines import Deadline, frequency_from, parse_deadline, recurring
 from .sheet import clean, guess_columns
@@ -214,6 +214,7 @@ class TaskImporter(Importer):
                 task.period_deadlines.all().delete()
                 TaskDeadline.objects.bulk_create(
                     TaskDeadline(task=task, label=label, starts=starts, due=due) for label, starts, due in plan["periods"])
+                sync_dispatched(task=task)  # a city task's new periods reach the districts' copies
             created += is_new
             updated += not is_new
         return {"created": created, "updated": updated}

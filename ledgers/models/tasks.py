@@ -65,7 +65,10 @@ class TaskQuerySet(UnitOwnedQuerySet):
 class Task(BureauOwned, Versioned):
     bureau = models.ForeignKey(Bureau, verbose_name=_("下达单位"), on_delete=models.PROTECT,
                                related_name="tasks")
-    parent = models.ForeignKey("self", verbose_name=_("市局任务"), on_delete=models.CASCADE, null=True,
+    # A district's linked copy of the city's task: the city's changes reach it (services.tasks.
+    # sync_dispatched). PROTECT: the city withdraws its copies first (task_withdraw), which is
+    # refused while a district's units have reported progress.
+    parent = models.ForeignKey("self", verbose_name=_("市局任务"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="dispatched",
                                help_text=_("市教育局下达到本区县的任务"))
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,

@@ -127,6 +127,10 @@ def task_save(*, task, units, user, version=None):
         task.bureau = user.owning_bureau()
     if task.pk is not None and not user.is_superuser and task.bureau_id != user.bureau_id:
         raise MoveRefused("只能编辑本局下达的任务。")
+    if task.parent_id:
+        # A district's copy of a city task: what the city set (市局下发) is the city's to change.
+        for name in DISPATCHED_FIELDS:
+            setattr(task, name, getattr(task.parent, name))
     strangers = [unit.name for unit in units if unit.bureau_id != task.bureau_id or not user.may_act_on_unit(unit)]
     if strangers:
         raise MoveRefused(f"{'、'.join(strangers)} 不属于本局，不能作为责任单位。")
@@ -148,12 +152,39 @@ def task_save(*, task, units, user, version=None):
             [TaskAssignment(task=task, unit_id=unit_id) for unit_id in wanted if unit_id not in existing],
             TaskAssignment, default_user=user,
         )
+        sync_dispatched(task=task)
     return task
 
 
 # --- the city's tasks, dispatched to districts ------------------------------------------------
 
-DISPATCHED_FIELDS = ["year", "number", "indicator", "title", "requirement", "deadline", "frequency"]
+# What a district's copy takes from the city's task (shown as 市局下发; only the city changes it).
+# The district picks the lead unit and the responsible units of its copy.
+DISPATCHED_FIELDS = ["year", "number", "indicator", "title", "requirement", "deadline", "deadline_text",
+                     "frequency"]
+
+
+def sync_dispatched(*, task):
+    """Carry the city task's fields (and its period deadlines) to every district copy; call inside
+    the transaction that saved the city task, so all copies change with it or none does."""
+    from ..models import Task, TaskDeadline
+
+    copies = list(Task.objects.select_for_update().filter(parent=task)) if task.pk else []
+    if not copies:
+        return 0
+    periods = [(p.label, p.starts, p.due) for p in task.period_deadlines.all()]
+    for copy in copies:
+        changed = [name for name in DISPATCHED_FIELDS if getattr(copy, name) != getattr(task, name)]
+        if changed:
+            for name in changed:
+                setattr(copy, name, getattr(task, name))
+            copy._change_reason = "市局修改任务"
+            copy.save()
+        if [(p.label, p.starts, p.due) for p in copy.period_deadlines.all()] != periods:
+            copy.period_deadlines.all().delete()
+            TaskDeadline.objects.bulk_create(TaskDeadline(task=copy, label=label, starts=starts, due=due)
+                                             for label, starts, due in periods)
+    return len(copies)
 
 
 def task_dispatch(*, task, districts, user):
@@ -177,7 +208,30 @@ def task_dispatch(*, task, districts, user):
                         **{name: getattr(task, name) for name in DISPATCHED_FIELDS})
             copy.save()
             made += 1
+        sync_dispatched(task=task)  # the new copies' period deadlines
     return made
+
+
+def task_withdraw(*, task, districts, user):
+    """The city admin withdraws its task from districts: their copies (with their assignments) are
+    removed. Refused, with nothing removed, while any unit of those districts has reported
+    progress on it — that work is kept. Returns how many copies were removed."""
+    from ..models import Task
+
+    if not may_manage_tasks(user) or not user.is_city or (task.bureau_id != user.bureau_id and not user.is_superuser):
+        raise MoveRefused("只有市教育局可以撤回本局下达的任务。")
+    with transaction.atomic():
+        copies = list(Task.objects.select_for_update().filter(parent=task, bureau__in=list(districts))
+                      .select_related("bureau"))
+        if not copies:
+            raise MoveRefused("请选择要撤回的区县。")
+        busy = [c.bureau.label for c in copies if ProgressEntry.objects.filter(assignment__task=c).exists()]
+        if busy:
+            raise MoveRefused(f"{'、'.join(busy)}已有单位填报落实情况，不能撤回；"
+                              "如任务内容有变，请直接修改任务，修改会同步到各区县。")
+        for copy in copies:
+            copy.delete()
+    return len(copies)
 
 
 def dispatch_progress(task):
@@ -193,6 +247,8 @@ def dispatch_progress(task):
                       overdue=Count("pk", filter=~Q(status=AssignmentStatus.DONE) & Q(task__deadline__lt=today)))
             .order_by())
     figures = {r["task_id"]: r for r in rows}
-    return [{"task": child, "bureau": child.bureau,
+    reported = set(ProgressEntry.objects.filter(assignment__task__in=list(children))
+                   .values_list("assignment__task_id", flat=True).distinct())
+    return [{"task": child, "bureau": child.bureau, "reported": pk in reported,
              **{k: figures.get(pk, {}).get(k, 0) for k in ("units", "done", "overdue")}}
             for pk, child in sorted(children.items(), key=lambda item: (item[1].bureau.sort_order, item[0]))]

@@ -15,7 +15,7 @@ from .. import files
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
-from ..params import text_param
+from ..params import text_param, to_int
 from ..models import (
     AssignmentStatus, Bureau, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
     TaskAssignment, UnitKind,
@@ -138,7 +138,7 @@ def task_detail(request, pk):
 @role_required(Role.ADMIN)
 def task_dispatch(request, pk):
     task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
-    ids = [int(x) for x in request.POST.getlist("district") if x.isdigit()]
+    ids = [n for n in map(to_int, request.POST.getlist("district")) if n is not None]
     try:
         made = services.task_dispatch(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
                                       user=request.user)
@@ -146,6 +146,22 @@ def task_dispatch(request, pk):
         messages.error(request, refused.message)
     else:
         messages.success(request, f"已下达到 {made} 个区县，由各区县分解到责任单位。")
+    return redirect(task)
+
+
+@editor_post
+@role_required(Role.ADMIN)
+def task_withdraw(request, pk):
+    """The city withdraws its task from the chosen districts (refused once their units reported)."""
+    task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
+    ids = [n for n in map(to_int, request.POST.getlist("district")) if n is not None]
+    try:
+        removed = services.task_withdraw(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
+                                         user=request.user)
+    except services.MoveRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"已从 {removed} 个区县撤回该任务。")
     return redirect(task)
 
 

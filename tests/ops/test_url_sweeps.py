@@ -32,6 +32,7 @@ PK_PATTERNS = sorted(name for name, p in PATTERNS.items() if "pk" in p.pattern.c
 # URL name -> (key of the school_b record in the `records` fixture, other URL arguments)
 RECORDS = {
     "task_detail": ("task", {}), "task_edit": ("task", {}), "task_dispatch": ("task", {}),
+    "task_withdraw": ("task", {}),
     "assignment_detail": ("assignment", {}), "assignment_progress": ("assignment", {}),
     "assignment_complete": ("assignment", {}), "assignment_return": ("assignment", {}),
     "progress_attachment": ("attachment", {}),
