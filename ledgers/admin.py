@@ -76,6 +76,26 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
     def get_list_filter(self, request):
         return self.list_filter if request.user.is_city else [f for f in self.list_filter if f != "bureau"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class UnitNameForm(form):
+            """Unit names are unique within a bureau: refuse a name the unit's bureau already has
+            (a district's admin does not see the bureau field; their units join their district)."""
+
+            def clean(self):
+                data = super().clean()
+                bureau = data.get("bureau") if user.is_city else None
+                bureau_id = bureau.pk if bureau else (self.instance.bureau_id if user.is_city else user.bureau_id)
+                bureau_id = bureau_id or user.owning_bureau().pk
+                name = data.get("name")
+                if name and Unit.objects.filter(bureau_id=bureau_id, name=name).exclude(pk=self.instance.pk).exists():
+                    self.add_error("name", f"本局已有名为“{name}”的单位，请换一个名称。")
+                return data
+
+        return UnitNameForm
+
     def get_exclude(self, request, obj=None):
         # A district's admin adds units to their own district only: the field is not shown.
         return ["bureau"] if not request.user.is_city else []
@@ -105,7 +125,13 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
     list_display = ["username", "name", "unit", "role", "phone", "is_active", "last_login"]
     list_filter = ["role", "is_active", "unit__kind", "unit__bureau"]
     search_fields = ["username", "name", "unit__name", "phone"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "unit__bureau"]
+
+    def get_list_display(self, request):
+        # The city's admin lists every district's users: unit names repeat across districts.
+        if request.user.is_city:
+            return ["username", "name", "unit", "unit__bureau", "role", "phone", "is_active", "last_login"]
+        return self.list_display
     ordering = ["username"]
 
     def get_list_filter(self, request):

@@ -79,6 +79,9 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, user, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user).active()
+        from .forms_checks import label_units
+
+        label_units(self.fields["unit"], user)
         self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(
             user.owning_bureau()).order_by("sort_key")
         if not user.sees_all_units:

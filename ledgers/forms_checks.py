@@ -51,6 +51,14 @@ def current_indicators(bureau=None):
     return indicators.for_bureau(bureau) if bureau is not None else indicators
 
 
+def label_units(field, user):
+    """A unit choice a city user fills from several districts: 第一中学（源汇区） (names are unique
+    only within a bureau)."""
+    if user.is_city:
+        field.queryset = field.queryset.select_related("bureau")
+        field.label_from_instance = lambda unit: unit.full_label if user.shows_unit_bureau(unit.bureau_id) else unit.name
+
+
 def active_units(user):
     """Units the user may pick to act on: their own bureau's (a city user: the city's own)."""
     return Unit.objects.actable_by(user).active()
@@ -150,6 +158,7 @@ class CheckFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        label_units(self.fields["unit"], user)
 
 
 class CheckTemplateForm(forms.ModelForm):
@@ -225,6 +234,7 @@ class ProblemFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = current_indicators(user.owning_bureau())
         self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        label_units(self.fields["unit"], user)
         if not user.sees_all_units:
             del self.fields["unit"]
 

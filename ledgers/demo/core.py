@@ -67,15 +67,15 @@ def load(out):
     _, yancheng = city_and_yancheng()
     for order, (name, kind, code, contact) in enumerate(SECTIONS):
         Unit.objects.update_or_create(
-            name=name,
-            defaults={"bureau": yancheng, "kind": kind, "code": code, "contact_name": contact,
+            bureau=yancheng, name=name,
+            defaults={"kind": kind, "code": code, "contact_name": contact,
                       "contact_phone": f"0395-61{order:02d}{order * 7 % 100:02d}0", "sort_order": order},
         )
     for i, name in enumerate(SCHOOLS):
         kind = UnitKind.SCHOOL
         Unit.objects.update_or_create(
-            name=name,
-            defaults={"bureau": yancheng, "kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
+            bureau=yancheng, name=name,
+            defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
                       "contact_phone": f"13{(i * 7) % 10}{(i * 48271 + 3512769) % 100000000:08d}", "sort_order": 100 + i},
         )
     year = timezone.localdate().year
@@ -85,7 +85,7 @@ def load(out):
     for username, name, role, unit_name in USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"name": name, "role": role, "unit": Unit.objects.get(name=unit_name)},
+            defaults={"name": name, "role": role, "unit": Unit.objects.get(bureau=yancheng, name=unit_name)},
         )
         if created:
             user.set_password(PASSWORD)

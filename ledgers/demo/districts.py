@@ -33,7 +33,7 @@ PEOPLE = ["周海燕", "吴国强", "郑丽娟", "王志刚", "冯晓东", "陈�
 
 def _unit(bureau, name, kind, code, contact, order):
     return Unit.objects.update_or_create(
-        name=name, defaults={"bureau": bureau, "kind": kind, "code": code, "contact_name": contact,
+        bureau=bureau, name=name, defaults={"kind": kind, "code": code, "contact_name": contact,
                              "sort_order": order})[0]
 
 

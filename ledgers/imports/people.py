@@ -68,8 +68,10 @@ class UnitImporter(Importer):
 
     def check(self, rows, *, year=None, user):
         bureau = user.owning_bureau()
-        units = {_key(u.name): u for u in Unit.objects.all()}
-        alias_owner = {_key(a.name): a.unit for a in UnitAlias.objects.select_related("unit")}
+        # Unit names and aliases are unique within a bureau: match among the importer's own only
+        # (another district may have a unit of the same name).
+        units = {_key(u.name): u for u in Unit.objects.filter(bureau=bureau)}
+        alias_owner = {_key(a.name): a.unit for a in UnitAlias.objects.filter(unit__bureau=bureau).select_related("unit")}
         codes = set(Unit.objects.values_list("code", flat=True))
         seen, results = {}, []
         for row in rows:
@@ -91,14 +93,9 @@ class UnitImporter(Importer):
             else:
                 seen[_key(name)] = row.number
             current = units.get(_key(name)) or alias_owner.get(_key(name))
-            if current is not None and current.bureau_id != bureau.pk:
-                reasons.append(f"单位名称“{name}”已被其他教育局的单位使用，不能在此导入或修改")
-                current = None
             for alias in aliases:
                 owner = units.get(_key(alias)) or alias_owner.get(_key(alias))
-                if owner is not None and owner.bureau_id != bureau.pk:
-                    reasons.append(f"别名“{alias}”已被其他教育局的单位使用")
-                elif owner is not None and owner != current:
+                if owner is not None and owner != current:
                     reasons.append(f"别名“{alias}”已属于{owner.name}")
             cells = [name, UnitKind(kind).label if kind else kind_text, clean(v.get("contact_name")), phone,
                      "、".join(aliases)]

@@ -202,7 +202,9 @@ class UnitQuerySet(UnitOwnedQuerySet):
 class Unit(models.Model):
     bureau = models.ForeignKey(Bureau, verbose_name=_("所属教育局"), on_delete=models.PROTECT,
                                related_name="units")
-    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    # Unique within the bureau: two districts may each have a 第一中学 (city-wide pages show
+    # the district beside the name, `Unit.full_label`).
+    name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("单位类别"), max_length=20, choices=UnitKind.choices)
     code = models.SlugField(_("简码"), max_length=30, unique=True, help_text=_("字母或数字，用于文件名等"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -217,9 +219,19 @@ class Unit(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         ordering = ["sort_order", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "name"], name="unique_unit_name_per_bureau",
+                                    violation_error_message=_("本局已有同名单位，请换一个名称。")),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def full_label(self):
+        """"第一中学（源汇区）": the name with its bureau, for pages listing several districts' units
+        (load the bureau with the unit: select_related("bureau") / ("unit__bureau"))."""
+        return f"{self.name}（{self.bureau.label}）"
 
     def _default_bureau(self):
         if not self.bureau_id:
@@ -383,6 +395,11 @@ class User(AbstractUser):
 
     def visible_units(self):
         return Unit.objects.visible_to(self)
+
+    def shows_unit_bureau(self, unit_bureau_id):
+        """A city user reads several districts' units (names are unique only per bureau): a unit
+        of another bureau than their own is shown with its district, 第一中学（源汇区）."""
+        return self.is_city and unit_bureau_id != self.bureau_id
 
     def actable_units(self):
         """Units this user may act on (pick in a form): a city user only the city's own."""

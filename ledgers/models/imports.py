@@ -97,7 +97,8 @@ class ImportMapping(models.Model):
 
 class UnitAlias(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(_("别名"), max_length=100, unique=True,
+    # Unique within the unit's bureau (ledgers.services.units keeps it so), like unit names.
+    name = models.CharField(_("别名"), max_length=100, db_index=True,
                             help_text=_("表格里常写的简称，如“郾城区一小”"))
 
     class Meta:

@@ -59,7 +59,7 @@ def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="",
         unit.full_clean()
         unit.save()
         for alias in aliases:
-            UnitAlias.objects.get_or_create(name=alias, defaults={"unit": unit})
+            UnitAlias.objects.get_or_create(name=alias, unit__bureau=unit.bureau_id, defaults={"unit": unit})
     return unit
 
 
@@ -72,7 +72,7 @@ def unit_update(*, unit, user, aliases=(), **fields):
         unit.full_clean()
         unit.save()
         for alias in aliases:
-            UnitAlias.objects.get_or_create(name=alias, defaults={"unit": unit})
+            UnitAlias.objects.get_or_create(name=alias, unit__bureau=unit.bureau_id, defaults={"unit": unit})
     return unit
 
 
@@ -137,8 +137,6 @@ def district_create(*, user, name, admin_username, admin_name, admin_password, s
         errors["name"] = f"已有名为“{name}”的教育局，请勿重复新建。"
     if short_name and Bureau.objects.filter(short_name=short_name).exists():
         errors["short_name"] = f"简称“{short_name}”已被其他区县使用，请换一个。"
-    if Unit.objects.filter(name=office_name).exists():
-        errors["office_name"] = f"已有名为“{office_name}”的单位，请换一个名称。"
     if not admin_username:
         errors["admin_username"] = "请填写管理员登录用户名。"
     elif User.objects.filter(username__iexact=admin_username).exists():

@@ -77,29 +77,37 @@ def test_a_district_indicator_import_creates_district_indicators_and_leaves_the_
 
 def test_units_and_accounts_imported_by_a_district_admin_belong_to_that_district(
         client_for, bureau, district, district2, district2_admin, school_c):
+    # Unit names and aliases are unique per bureau: a name or alias district 1 uses is a new,
+    # separate unit of district 2, and district 1's unit is never matched nor changed.
     rows = [["单位名称", "类别", "联系人", "联系电话", "简称"],
             ["源汇区第二实验小学", "学校", "赵敏", "13900000003", "源汇区二小"],
-            ["郾城区第一实验小学", "学校", "冒名", "13900000009", ""],   # district 1's unit
+            ["郾城区第一实验小学", "学校", "同名", "13900000009", ""],   # district 1 has one too
             ["源汇区安全股", "股室", "孙强", "", "郾城区一小"]]           # district 1's alias
     client = client_for(district2_admin)
-    preview, done, _ = run_import(client, "units", xlsx(rows), exclude=(3, 4))
-    assert "已被其他教育局的单位使用" in row_status(preview, 3)[1]
-    assert "别名“郾城区一小”已被其他教育局的单位使用" in row_status(preview, 4)[1]
-    assert "1 新增，0 更新" in done
+    preview, done, _ = run_import(client, "units", xlsx(rows))
+    assert [row_status(preview, n)[0] for n in (2, 3, 4)] == ["将新增"] * 3
+    assert "3 新增，0 更新" in done
     assert Unit.objects.get(name="源汇区第二实验小学").bureau == district2
-    untouched = Unit.objects.get(name="郾城区第一实验小学")
-    assert (untouched.bureau, untouched.contact_name) == (district, "")
+    same_names = {u.bureau_id: u for u in Unit.objects.filter(name="郾城区第一实验小学")}
+    assert set(same_names) == {district.pk, district2.pk}
+    assert (same_names[district.pk].contact_name, same_names[district2.pk].contact_name) == ("", "同名")
+    # Again: now an update of district 2's own, district 1's still untouched.
+    rows[2][2] = "同名改"
+    _, done, _ = run_import(client, "units", xlsx(rows))
+    assert "0 新增，1 更新" in done
+    assert Unit.objects.get(bureau=district2, name="郾城区第一实验小学").contact_name == "同名改"
+    assert Unit.objects.get(bureau=district, name="郾城区第一实验小学").contact_name == ""
 
     people = [["姓名", "手机号码", "单位", "登录名"],
               ["钱芳", "13900000004", "源汇区第二实验小学", ""],
-              ["李四", "13900000005", "郾城区第一实验小学", ""],
+              ["李四", "13900000005", "郾城区第一实验小学", ""],   # district 2's unit of that name
               ["王五", "13900000006", "源汇区第一实验小学", "district2_admin_of_d1"]]
     User.objects.create_user("district2_admin_of_d1", unit=bureau["郾城区第一实验小学"], role="liaison")
-    preview, done, _ = run_import(client, "users", xlsx(people), exclude=(3, 4))
-    assert "单位“郾城区第一实验小学”不存在" in row_status(preview, 3)[1]
+    preview, done, _ = run_import(client, "users", xlsx(people), exclude=(4,))
     assert "登录名“district2_admin_of_d1”已被其他教育局的账号使用" in row_status(preview, 4)[1]
-    assert "1 新增" in done
+    assert "2 新增" in done
     assert User.objects.get(name="钱芳").unit.bureau == district2
+    assert User.objects.get(name="李四").unit == same_names[district2.pk]
     assert User.objects.get(username="district2_admin_of_d1").unit.name == "郾城区第一实验小学"
 
 
