@@ -77,6 +77,6 @@ def bulletin_detail(request, pk):
         "can_publish": not bulletin.is_published and service.can_publish(request.user)
         and (request.user.is_superuser or bulletin.bureau_id == request.user.bureau_id),
         # The issuing bureau heads the document (a district reads the city's bulletins too).
-        "BUREAU_NAME": bulletin.bureau.name,
+        "issuer_name": bulletin.bureau.name,
         "from_other_bureau": bulletin.bureau_id != request.user.bureau_id,
     })

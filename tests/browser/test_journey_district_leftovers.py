@@ -21,14 +21,14 @@ def test_city_admin_creates_a_district_in_one_form(page, phone_page, city, city_
     form.get_by_label("区县教育局名称").fill("漯河市召陵区教育局")
     form.get_by_label("管理员登录用户名").fill(district2_admin.username)  # taken: refused
     form.get_by_label("管理员姓名").fill("召陵区文明办")
-    form.get_by_label("初始密码", exact=True).fill("Zl-wenming-2026")
+    form.locator("#id_admin_password").fill("Zl-wenming-2026")
     form.get_by_label("再次输入初始密码").fill("Zl-wenming-2026")
     form.get_by_role("button", name="新建区县和管理员").click()
     expect(page.locator("main")).to_contain_text(f"用户名“{district2_admin.username}”已被使用")
     expect(page.get_by_label("区县教育局名称")).to_have_value("漯河市召陵区教育局")  # kept
     screenshot(page, "district-create-refused")
     page.get_by_label("管理员登录用户名").fill("zhaoling")
-    page.get_by_label("初始密码", exact=True).fill("Zl-wenming-2026")
+    page.locator("#id_admin_password").fill("Zl-wenming-2026")
     page.get_by_label("再次输入初始密码").fill("Zl-wenming-2026")
     page.get_by_role("button", name="新建区县和管理员").click()
     expect(page.locator("main")).to_contain_text("已新建漯河市召陵区教育局")
@@ -59,6 +59,15 @@ def test_a_district_admin_sees_the_city_fields_and_the_citys_bulletin(
     expect(page.get_by_test_id("dispatched")).to_contain_text("源汇区")
     expect(page.get_by_test_id("dispatched").get_by_role("button", name="撤回")).to_be_visible()
     screenshot(page, "city-task-dispatched")
+
+    # Drilled into 源汇区: the problems chart's bars keep ?bureau=.
+    page.goto(f"/reports/dashboard/?bureau={district2.pk}")
+    bars = page.locator(f"main svg a[href*='bureau={district2.pk}']")
+    expect(bars.first).to_be_attached()
+    screenshot(page, "city-drilled-dashboard")
+    # Two districts' units of one name are told apart on the city's problem list.
+    page.goto("/problems/")
+    screenshot(page, "city-problem-list")
 
     copy = Task.objects.get(parent=task)
     login_as(phone_page, district2_admin.username)
