@@ -8,6 +8,7 @@ from .views import checks as check_views
 from .views import imports as import_views
 from .views import indicators as indicator_views
 from .views import letters as letter_views
+from .views import notifications as notification_views
 from .views import problems as problem_views
 from .views import tasks as task_views
 
@@ -104,4 +105,12 @@ urlpatterns += [
          name="assessment_adjustment_delete"),
     path("assessment/adjustments/<int:pk>/file/", assessment_views.adjustment_file, name="assessment_adjustment_file"),
     path("assessment/manual/<int:pk>/file/", assessment_views.manual_file, name="assessment_manual_file"),
+]
+
+# --- notifications (消息提醒): the user's own messages and email setting ----------------------------
+urlpatterns += [
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
 ]
