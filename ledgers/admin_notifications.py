@@ -25,6 +25,11 @@ class WebhookAdmin(BureauModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit", "bureau")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
             kwargs["queryset"] = Unit.objects.actable_by(request.user).active()

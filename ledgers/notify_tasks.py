@@ -92,7 +92,8 @@ def robot_payload(flavour, title, body, url=""):
     if url:
         text += f"\n\n[查看详情]({_absolute(url)})"
     if flavour == Flavour.DINGTALK:
-        return {"msgtype": "markdown", "markdown": {"title": f"文明创建：{title}", "text": f"#### {title}\n\n{text}"}}
+        return {"msgtype": "markdown",
+                "markdown": {"title": f"文明创建：{title}", "text": f"#### 文明创建：{title}\n\n{text}"}}
     return {"msgtype": "markdown", "markdown": {"content": f"**文明创建：{title}**\n{text}"}}
 
 

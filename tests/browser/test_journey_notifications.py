@@ -44,6 +44,15 @@ def test_a_raised_problem_rings_the_school_liaisons_bell(page, new_page, year, i
     expect(school.get_by_test_id("bell-count")).to_have_count(0)  # read now
     assert Notification.objects.get(recipient=liaison).read_at is not None
 
+    # 个人设置 on the phone: the address for email reminders.
+    school.goto("/notifications/settings/")
+    school.get_by_label("接收提醒的邮箱").fill("maxiaoli@example.com")
+    school.get_by_role("button", name="保存").click()
+    expect(school.locator("main")).to_contain_text("个人设置已保存")
+    screenshot(school, "notifications-phone-settings")
+    liaison.refresh_from_db()
+    assert liaison.email == "maxiaoli@example.com"
+
     # The other school's liaison: no message, no count.
     other = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     login_as(other, "liaison2")

@@ -206,3 +206,18 @@ def test_the_bell_stays_flat_on_the_messages_page(client_for, liaison, django_as
         notifications.emit(kind=K.DIGEST, key=f"b{i}", recipients=[liaison], title=f"消息{i}")
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         browser.get(reverse("ledgers:notification_list"))
+
+
+def test_a_published_monthly_summary_reaches_leaders_and_admins(commit, admin_user, leader, liaison, district,
+                                                               district2_admin):
+    from reports import monthly
+    from reports.summaries import Month
+
+    month = Month.containing(timezone.localdate())
+    with commit():
+        report = monthly.monthly_publish(user=admin_user, month=month, bureau=district)
+    for person in (admin_user, leader):
+        [note] = messages_of(person)
+        assert note.kind == K.MONTHLY_PUBLISHED and report.title in note.title
+        assert note.url == reverse("reports:monthly", args=[month]) + f"?bureau={district.pk}"
+    assert messages_of(liaison) == [] and messages_of(district2_admin) == []
