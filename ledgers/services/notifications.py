@@ -44,6 +44,7 @@ from ..models import (
 logger = logging.getLogger("ledgers.notifications")
 K = NotificationKind
 DUE_SOON_DAYS = 3
+SHOWN, LISTED = 10, 100  # a digest names 10 items of a kind and counts up to 100
 
 
 def after_commit(event, *args, **kwargs):
@@ -333,22 +334,24 @@ def _lines_for_unit(unit, today):
     def add(heading, items, url):
         items = list(items)
         if items:
+            if len(items) > SHOWN:
+                items = items[:SHOWN] + [f"……共 {len(items)}{'+' if len(items) >= LISTED else ''} 项"]
             lines.append((heading, items, url))
 
-    add("今天到期的任务", [a.task.title for a in tasks.filter(task__deadline=today)[:10]], reverse("ledgers:my_tasks"))
-    add("逾期未完成的任务", [f"{a.task.title}（{a.task.deadline:%m月%d日}到期）" for a in tasks.filter(task__deadline__lt=today)[:10]],
+    add("今天到期的任务", [a.task.title for a in tasks.filter(task__deadline=today)[:LISTED]], reverse("ledgers:my_tasks"))
+    add("逾期未完成的任务", [f"{a.task.title}（{a.task.deadline:%m月%d日}到期）" for a in tasks.filter(task__deadline__lt=today)[:LISTED]],
         reverse("ledgers:my_tasks"))
-    add("今天到期的问题", [p.description[:40] for p in problems.filter(deadline=today)[:10]],
+    add("今天到期的问题", [p.description[:40] for p in problems.filter(deadline=today)[:LISTED]],
         reverse("ledgers:problem_list"))
-    add("逾期未整改的问题", [f"{p.description[:40]}（{p.deadline:%m月%d日}到期）" for p in problems.filter(deadline__lt=today)[:10]],
+    add("逾期未整改的问题", [f"{p.description[:40]}（{p.deadline:%m月%d日}到期）" for p in problems.filter(deadline__lt=today)[:LISTED]],
         reverse("ledgers:problem_list"))
     add("待整改的问题", [p.description[:40] for p in problems.filter(
-        status__in=[ProblemStatus.OPEN, ProblemStatus.RECTIFYING], deadline__gt=today)[:10]],
+        status__in=[ProblemStatus.OPEN, ProblemStatus.RECTIFYING], deadline__gt=today)[:LISTED]],
         reverse("ledgers:problem_list"))
-    add("被退回的活动档案", [a.title for a in Activity.objects.filter(unit=unit, status=ActivityStatus.RETURNED)[:10]],
+    add("被退回的活动档案", [a.title for a in Activity.objects.filter(unit=unit, status=ActivityStatus.RETURNED)[:LISTED]],
         reverse("ledgers:activity_list"))
     add("待签订的目标责任书", [str(letter) for letter in ResponsibilityLetter.objects.filter(
-        unit=unit, status=LetterStatus.ISSUED).select_related("year", "unit")[:10]], reverse("ledgers:letter_list"))
+        unit=unit, status=LetterStatus.ISSUED).select_related("year", "unit")[:LISTED]], reverse("ledgers:letter_list"))
     return lines
 
 
@@ -364,7 +367,8 @@ def _lines_for_bureau(user_or_bureau, role, today):
         if count:
             lines.append((heading, [f"{count} 项"], url))
 
-    overdue_units = (problems.filter(deadline__lt=today).values_list("unit__name", flat=True).distinct())
+    overdue_units = (problems.filter(deadline__lt=today).order_by("unit__name")
+                     .values_list("unit__name", flat=True).distinct())
     if role != Role.INSPECTOR:
         count = problems.filter(deadline__lt=today).count()
         if count:
