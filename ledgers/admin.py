@@ -157,3 +157,4 @@ from . import admin_tasks  # noqa: E402,F401
 from . import admin_imports  # noqa: E402,F401  unit aliases, import mappings
 
 from . import admin_assessment  # noqa: E402,F401  year-end assessment scheme
+from . import admin_notifications  # noqa: E402,F401  group robots, 发送记录

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LedgersConfig(AppConfig):
     name = "ledgers"
     verbose_name = "创建台账"
+
+    def ready(self):
+        from . import notify_tasks
+
+        # The daily reminders (日结日清) schedule themselves; migrate queues the first run.
+        post_migrate.connect(notify_tasks.schedule_after_migrate, sender=self)

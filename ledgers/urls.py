@@ -9,6 +9,7 @@ from .views import districts as district_views
 from .views import imports as import_views
 from .views import indicators as indicator_views
 from .views import letters as letter_views
+from .views import notifications as notification_views
 from .views import problems as problem_views
 from .views import tasks as task_views
 
@@ -111,4 +112,12 @@ urlpatterns += [
 # --- the city's admin creates a district with its first admin (新建区县) ---
 urlpatterns += [
     path("districts/new/", district_views.district_create, name="district_create"),
+]
+
+# --- notifications (消息提醒): the user's own messages and email setting ----------------------------
+urlpatterns += [
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
 ]

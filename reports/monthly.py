@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ledgers.files import remove_on_rollback
+from ledgers.services import notifications
 
 from .charts import bar_chart as draw_bar_chart
 from .models import PublishedReport, ReportKind
@@ -118,4 +119,8 @@ def monthly_publish(*, user, month, unit=None, bureau=None):
         remove_on_rollback(report.pdf.storage, [report.pdf.name, report.xlsx.name])
         report.full_clean()
         report.save()
+        # Leaders and admins hear of it once the report is committed (ledgers' notification service).
+        url = reverse("reports:monthly", args=[month]) + (f"?unit={unit.pk}" if unit else f"?bureau={bureau.pk}")
+        notifications.after_commit(notifications.monthly_published, report_id=report.pk, title=summary.title,
+                                   url=url, bureau_id=bureau.pk, unit_id=unit.pk if unit else None)
     return report

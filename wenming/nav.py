@@ -4,6 +4,7 @@ An entry whose URL name is not (yet) routed is left out, so an area appears in t
 as soon as its pages exist.
 """
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from ledgers.models import Role
 
@@ -33,6 +34,8 @@ ENTRIES = [
     ("数据导入", "ledgers:import_index", (Role.ADMIN,), "系统"),
     ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
     ("区县管理", "admin:ledgers_bureau_changelist", (Role.ADMIN,), "系统"),
+    ("群机器人", "admin:ledgers_webhook_changelist", (Role.ADMIN,), "系统"),
+    ("发送记录", "admin:ledgers_delivery_changelist", (Role.ADMIN,), "系统"),
 ]
 
 # Pages only the city's roles use (the city admin creates the districts).
@@ -66,4 +69,16 @@ def navigation(request):
 
     # The signed-in user's own bureau (a district's or the city's); the default before login.
     name = user.bureau_name if user.is_authenticated else settings.BUREAU_NAME
-    return {"nav_groups": entries_for(user), "BUREAU_NAME": name}
+    context = {"nav_groups": entries_for(user), "BUREAU_NAME": name}
+    if user.is_authenticated:
+        # The bell: one COUNT on an index, run only if the page's template shows it.
+        context["notification_bell"] = SimpleLazyObject(lambda: unread_label(user))
+    return context
+
+
+def unread_label(user):
+    """"" without unread messages, else the count ("99+" beyond 99)."""
+    from ledgers.models import Notification
+
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return "" if not count else ("99+" if count > 99 else str(count))

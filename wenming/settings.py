@@ -294,6 +294,27 @@ JOBS_KEEP_ROWS_DAYS = int(os.environ.get("JOBS_KEEP_ROWS_DAYS", "30"))
 # to watch the bar move and to kill a worker mid-job.
 JOBS_STEP_DELAY = float(os.environ.get("JOBS_STEP_DELAY", "0"))
 
+# Notifications (消息提醒, README "消息提醒 (notifications)"). Mail goes through SMTP when
+# EMAIL_HOST is set; without it (bin/serve, a laptop) mails are printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "文明创建工作台账 <noreply@localhost>")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+# Links in mails and robot messages point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The daily digest (日结日清), local time HH:MM; retries of failed sends: NOTIFY_RETRY_SECONDS
+# after the first failure, doubling, at most NOTIFY_MAX_ATTEMPTS tries in all.
+NOTIFY_DIGEST_TIME = os.environ.get("NOTIFY_DIGEST_TIME", "08:00")
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
+NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -306,5 +327,6 @@ LOGGING = {
         # What the jobs and the daily upkeep did (started, finished, removed files).
         "reports.jobs": {"level": "INFO"},
         "reports.upkeep": {"level": "INFO"},
+        "ledgers.notifications": {"level": "INFO"},
     },
 }

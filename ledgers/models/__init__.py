@@ -10,6 +10,7 @@ tasks       the task breakdown table (任务分解表), assignments per unit, pr
 letters     target responsibility letters (目标责任书), their items and signed scans
 imports     Excel imports: uploads kept between steps, remembered column mappings, unit aliases
 
+notifications  in-app messages, email/robot deliveries, webhooks, email opt-out (消息提醒)
 assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import (  # noqa: F401
@@ -38,4 +39,7 @@ from .imports import ImportKind, ImportMapping, ImportUpload, UnitAlias  # noqa:
 
 from .assessment import (  # noqa: F401
     Adjustment, AdjustmentKind, AssessmentScheme, IndicatorRule, ManualScore, Period, RuleKind,
+)
+from .notifications import (  # noqa: F401,E402
+    Channel, Delivery, DeliveryStatus, Flavour, Notification, NotificationKind, NotificationSettings, Webhook,
 )

@@ -18,6 +18,8 @@ from django.utils import timezone
 from ..concurrency import claim_version
 from ..files import UploadRefused
 from ..models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear
+from . import notifications
+from .notifications import after_commit
 
 ACTIVITY_FIELDS = ["title", "category", "date", "place", "participants", "organizer", "summary"]
 
@@ -207,6 +209,8 @@ def activity_review(*, activity, user, approve, reason=""):
     activity.reviewed_at = timezone.now()
     activity.reviewed_by = user
     activity.save()
+    if not approve:
+        after_commit(notifications.activity_returned, activity.pk, activity.reviewed_at)
     return activity
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from ..models import Bulletin, BulletinStatus, CampaignYear, Check, Problem, Role
 from ..params import to_int, year_in_range
 from .ranking import score_ranking
+from . import notifications
+from .notifications import after_commit
 
 PRAISE_TOP = 3
 CRITICISE_BOTTOM = 3
@@ -179,6 +181,7 @@ def bulletin_publish(*, bulletin, user, today=None):
                             published_on=timezone.localdate(now).isoformat())
             bulletin.snapshot = snapshot
             bulletin.save()
+            after_commit(notifications.bulletin_published, bulletin.pk)
     except IntegrityError:
         # Two admins published at the same moment and drew the same number.
         raise ValidationError("期号冲突，请重新发布。")

@@ -9,6 +9,8 @@ from django.utils import timezone
 from .. import files
 from ..access import can_edit
 from ..models import LetterItem, LetterStatus, LetterTarget, ResponsibilityLetter, SignedScan, Unit
+from . import notifications
+from .notifications import after_commit
 from .tasks import MoveRefused
 
 L = LetterStatus
@@ -52,6 +54,8 @@ def letter_move(*, letter, to, user):
         setattr(current, f"{stamp}_at", timezone.now())
         setattr(current, f"{stamp}_by", user)
         current.save()
+        if to == L.ISSUED:
+            after_commit(notifications.letter_issued, current.pk)
     letter.refresh_from_db()
     return letter
 

@@ -21,6 +21,8 @@ from ..models import (
     CampaignYear, PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus, Role,
 )
 from ..models.problems import next_day
+from . import notifications
+from .notifications import after_commit
 
 RECTIFIABLE = (ProblemStatus.OPEN, ProblemStatus.RECTIFYING)
 
@@ -46,8 +48,8 @@ def _locked(problem):
 
 
 def _record(problem, *, action, from_status, actor, note=""):
-    ProblemEvent.objects.create(problem=problem, action=action, from_status=from_status,
-                                to_status=problem.status, actor=actor, note=note)
+    return ProblemEvent.objects.create(problem=problem, action=action, from_status=from_status,
+                                       to_status=problem.status, actor=actor, note=note)
 
 
 def _status_refusal(problem, doing):
@@ -86,6 +88,7 @@ def problem_raise(*, user, unit, description, deadline=None, indicator=None, che
                                      raised_by=user)
     _add_photos(problem, photos, PhotoStage.BEFORE, user)
     _record(problem, action=ProblemAction.RAISE, from_status="", actor=user, note=note)
+    after_commit(notifications.problem_raised, problem.pk)
     return problem
 
 
@@ -125,7 +128,8 @@ def problem_submit_rectification(*, problem, user, note, photos=()):
     problem.rectified_by = user
     problem.rectified_at = timezone.now()
     problem.save()
-    _record(problem, action=ProblemAction.SUBMIT, from_status=before, actor=user, note=note)
+    event = _record(problem, action=ProblemAction.SUBMIT, from_status=before, actor=user, note=note)
+    after_commit(notifications.problem_submitted, problem.pk, event.pk)
     return problem
 
 
@@ -150,7 +154,8 @@ def problem_reject(*, problem, user, reason):
     problem.status = ProblemStatus.RECTIFYING
     problem.recheck_note = reason
     problem.save()
-    _record(problem, action=ProblemAction.REJECT, from_status=ProblemStatus.REVIEW, actor=user, note=reason)
+    event = _record(problem, action=ProblemAction.REJECT, from_status=ProblemStatus.REVIEW, actor=user, note=reason)
+    after_commit(notifications.problem_rejected, problem.pk, event.pk)
     return problem
 
 

@@ -12,6 +12,8 @@ from .. import files
 from ..access import can_edit
 from ..concurrency import claim_version
 from ..models import AssignmentEvent, AssignmentStatus, ProgressAttachment, ProgressEntry, Role, TaskAssignment
+from . import notifications
+from .notifications import after_commit
 
 S = AssignmentStatus
 
@@ -69,8 +71,10 @@ def assignment_move(*, assignment, to, user, note=""):
             current.completed_at, current.completed_by = None, None
         current._change_reason = note  # simple_history keeps it beside who/when
         current.save()
-        AssignmentEvent.objects.create(assignment=current, from_status=from_status, to_status=to,
-                                       by=user, at=now, note=note)
+        event = AssignmentEvent.objects.create(assignment=current, from_status=from_status, to_status=to,
+                                               by=user, at=now, note=note)
+        if to == S.RETURNED:
+            after_commit(notifications.assignment_returned, current.pk, event.pk)
     assignment.refresh_from_db()
     return assignment
 
@@ -148,11 +152,14 @@ def task_save(*, task, units, user, version=None):
             raise MoveRefused(f"{'、'.join(busy)} 已填报落实情况，不能从责任单位中移除。")
         for assignment in dropped:
             assignment.delete()
+        added = [unit_id for unit_id in wanted if unit_id not in existing]
         bulk_create_with_history(
-            [TaskAssignment(task=task, unit_id=unit_id) for unit_id in wanted if unit_id not in existing],
+            [TaskAssignment(task=task, unit_id=unit_id) for unit_id in added],
             TaskAssignment, default_user=user,
         )
         sync_dispatched(task=task)
+        if added:
+            after_commit(notifications.task_assigned, task.pk, added)
     return task
 
 

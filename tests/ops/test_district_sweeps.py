@@ -39,7 +39,7 @@ REPORT_RECORDS = {
 # Records private to the user who made them (a download, an import), not to a bureau: nobody
 # else opens them, the city included.
 PRIVATE = {"login_slips", "job_detail", "job_status", "job_file", "job_retry",
-           "import_map", "import_preview", "import_run", "import_done"}
+           "import_map", "import_preview", "import_run", "import_done", "notification_open"}
 
 # Pages that are forms for changing a record (GET shows the form): the city does not get them.
 EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit"}
@@ -207,7 +207,9 @@ def test_a_district2_admin_gets_404_on_district1_admin_pages(city_records, distr
     for url in (reverse("admin:ledgers_unit_change", args=[school_b.pk]),
                 reverse("admin:ledgers_user_change", args=[admin_user.pk]),
                 reverse("admin:ledgers_problem_change", args=[city_records["problem"].pk]),
-                reverse("admin:ledgers_task_change", args=[city_records["task"].pk])):
+                reverse("admin:ledgers_task_change", args=[city_records["task"].pk]),
+                reverse("admin:ledgers_webhook_change", args=[city_records["webhook"].pk]),
+                reverse("admin:ledgers_delivery_change", args=[city_records["delivery"].pk])):
         assert client.get(url).status_code == 404, url
 
 

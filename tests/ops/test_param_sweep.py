@@ -32,6 +32,7 @@ PARAMS = {
     "ledgers:indicator_import": ["year"],
     "ledgers:task_matrix": ["year", "kind", "status", "indicator", "page", "bureau"],
     "ledgers:my_tasks": ["year"],
+    "ledgers:notification_list": ["page"],
     "ledgers:task_create": ["year"],
     "ledgers:task_edit": ["year"],
     "ledgers:task_import": ["year"],

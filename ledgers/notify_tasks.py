@@ -1,0 +1,189 @@
+"""Sending notifications, in the background worker (django-tasks, `manage.py db_worker`).
+
+- `deliver(delivery_id)`: sends one queued `Delivery` — an email through Django's email backend
+  (SMTP settings from the environment) or a markdown post to a group robot (企业微信 / 钉钉) with
+  urllib. A failure is kept on the row (`last_error`) and tried again NOTIFY_RETRY_SECONDS later,
+  doubling each time (`run_after`), until NOTIFY_MAX_ATTEMPTS tries: then it is 发送失败 on the
+  admin's 发送记录 page. A delivery is claimed with one UPDATE before sending, so two workers (or a
+  task queued twice) never send it twice.
+- `daily_notifications()`: the daily scan (deadline stages, overdue problems), the 日结日清 digest
+  and a sweep of deliveries whose task was lost, at NOTIFY_DIGEST_TIME local time; it re-enqueues
+  itself for the next day like the daily upkeep (reports/upkeep.py). `ensure_daily_scheduled()`
+  runs after every `manage.py migrate`; `manage.py send_digest` runs it by hand.
+"""
+import datetime
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import DatabaseError
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Channel, Delivery, DeliveryStatus, Flavour
+
+logger = logging.getLogger("ledgers.notifications")
+STUCK_AFTER = datetime.timedelta(minutes=30)  # a delivery "sending" this long: its worker died
+
+
+# --- one delivery --------------------------------------------------------------------------------
+
+@task()
+def deliver(delivery_id):
+    return send_delivery(delivery_id)
+
+
+def send_delivery(delivery_id, now=None):
+    """Send one delivery if it is due; returns its status afterwards (or "skipped")."""
+    now = now or timezone.now()
+    claimed = (Delivery.objects.filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRY])
+               .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_try_at=now))
+    if not claimed:
+        return "skipped"
+    delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
+    try:
+        if delivery.channel == Channel.EMAIL:
+            send_email(delivery)
+        else:
+            post_webhook(delivery)
+    except Exception as error:  # any failure of the far side is kept and retried
+        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            logger.warning("delivery %s failed for good: %s", delivery.pk, delivery.last_error)
+        else:
+            delivery.status = DeliveryStatus.RETRY
+            delay = settings.NOTIFY_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+            delivery.next_try_at = now + datetime.timedelta(seconds=delay)
+            logger.info("delivery %s failed (%s), retry at %s", delivery.pk, delivery.last_error,
+                        delivery.next_try_at)
+        delivery.save(update_fields=["status", "last_error", "next_try_at"])
+        if delivery.status == DeliveryStatus.RETRY:
+            deliver.using(run_after=delivery.next_try_at).enqueue(delivery.pk)
+        return delivery.status
+    delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, timezone.now(), ""
+    delivery.save(update_fields=["status", "sent_at", "last_error"])
+    return delivery.status
+
+
+def _absolute(url):
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
+def send_email(delivery):
+    lines = [delivery.body] if delivery.body else []
+    if delivery.url:
+        lines.append(f"查看详情：{_absolute(delivery.url)}")
+    lines += ["", "—— 文明创建工作台账（此邮件由系统自动发送，请勿回复）",
+              f"不想接收邮件提醒？请在个人设置中关闭：{_absolute(reverse('ledgers:notification_settings'))}"]
+    message = EmailMessage(subject=f"【文明创建】{delivery.subject}", body="\n".join(lines),
+                           to=[delivery.target])
+    message.send(fail_silently=False)
+
+
+def robot_payload(flavour, title, body, url=""):
+    """The JSON each robot expects: 企业微信 markdown.content; 钉钉 markdown.title + markdown.text."""
+    text = body.replace("\n", "\n\n") if body else ""
+    if url:
+        text += f"\n\n[查看详情]({_absolute(url)})"
+    if flavour == Flavour.DINGTALK:
+        return {"msgtype": "markdown",
+                "markdown": {"title": f"文明创建：{title}", "text": f"#### 文明创建：{title}\n\n{text}"}}
+    return {"msgtype": "markdown", "markdown": {"content": f"**文明创建：{title}**\n{text}"}}
+
+
+def post_webhook(delivery):
+    hook = delivery.webhook
+    flavour = hook.flavour if hook is not None else Flavour.WECOM
+    data = json.dumps(robot_payload(flavour, delivery.subject, delivery.body, delivery.url),
+                      ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(delivery.target, data=data, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    with urllib.request.urlopen(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:
+        answer = response.read()
+    try:
+        reply = json.loads(answer or b"{}")
+    except ValueError:
+        reply = {}
+    if isinstance(reply, dict) and reply.get("errcode") not in (None, 0):
+        raise RuntimeError(f"机器人返回错误 {reply.get('errcode')}：{reply.get('errmsg', '')}")
+
+
+def resend_due(now=None):
+    """Queue again what is due but has no task (a queue outage, a worker killed mid-send)."""
+    now = now or timezone.now()
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, next_try_at__lt=now - STUCK_AFTER).update(
+        status=DeliveryStatus.RETRY)
+    ids = list(Delivery.objects.due(now).values_list("pk", flat=True))
+    for pk in ids:
+        deliver.enqueue(pk)
+    return len(ids)
+
+
+# --- the daily run -------------------------------------------------------------------------------
+
+def run_daily(today=None, send_now=False):
+    """Scan, digest, sweep. With send_now the day's deliveries are sent here and now (send_digest)."""
+    from .services import notifications
+
+    stored = notifications.scan(today)
+    queued = notifications.send_digest(today)
+    if send_now:
+        for pk in queued:
+            send_delivery(pk)
+    swept = resend_due()
+    logger.info("daily notifications: %s stage messages, %s digest deliveries, %s re-queued",
+                stored, len(queued), swept)
+    return {"stage messages": stored, "digest deliveries": len(queued), "re-queued": swept}
+
+
+def digest_time():
+    try:
+        hour, minute = (int(part) for part in settings.NOTIFY_DIGEST_TIME.split(":"))
+        return datetime.time(hour, minute)
+    except (ValueError, TypeError):
+        logger.warning("NOTIFY_DIGEST_TIME %r is not HH:MM; using 08:00", settings.NOTIFY_DIGEST_TIME)
+        return datetime.time(8, 0)
+
+
+def next_run(now=None):
+    local = timezone.localtime(now or timezone.now())
+    at = digest_time()
+    run = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if run <= local:
+        run += datetime.timedelta(days=1)
+    return run
+
+
+def _pending():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=daily_notifications.module_path, status="READY")
+
+
+def ensure_daily_scheduled(now=None):
+    if _pending().exists():
+        return False
+    daily_notifications.using(run_after=next_run(now)).enqueue()
+    return True
+
+
+@task()
+def daily_notifications():
+    try:
+        return run_daily()
+    finally:
+        _pending().delete()  # a duplicate queued by a race: tomorrow's is queued just below
+        ensure_daily_scheduled()
+
+
+def schedule_after_migrate(sender, using="default", **kwargs):
+    try:
+        ensure_daily_scheduled()
+    except DatabaseError:
+        logger.warning("daily notifications not scheduled: task tables missing")
