@@ -219,7 +219,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Pushed forward on a request once it lags by a minute, not re-written on every request.
+SESSION_ENGINE = "wenming.sessions"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
