@@ -38,7 +38,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=330)
-        parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                            help="an empty PostgreSQL database to use instead of a temporary SQLite file "
+                                 "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--child", choices=["build", *STEPS])
 
     def handle(self, *args, units, database_url, child, **options):

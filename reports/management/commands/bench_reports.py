@@ -48,7 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, default=330)
         parser.add_argument("--districts", type=int, default=1,
                             help="spread the units over this many districts under a city bureau (city shape)")
-        parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                            help="an empty PostgreSQL database to use instead of a temporary SQLite file "
+                                 "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")
         parser.add_argument("--child", choices=["build", *STEPS])
 
