@@ -15,7 +15,8 @@ files into a temporary STATIC_ROOT. Then, with DEBUG=0 and the production settin
   requests, no network) and counts its queries.
 
 Prints one table: req/s, p50 and p99 latency, the share of the floor's req/s, the warm in-process
-time and the query count. `--no-wrk` prints the in-process columns only (no gunicorn; quick).
+time (wall clock, and the process's CPU time, which other work on a shared machine disturbs less) and
+the query count. `--no-wrk` prints the in-process columns only (no gunicorn; quick).
 `--page-weight` adds what a phone transfers for the liaison's pages (first load and reload;
 `reports/page_weight.py`, Debian's Chromium).
 """
@@ -190,14 +191,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"pages on {database} (demo data, month {month}): in-process only")
         floor = loaded.get("hello world")
-        header = f"{'page':34} {'req/s':>7} {'p50':>8} {'p99':>8} {'share':>6} {'warm':>8} {'queries':>7}"
+        header = f"{'page':34} {'req/s':>7} {'p50':>8} {'p99':>8} {'share':>6} {'warm':>8} {'cpu':>8} {'queries':>7}"
         self.stdout.write(header)
         for label, _who, _url in [("hello world", None, None), *PAGES]:
             w = loaded.get(label)
             cells = (f"{w['rps']:7.0f} {w['p50']:5.1f} ms {w['p99']:5.1f} ms {w['rps'] / floor['rps']:6.1%}"
                      if w else f"{'':7} {'':8} {'':8} {'':6}")
             inproc = warm.get(label)
-            cells += f" {inproc['ms']:5.1f} ms {inproc['queries']:7d}" if inproc else ""
+            cells += f" {inproc['ms']:5.1f} ms {inproc['cpu']:5.1f} ms {inproc['queries']:7d}" if inproc else ""
             errors = f"  ({w['errors']} errors)" if w and w["errors"] else ""
             if w or inproc:
                 self.stdout.write(f"{label:34} {cells}{errors}")
@@ -230,13 +231,15 @@ class Command(BaseCommand):
                 response = client.get(url)
                 if response.status_code != 200:
                     raise CommandError(f"{url} answered {response.status_code}")
-            times = []
+            times, cpu = [], []
             for _ in range(repeat):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
-            results[label] = {"ms": statistics.median(times) * 1000, "queries": len(queries)}
+            results[label] = {"ms": statistics.median(times) * 1000, "cpu": statistics.median(cpu) * 1000,
+                              "queries": len(queries)}
         return results
 
