@@ -422,16 +422,17 @@ def open_problems(month, as_of, unit=None):
           .order_by("deadline", "unit__sort_order", "unit__name", "pk")
           .values_list("pk", "unit__name", "description", "found_on", "deadline", "status", "closed_at",
                        "check_record__kind", "indicator__code"))
-    labels = dict(ProblemStatus.choices)
-    kinds = dict(Check._meta.get_field("kind").choices)
+    # Labels as plain strings once (a lazy label translates again on every str(): thousands of rows).
+    labels = {key: str(label) for key, label in ProblemStatus.choices}
+    kinds = {key: str(label) for key, label in Check._meta.get_field("kind").choices}
     result = []
     for pk, unit_name, description, found_on, deadline, status, closed_at, kind, code in qs.iterator(2000):
         if status == ProblemStatus.CLOSED:
             label = f"已于{timezone.localtime(closed_at):%m-%d}销号"
         else:
-            label = str(labels[status])
+            label = labels[status]
         result.append(OpenProblem(pk, unit_name, description, found_on, deadline, label,
-                                  str(kinds[kind]) if kind else "直接交办", code or "",
+                                  kinds[kind] if kind else "直接交办", code or "",
                                   max((as_of - deadline).days, 0)))
     result.sort(key=lambda p: (not p.is_overdue, p.deadline))
     return result
