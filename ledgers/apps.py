@@ -11,3 +11,7 @@ class LedgersConfig(AppConfig):
 
         # The daily reminders (日结日清) schedule themselves; migrate queues the first run.
         post_migrate.connect(notify_tasks.schedule_after_migrate, sender=self)
+
+        from .choices_display import speed_up_choice_displays
+
+        speed_up_choice_displays(self.get_models())

@@ -275,35 +275,42 @@ def _unit_filter(qs, unit, lookup="unit"):
     return qs.filter(**{lookup: unit})
 
 
-def _task_figures(month, as_of, unit):
-    # Completed by the end of the as-of day (a task finished today, or on the month's last day, counts).
-    end = _start_of(as_of + datetime.timedelta(days=1))
-    done_by_then = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
-    due = Q(task__deadline__gte=month.first_day, task__deadline__lt=month.next_first_day)
-    rows = (_unit_filter(TaskAssignment.objects.all(), unit)
-            .filter(due | Q(task__deadline__lt=as_of))
-            .values("unit_id")
-            .annotate(due=Count("pk", filter=due), done=Count("pk", filter=due & done_by_then),
-                      overdue=Count("pk", filter=Q(task__deadline__lt=as_of) & ~done_by_then))
-            .order_by())
-    return {r["unit_id"]: r for r in rows}
+def _task_figures(periods, unit):
+    """[{unit_id: {"due", "done", "overdue"}} for each (month, as_of) in periods], from one grouped query."""
+    annotations, wanted = {}, Q()
+    for i, (month, as_of) in enumerate(periods):
+        # Completed by the end of the as-of day (a task finished today, or on the month's last day, counts).
+        end = _start_of(as_of + datetime.timedelta(days=1))
+        done_by_then = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
+        due = Q(task__deadline__gte=month.first_day, task__deadline__lt=month.next_first_day)
+        wanted |= due | Q(task__deadline__lt=as_of)
+        annotations.update({f"due{i}": Count("pk", filter=due), f"done{i}": Count("pk", filter=due & done_by_then),
+                            f"overdue{i}": Count("pk", filter=Q(task__deadline__lt=as_of) & ~done_by_then)})
+    rows = list(_unit_filter(TaskAssignment.objects.all(), unit).filter(wanted).values("unit_id")
+                .annotate(**annotations).order_by())
+    return [{r["unit_id"]: {k: r[f"{k}{i}"] for k in ("due", "done", "overdue")} for r in rows}
+            for i in range(len(periods))]
 
 
-def _problem_figures(month, as_of, unit):
-    start, end = _start_of(month.first_day), _start_of(month.next_first_day)
-    found = Q(found_on__gte=month.first_day, found_on__lt=month.next_first_day)
-    closed = Q(status=ProblemStatus.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    open_then = Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end))
+def _problem_figures(periods, unit):
+    """[{unit_id: {"found", "closed", "open", "overdue", "close_days"}} for each (month, as_of) in periods],
+    from one grouped query: the year's problems are scanned once for this month and the previous one."""
+    annotations, wanted = {}, Q()
     days = ExpressionWrapper(TruncDate("closed_at") - F("found_on"), output_field=DurationField())
-    rows = (_unit_filter(Problem.objects.all(), unit)
-            .filter(found | closed | open_then)
-            .values("unit_id")
-            .annotate(found=Count("pk", filter=found), closed=Count("pk", filter=closed),
-                      open=Count("pk", filter=open_then),
-                      overdue=Count("pk", filter=open_then & Q(deadline__lt=as_of)),
-                      close_days=Sum(days, filter=closed))
-            .order_by())
-    return {r["unit_id"]: r for r in rows}
+    for i, (month, as_of) in enumerate(periods):
+        start, end = _start_of(month.first_day), _start_of(month.next_first_day)
+        found = Q(found_on__gte=month.first_day, found_on__lt=month.next_first_day)
+        closed = Q(status=ProblemStatus.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        open_then = Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end))
+        wanted |= found | closed | open_then
+        annotations.update({f"found{i}": Count("pk", filter=found), f"closed{i}": Count("pk", filter=closed),
+                            f"open{i}": Count("pk", filter=open_then),
+                            f"overdue{i}": Count("pk", filter=open_then & Q(deadline__lt=as_of)),
+                            f"close_days{i}": Sum(days, filter=closed)})
+    rows = list(_unit_filter(Problem.objects.all(), unit).filter(wanted).values("unit_id")
+                .annotate(**annotations).order_by())
+    keys = ("found", "closed", "open", "overdue", "close_days")
+    return [{r["unit_id"]: {k: r[f"{k}{i}"] for k in keys} for r in rows} for i in range(len(periods))]
 
 
 def _activity_figures(month, unit):
@@ -338,27 +345,36 @@ def _duration_days(value):
 
 def unit_rows(month, units, as_of, unit=None):
     """One UnitRow per unit in `units`, in their order, from five grouped queries."""
-    tasks = _task_figures(month, as_of, unit)
-    problems = _problem_figures(month, as_of, unit)
-    activities = _activity_figures(month, unit)
-    ranking = {r["unit_id"]: r for r in score_ranking(_checks(month, unit))}
-    signed = _signed_units(month, unit)
-    rows = []
-    for u in units:
-        row = UnitRow(unit_id=u.pk, unit=u.name, kind=u.get_kind_display(), letter_signed=u.pk in signed)
-        if t := tasks.get(u.pk):
-            row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
-        if c := ranking.get(u.pk):
-            row.checks, row.average_score, row.score_rate, row.rank = c["checks"], c["average"], c["rate"], c["rank"]
-            row.score_total_sum, row.rate_sum = c["total_sum"], c["rate_sum"]
-        if p := problems.get(u.pk):
-            row.problems_found, row.problems_closed = p["found"], p["closed"]
-            row.problems_open, row.problems_overdue = p["open"], p["overdue"]
-            row.close_days_total = _duration_days(p["close_days"])
-        if a := activities.get(u.pk):
-            row.activities, row.photos = a["activities"], a["photos"]
-        rows.append(row)
-    return rows, len(ranking)
+    return unit_rows_of([(month, as_of)], units, unit)[0]
+
+
+def unit_rows_of(periods, units, unit=None):
+    """unit_rows for each (month, as_of) in periods (this month and the previous one): tasks and
+    problems for all periods come from one grouped query each, the rest from one query per period."""
+    all_tasks = _task_figures(periods, unit)
+    all_problems = _problem_figures(periods, unit)
+    result = []
+    for (month, as_of), tasks, problems in zip(periods, all_tasks, all_problems):
+        activities = _activity_figures(month, unit)
+        ranking = {r["unit_id"]: r for r in score_ranking(_checks(month, unit))}
+        signed = _signed_units(month, unit)
+        rows = []
+        for u in units:
+            row = UnitRow(unit_id=u.pk, unit=u.name, kind=u.get_kind_display(), letter_signed=u.pk in signed)
+            if t := tasks.get(u.pk):
+                row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
+            if c := ranking.get(u.pk):
+                row.checks, row.average_score, row.score_rate, row.rank = c["checks"], c["average"], c["rate"], c["rank"]
+                row.score_total_sum, row.rate_sum = c["total_sum"], c["rate_sum"]
+            if p := problems.get(u.pk):
+                row.problems_found, row.problems_closed = p["found"], p["closed"]
+                row.problems_open, row.problems_overdue = p["open"], p["overdue"]
+                row.close_days_total = _duration_days(p["close_days"])
+            if a := activities.get(u.pk):
+                row.activities, row.photos = a["activities"], a["photos"]
+            rows.append(row)
+        result.append((rows, len(ranking)))
+    return result
 
 
 def totals_of(rows):
@@ -406,16 +422,17 @@ def open_problems(month, as_of, unit=None):
           .order_by("deadline", "unit__sort_order", "unit__name", "pk")
           .values_list("pk", "unit__name", "description", "found_on", "deadline", "status", "closed_at",
                        "check_record__kind", "indicator__code"))
-    labels = dict(ProblemStatus.choices)
-    kinds = dict(Check._meta.get_field("kind").choices)
+    # Labels as plain strings once (a lazy label translates again on every str(): thousands of rows).
+    labels = {key: str(label) for key, label in ProblemStatus.choices}
+    kinds = {key: str(label) for key, label in Check._meta.get_field("kind").choices}
     result = []
     for pk, unit_name, description, found_on, deadline, status, closed_at, kind, code in qs.iterator(2000):
         if status == ProblemStatus.CLOSED:
             label = f"已于{timezone.localtime(closed_at):%m-%d}销号"
         else:
-            label = str(labels[status])
+            label = labels[status]
         result.append(OpenProblem(pk, unit_name, description, found_on, deadline, label,
-                                  str(kinds[kind]) if kind else "直接交办", code or "",
+                                  kinds[kind] if kind else "直接交办", code or "",
                                   max((as_of - deadline).days, 0)))
     result.sort(key=lambda p: (not p.is_overdue, p.deadline))
     return result
@@ -466,9 +483,9 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None):
     as_of = min(today, month.last_day)
     scope = unit or bureau
     units = list(Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.active().in_bureau(bureau))
-    rows, ranked = unit_rows(month, units, as_of, scope)
     previous_month = month.previous()
-    previous_rows, _ = unit_rows(previous_month, units, min(today, previous_month.last_day), scope)
+    (rows, ranked), (previous_rows, _) = unit_rows_of(
+        [(month, as_of), (previous_month, min(today, previous_month.last_day))], units, scope)
     totals, previous = totals_of(rows), totals_of(previous_rows)
     districts = []
     if unit is None and bureau is not None and bureau.is_city:

@@ -17,7 +17,6 @@ memory):
 Prints plain lines.
 """
 import datetime
-import json
 import os
 import subprocess
 import sys
@@ -27,7 +26,9 @@ import time
 from django.core.management.base import BaseCommand
 
 from .bench_reports import Command as ReportsBench
-from .bench_reports import _plain_xlsxwriter, peak_mb
+from reports.benchmarks import measure, print_json, run_child
+
+from .bench_reports import _plain_xlsxwriter
 
 STEPS = ["scores", "sheet", "pdf", "pdf_floor", "excel", "excel_floor"]
 
@@ -37,7 +38,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=330)
-        parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                            help="an empty PostgreSQL database to use instead of a temporary SQLite file "
+                                 "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--child", choices=["build", *STEPS])
 
     def handle(self, *args, units, database_url, child, **options):
@@ -50,9 +53,7 @@ class Command(BaseCommand):
             subprocess.run(run + ["migrate", "-v0"], env=env, check=True)
             results = {}
             for step in ["build", *STEPS]:
-                out = subprocess.run(run + ["bench_assessment", "--child", step, "--units", str(units)], env=env,
-                                     check=True, stdout=subprocess.PIPE, text=True).stdout
-                results[step] = json.loads(out.strip().splitlines()[-1])
+                results[step] = run_child("bench_assessment", ["--child", step, "--units", str(units)], env)
             self.report(results)
 
     def report(self, r):
@@ -77,20 +78,11 @@ class Command(BaseCommand):
     # --- children ---------------------------------------------------------------------------------
 
     def child(self, step, units):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         import openpyxl  # noqa: F401  (imports are not what is measured)
         import weasyprint  # noqa: F401
         import xlsxwriter  # noqa: F401
 
-        work = getattr(self, f"step_{step}")
-        prepared = work(units, prepare=True)
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            extra = work(units, prepared=prepared)
-            seconds = time.perf_counter() - start
-        self.stdout.write(json.dumps({"seconds": seconds, "queries": len(queries), "peak": peak_mb(), **(extra or {})}))
+        print_json(self.stdout, measure(getattr(self, f"step_{step}"), units))
 
     def _as_of(self):
         from ledgers.models import CampaignYear
@@ -167,7 +159,9 @@ class Command(BaseCommand):
         )
 
         started = time.perf_counter()
-        figures = ReportsBench().build(units_wanted)
+        reports_bench = ReportsBench()
+        reports_bench.districts = 1  # bench_reports' classic shape: one district
+        figures = reports_bench.build(units_wanted)
         from ledgers.models import CampaignYear
 
         year = CampaignYear.objects.current()

@@ -23,7 +23,6 @@ and letters. Then measures, each step in its own child process so that peak memo
 Prints plain lines.
 """
 import datetime
-import json
 import os
 import random
 import subprocess
@@ -39,12 +38,7 @@ YEAR_STEPS = {"year", "year_floor", "year_floor_xlsxwriter"}
 CITY_STEPS = {"city_summary", "district_summary"}
 
 
-def peak_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+from reports.benchmarks import measure, print_json, run_child
 
 
 class Command(BaseCommand):
@@ -54,7 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, default=330)
         parser.add_argument("--districts", type=int, default=1,
                             help="spread the units over this many districts under a city bureau (city shape)")
-        parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a temporary SQLite file")
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                            help="an empty PostgreSQL database to use instead of a temporary SQLite file "
+                                 "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")
         parser.add_argument("--child", choices=["build", *STEPS])
 
@@ -71,10 +67,8 @@ class Command(BaseCommand):
             for step in ["build", *STEPS]:
                 if skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2:
                     continue
-                out = subprocess.run(run + ["bench_reports", "--child", step, "--units", str(units),
-                                            "--districts", str(self.districts)], env=env,
-                                     check=True, stdout=subprocess.PIPE, text=True).stdout
-                results[step] = json.loads(out.strip().splitlines()[-1])
+                results[step] = run_child("bench_reports", ["--child", step, "--units", str(units),
+                                                            "--districts", str(self.districts)], env)
             self.report(results)
 
     # --- the parent prints ------------------------------------------------------------------
@@ -116,21 +110,12 @@ class Command(BaseCommand):
     # --- children ---------------------------------------------------------------------------
 
     def child(self, step, units):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         work = (lambda units, prepare=False, prepared=None: None if prepare else self.build(units)) \
             if step == "build" else getattr(self, f"step_{step}")
         import openpyxl  # noqa: F401  (imports are not what is measured)
         import weasyprint  # noqa: F401
         import xlsxwriter  # noqa: F401
-        prepared = work(units, prepare=True)
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            extra = work(units, prepared=prepared)
-            seconds = time.perf_counter() - start
-        result = {"seconds": seconds, "queries": len(queries), "peak": peak_mb(), **(extra or {})}
-        self.stdout.write(json.dumps(result))
+        print_json(self.stdout, measure(work, units))
 
     def _month(self):
         from reports.summaries import Month

@@ -1,0 +1,245 @@
+"""Benchmark (not a test): the busiest pages under gunicorn, beside a hello-world floor in the same run.
+
+    DJANGO_DEBUG=1 .venv/bin/python manage.py bench_pages [--duration 10] [--database-url postgres://…/empty_db]
+
+Loads the demo data (`load_demo --if-empty`) into its own database (a temporary SQLite file, or the
+database given — empty, or already holding the demo data to save the minutes of loading it;
+`bin/with-postgres --scratch` hands over an empty PostgreSQL one) and collects the static
+files into a temporary STATIC_ROOT. Then, with DEBUG=0 and the production settings:
+
+- starts gunicorn (`--workers`, 2) serving the site, and a second gunicorn serving a one-view
+  "hello world" under the same settings and middleware (`reports.bench_hello`): the ceiling;
+- signs in as `liaison` and `inspector` (session cookies) and runs `wrk -t2 -c16 -d10s --latency`
+  on each page in PAGES, then on the floor;
+- in a child process, times each page warm through Django's test client (median of `--repeat`
+  requests, no network) and counts its queries.
+
+Prints one table: req/s, p50 and p99 latency, the share of the floor's req/s, the warm in-process
+time (wall clock, and the process's CPU time, which other work on a shared machine disturbs less) and
+the query count. `--no-wrk` prints the in-process columns only (no gunicorn; quick).
+`--page-weight` adds what a phone transfers for the liaison's pages (first load and reload;
+`reports/page_weight.py`, Debian's Chromium).
+"""
+import datetime
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.benchmarks import print_json, run_child
+
+# (label, who signs in (None: anonymous), URL; "{month}" is this month in the campaign year)
+PAGES = [
+    ("login (anonymous)", None, "/accounts/login/"),
+    ("liaison /", "liaison", "/"),
+    ("liaison /activities/", "liaison", "/activities/"),
+    ("liaison /problems/", "liaison", "/problems/"),
+    ("liaison /tasks/mine/", "liaison", "/tasks/mine/"),
+    ("inspector /reports/dashboard/", "inspector", "/reports/dashboard/"),
+    ("inspector monthly summary", "inspector", "/reports/monthly/{month}/"),
+    ("inspector task matrix /tasks/", "inspector", "/tasks/"),
+    ("inspector check list /checks/", "inspector", "/checks/"),
+]
+USERS = ("liaison", "inspector")
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_wrk(text):
+    """{"rps", "p50", "p99" (ms), "errors"} from `wrk --latency` output."""
+    def ms(value):
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", text))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+
+
+def this_month():
+    from ledgers.models import CampaignYear
+
+    year = CampaignYear.objects.current().year
+    today = datetime.date.today()
+    return f"{year}-{today.month if today.year == year else 12:02d}"
+
+
+class Command(BaseCommand):
+    help = "基准：gunicorn 下主要页面的吞吐、延迟（与同设置的 hello world 对比）、进程内耗时和查询数。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                            help="an empty PostgreSQL database instead of a temporary SQLite file "
+                                 "(default: $BENCH_DATABASE_URL, set by bin/with-postgres --scratch)")
+        parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (10)")
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+        parser.add_argument("--repeat", type=int, default=30, help="warm in-process requests per page (30)")
+        parser.add_argument("--no-wrk", action="store_true", help="in-process figures only (no gunicorn, no wrk)")
+        parser.add_argument("--page-weight", action="store_true",
+                            help="also the bytes a phone transfers for the liaison's pages (Chromium)")
+        parser.add_argument("--child", choices=["sessions", "inprocess"])
+
+    def handle(self, *args, database_url, child, **options):
+        if child:
+            return print_json(self.stdout, getattr(self, f"child_{child}")(**options))
+        if not options["no_wrk"] and not shutil.which("wrk"):
+            raise CommandError("wrk is not installed (bin/setup installs it: apt-get install wrk)")
+        with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+            env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DEBUG")}
+            env.update({
+                "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
+                "MEDIA_ROOT": f"{tmp}/media", "STATIC_ROOT": f"{tmp}/static",
+                "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,testserver",
+                "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            })
+            database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+            started = time.perf_counter()
+            for step in (["migrate", "--noinput", "-v0"], ["load_demo", "--if-empty"], ["collectstatic", "--noinput", "-v0"]):
+                subprocess.run([sys.executable, "manage.py", *step], env=env, check=True, cwd=ROOT,
+                               stdout=subprocess.DEVNULL)
+            self.stdout.write(f"demo data on {database} loaded in {time.perf_counter() - started:.0f} s")
+            sessions = run_child("bench_pages", ["--child", "sessions"], env)
+            warm = run_child("bench_pages", ["--child", "inprocess", "--repeat", str(options["repeat"])], env)
+            loaded = {}
+            if not options["no_wrk"]:
+                loaded = self.under_load(env, sessions, Path(tmp), **options)
+            self.report(database, sessions["month"], warm, loaded, **options)
+            if options["page_weight"]:
+                from reports.page_weight import measure_site
+                with self.gunicorn(env, Path(tmp), "wenming.wsgi", 1) as base:
+                    for line in measure_site(base, sessions["liaison"]):
+                        self.stdout.write(line)
+
+    # --- load with wrk ----------------------------------------------------------------------------
+
+    @contextmanager
+    def gunicorn(self, env, tmp, app, workers):
+        port = free_port()
+        log = open(tmp / f"gunicorn-{port}.log", "wb")
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), app, "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--timeout", "120"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/accounts/login/", timeout=5).read()
+                    break
+                except urllib.error.HTTPError:
+                    break  # it answers (the floor has no login page)
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise CommandError("gunicorn did not start: " + (tmp / f"gunicorn-{port}.log").read_text()[-2000:])
+                    time.sleep(0.3)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+
+    def wrk(self, url, cookie=None, *, duration, connections, threads, **options):
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+                   "--latency", url]
+        if cookie:
+            command[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
+        out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+        return parse_wrk(out)
+
+    def under_load(self, env, sessions, tmp, **options):
+        results = {}
+        with self.gunicorn(env, tmp, "wenming.wsgi", options["workers"]) as base:
+            for label, who, url in PAGES:
+                results[label] = self.wrk(base + url.format(month=sessions["month"]),
+                                          sessions[who] if who else None, **options)
+        with self.gunicorn(env, tmp, "reports.bench_hello", options["workers"]) as base:
+            results["hello world"] = self.wrk(base + "/", **options)
+        return results
+
+    # --- the parent prints ------------------------------------------------------------------------
+
+    def report(self, database, month, warm, loaded, *, duration, connections, threads, workers, **options):
+        if loaded:
+            self.stdout.write(f"pages on {database} (demo data, month {month}): gunicorn {workers} workers, DEBUG=0, "
+                              f"wrk -t{threads} -c{connections} -d{duration}s")
+        else:
+            self.stdout.write(f"pages on {database} (demo data, month {month}): in-process only")
+        floor = loaded.get("hello world")
+        header = f"{'page':34} {'req/s':>7} {'p50':>8} {'p99':>8} {'share':>6} {'warm':>8} {'cpu':>8} {'queries':>7}"
+        self.stdout.write(header)
+        for label, _who, _url in [("hello world", None, None), *PAGES]:
+            w = loaded.get(label)
+            cells = (f"{w['rps']:7.0f} {w['p50']:5.1f} ms {w['p99']:5.1f} ms {w['rps'] / floor['rps']:6.1%}"
+                     if w else f"{'':7} {'':8} {'':8} {'':6}")
+            inproc = warm.get(label)
+            cells += f" {inproc['ms']:5.1f} ms {inproc['cpu']:5.1f} ms {inproc['queries']:7d}" if inproc else ""
+            errors = f"  ({w['errors']} errors)" if w and w["errors"] else ""
+            if w or inproc:
+                self.stdout.write(f"{label:34} {cells}{errors}")
+
+    # --- children ---------------------------------------------------------------------------------
+
+    def _clients(self):
+        from django.test import Client
+
+        from ledgers.models import User
+
+        clients = {None: Client()}
+        for username in USERS:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        return clients
+
+    def child_sessions(self, **options):
+        clients = self._clients()
+        return {"month": this_month(), **{who: clients[who].cookies["sessionid"].value for who in USERS}}
+
+    def child_inprocess(self, *, repeat, **options):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        clients, month, results = self._clients(), this_month(), {}
+        for label, who, url in PAGES:
+            client, url = clients[who], url.format(month=month)
+            for _ in range(3):  # warm: templates compiled, caches filled, session refreshed
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+            times, cpu = [], []
+            for _ in range(repeat):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                client.get(url)
+                times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            results[label] = {"ms": statistics.median(times) * 1000, "cpu": statistics.median(cpu) * 1000,
+                              "queries": len(queries)}
+        return results
+

@@ -1,0 +1,35 @@
+"""wenming.form_renderer writes <select> in Python: the HTML must be exactly Django's templates' HTML."""
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from ledgers.forms_checks import ProblemFilterForm
+from ledgers.models import Unit
+from wenming.form_renderer import FormRenderer
+
+
+class Choices(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "全部"), ("x<", "甲&乙\""), (3, 4)], required=False)
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, empty_label="全部单位")
+    grouped = forms.ChoiceField(choices=[("组一", [("1", "一"), ("2", "二")]), ("z", "<b>z</b>")])
+    many = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二")])
+    typed = forms.TypedChoiceField(choices=[(1, "一"), (2, "二")], coerce=int,
+                                   widget=forms.Select(attrs={"class": "form-select", "data-x": "<y>", "disabled": True}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [None, {"plain": "x<", "grouped": "2", "many": ["1", "2"], "typed": "2"}])
+def test_selects_are_the_same_html_as_django_templates(school_a, school_b, data):
+    if data:
+        data["unit"] = str(school_b.pk)
+    fast, slow = Choices(data, renderer=FormRenderer()), Choices(data, renderer=DjangoTemplates())
+    for name in Choices.base_fields:
+        assert str(fast[name]) == str(slow[name]), name
+
+
+@pytest.mark.django_db
+def test_a_filter_form_renders_the_same(inspector, school_a, school_b, year):
+    fast = ProblemFilterForm({"status": "open"}, user=inspector, renderer=FormRenderer())
+    slow = ProblemFilterForm({"status": "open"}, user=inspector, renderer=DjangoTemplates())
+    assert [str(fast[n]) for n in fast.fields] == [str(slow[n]) for n in slow.fields]
+    assert "郾城区第二实验小学" in str(fast["unit"])
