@@ -355,12 +355,6 @@ class _Written:
     def mark_committed(self):
         self.committed = True
 
-    @property
-    def waiting(self):
-        """Its on_commit callback is still queued: the transaction (or savepoint) is open, or
-        committing. Django drops the callbacks of a transaction or savepoint that rolls back."""
-        return any(func == self.mark_committed for _sids, func, _robust in self.connection.run_on_commit)
-
 
 def remove_on_rollback(storage, names, using=None):
     """Delete `names` from `storage` if the current transaction does not commit.
@@ -381,10 +375,18 @@ def remove_rolled_back_files(**_signal_kwargs):
     """Delete the files of this thread's finished transactions that did not commit; return how many."""
     entries = _registry()
     removed, keep = 0, []
+    # An entry whose on_commit callback is still queued waits: its transaction (or savepoint) is
+    # open, or committing. Django drops the callbacks of a transaction or savepoint that rolls
+    # back. The queue is read once per connection (not once per entry: quadratic in a long
+    # transaction, such as load_demo's inside a test).
+    queued = {}
     for entry in entries:
         if entry.committed:
             continue
-        if entry.waiting:
+        if id(entry.connection) not in queued:
+            queued[id(entry.connection)] = {id(getattr(func, "__self__", None))
+                                            for _sids, func, _robust in entry.connection.run_on_commit}
+        if id(entry) in queued[id(entry.connection)]:
             keep.append(entry)  # still open: decide later
             continue
         for name in entry.names:

@@ -128,41 +128,27 @@ def district2(city):
                                  kind=BureauKind.DISTRICT, parent=city, sort_order=2)
 
 
-@pytest.fixture
-def city_office(city):
-    return Unit.objects.create(name="市教育局文明办", kind=UnitKind.SECTION, code="city-wmb", bureau=city)
+def unit_fixture(name, code, bureau_fixture, kind=UnitKind.SECTION):
+    """A fixture: the unit `name` in the bureau that the fixture `bureau_fixture` gives."""
+    @pytest.fixture
+    def fixture(request):
+        return Unit.objects.create(name=name, kind=kind, code=code, bureau=request.getfixturevalue(bureau_fixture))
+    return fixture
 
 
-@pytest.fixture
-def district2_office(district2):
-    return Unit.objects.create(name="源汇区教育局办公室", kind=UnitKind.SECTION, code="yh-bgs", bureau=district2)
+def user_fixture(username, role, unit_from, name):
+    """A fixture: the user `username` of the unit that the fixture `unit_from` gives."""
+    @pytest.fixture
+    def fixture(request):
+        return make_user(username, role, request.getfixturevalue(unit_from), name)
+    return fixture
 
 
-@pytest.fixture
-def school_c(district2):
-    return Unit.objects.create(name="源汇区第一实验小学", kind=UnitKind.SCHOOL, code="yh-school01", bureau=district2)
-
-
-@pytest.fixture
-def city_admin(city_office):
-    return make_user("city", Role.ADMIN, city_office, "市文明办管理员")
-
-
-@pytest.fixture
-def city_inspector(city_office):
-    return make_user("city_inspector", Role.INSPECTOR, city_office, "市督导组")
-
-
-@pytest.fixture
-def district2_admin(district2_office):
-    return make_user("district2", Role.ADMIN, district2_office, "源汇区管理员")
-
-
-@pytest.fixture
-def district2_inspector(district2_office):
-    return make_user("district2_inspector", Role.INSPECTOR, district2_office, "源汇区督导组")
-
-
-@pytest.fixture
-def liaison3(school_c):
-    return make_user("liaison3", Role.LIAISON, school_c, "源汇区联络员")
+city_office = unit_fixture("市教育局文明办", "city-wmb", "city")
+district2_office = unit_fixture("源汇区教育局办公室", "yh-bgs", "district2")
+school_c = unit_fixture("源汇区第一实验小学", "yh-school01", "district2", kind=UnitKind.SCHOOL)
+city_admin = user_fixture("city", Role.ADMIN, "city_office", "市文明办管理员")
+city_inspector = user_fixture("city_inspector", Role.INSPECTOR, "city_office", "市督导组")
+district2_admin = user_fixture("district2", Role.ADMIN, "district2_office", "源汇区管理员")
+district2_inspector = user_fixture("district2_inspector", Role.INSPECTOR, "district2_office", "源汇区督导组")
+liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络员")

@@ -106,8 +106,9 @@ def login_as(page, username, password=PASSWORD):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def screenshot(page, name):
+def screenshot(page, name, **options):
+    """Options go to Playwright's page.screenshot (scale="css": one image pixel per CSS pixel)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, **options)
     return path

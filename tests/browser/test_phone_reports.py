@@ -111,7 +111,8 @@ def test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop(new_pa
             where = f"{role} {name} ({url})"
 
             seen = visit(phone, url)
-            screenshot(phone, f"phone-{role}-{name}")
+            # CSS pixels: a quarter of the phone's device pixels to encode, for the same layout.
+            screenshot(phone, f"phone-{role}-{name}", scale="css")
             counts.append(f"{where}: {len(seen['small'])} texts < {MIN_TEXT_PX}px, width {seen['docWidth']}")
             if seen["docWidth"] > PHONE["width"]:
                 failures.append(f"{where}: the page is {seen['docWidth']}px wide on a {PHONE['width']}px phone")
