@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0008_assessment'),
+        ('ledgers', '0009_notifications'),
     ]
 
     operations = [
