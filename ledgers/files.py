@@ -326,7 +326,12 @@ def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
 
         raise Http404("文件不存在")
     ext = os.path.splitext(fieldfile.name)[1].lower()
-    stream, length = _stream(fieldfile.storage, fieldfile.name)
+    try:
+        stream, length = _stream(fieldfile.storage, fieldfile.name)
+    except FileNotFoundError:
+        from django.http import Http404
+
+        raise Http404("文件不存在")
     response = FileResponse(
         stream,
         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
@@ -338,6 +343,13 @@ def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
     # Never kept in a (shared office) browser's cache after logout.
     add_never_cache_headers(response)
     return response
+
+
+def open_stored(storage, name):
+    """A stored file to read once, start to end (binder photos, PDF images, downloads). From an S3
+    store it is one GET whose body is read as it arrives; `storage.open` would first ask for the
+    object's metadata and copy the whole object into a temporary file."""
+    return _stream(storage, name)[0]
 
 
 def _stream(storage, name):
@@ -352,9 +364,7 @@ def _stream(storage, name):
             answer = storage.bucket.Object(storage._normalize_name(clean_name(name))).get()
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                from django.http import Http404
-
-                raise Http404("文件不存在")
+                raise FileNotFoundError(name) from error
             raise
         return answer["Body"], answer.get("ContentLength")
     return storage.open(name, "rb"), None
