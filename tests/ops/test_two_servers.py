@@ -21,7 +21,6 @@ import uuid
 import zipfile
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +82,8 @@ class Browser:
 
 @pytest.fixture
 def two_servers(tmp_path):
+    from django.conf import settings
+
     if connection.vendor != "postgresql" or settings.STORAGE_BACKEND != "s3":
         pytest.skip("two app servers share PostgreSQL and the object store: runs in bin/test's "
                     "PostgreSQL + SeaweedFS phase (bin/with-postgres bin/with-seaweedfs)")
@@ -92,10 +93,15 @@ def two_servers(tmp_path):
         yield base_a, base_b
 
 
-def test_two_app_servers_share_photos_sessions_lockouts_and_jobs(two_servers, tmp_path, liaison, liaison2, year,
-                                                                 school_a):
+def test_two_app_servers_share_photos_sessions_lockouts_and_jobs(two_servers, tmp_path, settings, liaison, liaison2,
+                                                                 year, school_a):
     a, b = two_servers
     ActivityCategory.objects.ensure_defaults()
+    # The servers run the production hashers (the tests' fast MD5 one is not among them).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    for user in (liaison, liaison2):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
     photo_bytes = jpeg("升旗仪式.jpg").read()
 
     # A session made on A holds on B.
