@@ -154,6 +154,7 @@ def test_two_app_servers_share_photos_sessions_lockouts_and_jobs(two_servers, tm
     assert "锁定" in body.decode()
 
     # A job enqueued through A is run by a worker beside B; its file downloads through B.
+    Activity.objects.filter(pk=activity.pk).update(status="approved")  # binders hold approved activities
     status, headers, _ = browser.post(a + reverse("reports:binder_zip") + f"?unit={school_a.pk}&year={year.year}")
     assert status == 302, status
     job = Job.objects.get()
