@@ -326,15 +326,48 @@ def serve_file(request, fieldfile, *, download_name=None, as_attachment=False):
 
         raise Http404("文件不存在")
     ext = os.path.splitext(fieldfile.name)[1].lower()
+    try:
+        stream, length = _stream(fieldfile.storage, fieldfile.name)
+    except FileNotFoundError:
+        from django.http import Http404
+
+        raise Http404("文件不存在")
     response = FileResponse(
-        fieldfile.storage.open(fieldfile.name, "rb"),
+        stream,
         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
         as_attachment=as_attachment,
         filename=download_name or os.path.basename(fieldfile.name),
     )
+    if length is not None:
+        response.headers["Content-Length"] = str(length)
     # Never kept in a (shared office) browser's cache after logout.
     add_never_cache_headers(response)
     return response
+
+
+def open_stored(storage, name):
+    """A stored file to read once, start to end (binder photos, PDF images, downloads). From an S3
+    store it is one GET whose body is read as it arrives; `storage.open` would first ask for the
+    object's metadata and copy the whole object into a temporary file."""
+    return _stream(storage, name)[0]
+
+
+def _stream(storage, name):
+    """(a readable stream of a stored file, its size if known). From an S3 store, the object's body as it arrives (no
+    copy in memory or on disk, whatever its size: a bureau's binder ZIP runs to gigabytes);
+    otherwise the storage's own file."""
+    if hasattr(storage, "bucket") and hasattr(storage, "_normalize_name"):  # django-storages' S3Storage
+        from botocore.exceptions import ClientError
+        from storages.utils import clean_name
+
+        try:
+            answer = storage.bucket.Object(storage._normalize_name(clean_name(name))).get()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise FileNotFoundError(name) from error
+            raise
+        return answer["Body"], answer.get("ContentLength")
+    return storage.open(name, "rb"), None
 
 
 # --- files of transactions that roll back ----------------------------------------------------

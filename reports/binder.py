@@ -33,6 +33,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ledgers.files import open_stored
 from ledgers.models import Activity, ActivityPhoto, Indicator
 
 from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
@@ -239,7 +240,7 @@ def write_unit_files(archive, unit, year, *, prefix="", period=None, progress=_n
                      compress_type=zipfile.ZIP_DEFLATED)
     for number, (_label, _activity, photo, path) in enumerate(entries, start=1):
         # Photos are already compressed: stored as they are, copied in chunks.
-        with photo.original.storage.open(photo.original.name, "rb") as src, \
+        with open_stored(photo.original.storage, photo.original.name) as src, \
                 archive.open(prefix + path, "w", force_zip64=True) as dest:
             shutil.copyfileobj(src, dest, CHUNK)
         if number % 20 == 0:

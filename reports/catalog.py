@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ledgers.files import open_stored
 from ledgers.models import (
     Activity, ActivityPhoto, Check, CheckPhoto, Indicator, LetterStatus, Problem, ProblemPhoto,
     ResponsibilityLetter, RuleKind,
@@ -257,7 +258,8 @@ def catalog_zip(out, *, year, unit=None, bureau=None):
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         archive.writestr("目录.xlsx", workbook_bytes(wb), compress_type=zipfile.ZIP_DEFLATED)
         for fieldfile, path in entries:
-            with fieldfile.storage.open(fieldfile.name, "rb") as src, archive.open(path, "w", force_zip64=True) as dest:
+            with open_stored(fieldfile.storage, fieldfile.name) as src, \
+                    archive.open(path, "w", force_zip64=True) as dest:
                 shutil.copyfileobj(src, dest, CHUNK)
     return out
 

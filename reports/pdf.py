@@ -12,6 +12,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ledgers.files import open_stored
+
 
 class StorageURLFetcher(URLFetcher):
     """Serves `storage:` and `static:` URLs; refuses everything else (no network, no files)."""
@@ -19,7 +21,7 @@ class StorageURLFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         if url.startswith("storage:"):
             name = url[len("storage:"):]
-            body = default_storage.open(name, "rb")
+            body = open_stored(default_storage, name)
             return URLFetcherResponse(url, body, {"Content-Type": _mime(name)})
         if url.startswith("static:"):
             path = finders.find(url[len("static:"):])

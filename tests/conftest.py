@@ -2,6 +2,8 @@
 
 `liaison` belongs to school_a and must never see school_b's data (`liaison2`'s unit).
 """
+import uuid
+
 import pytest
 
 from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
@@ -10,8 +12,19 @@ PASSWORD = "wenming2026"
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGE_BACKEND == "s3":
+        # bin/with-seaweedfs: every test keeps its objects under its own key prefix in the shared
+        # bucket (as each has its own MEDIA_ROOT on disk), also in the servers and workers it
+        # starts (AWS_LOCATION). MEDIA_ROOT is a plain file, so that anything writing media to
+        # the local disk fails even as root (no local disk assumed under s3).
+        prefix = f"t/{uuid.uuid4().hex}"
+        monkeypatch.setenv("AWS_LOCATION", prefix)
+        default = settings.STORAGES["default"]
+        settings.STORAGES = {**settings.STORAGES,
+                             "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
+        settings.MEDIA_ROOT.write_text("MEDIA_ROOT is not used when STORAGE_BACKEND=s3\n")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

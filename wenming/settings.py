@@ -191,6 +191,16 @@ if STORAGE_BACKEND == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # A key prefix inside the bucket (several installs or test runs may share one bucket).
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Presigned URLs live at most 5 minutes (see README, "Object store").
+            "querystring_expire": 300,
+            # SeaweedFS, MinIO and most S3-compatible stores want path-style addressing.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Files read through the storage (binder photos, backups) spill to the system temp
+            # folder above 5 MB instead of staying in memory.
+            "max_memory_size": 5 * 1024 * 1024,
         },
     }
 elif STORAGE_BACKEND == "local":

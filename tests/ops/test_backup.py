@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from ledgers.models import ActivityPhoto, Unit, User
 from tests.conftest import PASSWORD
+from tests.media import switch_to_empty_media
 
 BACKUP_DATABASES = ["default", "backup_snapshot", "backup_verify"]
 PHOTO = bytes(range(256)) * 40 + "活动照片".encode()
@@ -45,7 +46,7 @@ def test_backup_and_restore_round_trip_demo_data_and_files(tmp_path, settings):
 
     # An empty install: a fresh database (migrated) and an empty media folder.
     call_command("flush", interactive=False, verbosity=0)
-    settings.MEDIA_ROOT = tmp_path / "new-media"
+    switch_to_empty_media(settings, tmp_path, "new-media")
     assert User.objects.count() == 0
 
     call_command("restore", str(archive), stdout=open("/dev/null", "w"))

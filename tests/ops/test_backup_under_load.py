@@ -28,6 +28,7 @@ from django.utils import timezone
 from ledgers.models import Activity, ActivityCategory, ActivityPhoto, ProgressEntry, Task, TaskAssignment
 from ledgers.services.tasks import progress_add, task_save
 from tests.ledgers.checks.factories import jpeg
+from tests.media import current_storage, stored_names, switch_to_empty_media
 
 BACKUP_DATABASES = ["default", "backup_snapshot", "backup_verify"]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "backup-under-load.txt"
@@ -95,8 +96,8 @@ class Writer(threading.Thread):
             connection.close()
 
 
-def count_files(root):
-    return sum(1 for p in Path(root).rglob("*") if p.is_file())
+def count_files(storage):
+    return len(stored_names(storage))
 
 
 def sha256_file(name):
@@ -123,7 +124,7 @@ def test_a_backup_taken_while_people_work_restores_exactly_its_snapshot(file_dat
         ActivityPhoto(activity=a, original=sample.original.name, display=sample.display.name,
                       thumbnail=sample.thumbnail.name, original_name="x.jpg", sha256=sample.sha256,
                       uploaded_by=liaison, caption="已有照片") for a in activities for _ in range(2)])
-    media_before = settings.MEDIA_ROOT
+    media_before = current_storage()
 
     writer = Writer(liaison, school_a, year, category, assignment)
     writer.start()
@@ -146,13 +147,13 @@ def test_a_backup_taken_while_people_work_restores_exactly_its_snapshot(file_dat
 
     # An empty install: an empty database (migrated) and an empty media folder.
     call_command("flush", interactive=False, verbosity=0)
-    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    switch_to_empty_media(settings, tmp_path, "restored-media")
     call_command("restore", str(archive), stdout=open("/dev/null", "w"))
 
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["missing_files"] == []
-    originals = {name: hashlib.sha256((Path(media_before) / name).read_bytes()).hexdigest()
+    originals = {name: hashlib.sha256(media_before.open(name, "rb").read()).hexdigest()
                  for name in manifest["files"]}
 
     restored = table_counts()
@@ -160,7 +161,7 @@ def test_a_backup_taken_while_people_work_restores_exactly_its_snapshot(file_dat
                       if label in restored and restored[label] != n}
     file_mismatches = [name for name, info in manifest["files"].items()
                        if sha256_file(name) != info["sha256"] or info["sha256"] != originals[name]]
-    restored_files = count_files(settings.MEDIA_ROOT)
+    restored_files = count_files(current_storage())
     # Every restored photo and progress entry has its parent (the snapshot was consistent).
     assert not ActivityPhoto.objects.filter(activity__isnull=False).exclude(activity__in=Activity.objects.all()).exists()
     assert ProgressEntry.objects.count() == manifest["models"]["ledgers.ProgressEntry"]
@@ -178,4 +179,4 @@ def test_a_backup_taken_while_people_work_restores_exactly_its_snapshot(file_dat
     assert not row_mismatches, row_mismatches
     assert not file_mismatches, file_mismatches
     assert restored_files == len(manifest["files"])
-    assert media_before != settings.MEDIA_ROOT
+    assert stored_names(media_before) != [] and media_before.location != current_storage().location

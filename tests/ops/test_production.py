@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -62,7 +64,9 @@ def test_production_settings_are_https_only(tmp_path):
 def test_object_storage_is_chosen_by_environment_without_importing_it_otherwise(tmp_path):
     code = ("import sys, json; from django.conf import settings as s;"
             " print(json.dumps([s.STORAGES['default'], 'storages' in sys.modules]))")
-    local = json.loads(manage(production_env(tmp_path), "shell", "--no-imports", "-c", code).stdout)
+    # (STORAGE_BACKEND named: bin/test's PostgreSQL + SeaweedFS phase exports s3.)
+    local = json.loads(manage(production_env(tmp_path, STORAGE_BACKEND="local"), "shell", "--no-imports", "-c",
+                              code).stdout)
     assert local == [{"BACKEND": "django.core.files.storage.FileSystemStorage"}, False]
     s3_env = production_env(tmp_path, STORAGE_BACKEND="s3", AWS_STORAGE_BUCKET_NAME="wenming-photos",
                             AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000")
@@ -124,9 +128,7 @@ def test_forged_csrf_token_is_refused_in_chinese_and_nothing_changes(liaison):
 
 def test_media_is_never_served_from_a_public_url_even_with_debug(client, settings, admin_user):
     settings.DEBUG = True
-    photo = Path(settings.MEDIA_ROOT) / "photos" / "2026" / "secret.jpg"
-    photo.parent.mkdir(parents=True)
-    photo.write_bytes(b"\xff\xd8\xff not for everyone")
+    default_storage.save("photos/2026/secret.jpg", ContentFile(b"\xff\xd8\xff not for everyone"))
     client.force_login(admin_user)
     for url in ("/media/photos/2026/secret.jpg", "/media/", "/media/../media/photos/2026/secret.jpg"):
         response = client.get(url)

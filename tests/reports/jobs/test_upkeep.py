@@ -1,6 +1,5 @@
 """The daily upkeep: expired files, old rows, orphaned files, hooks, and its own schedule."""
 import datetime
-import os
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -26,10 +25,7 @@ def done_job(user, unit, name, **fields):
                               expires_at=timezone.now() + timedelta(days=7), **fields)
 
 
-def age(name, days):
-    path = default_storage.path(name)
-    stamp = (timezone.now() - timedelta(days=days)).timestamp()
-    os.utime(path, (stamp, stamp))
+from tests.media import age  # noqa: E402  (storage-agnostic: local mtime or the S3 store's answer)
 
 
 def test_upkeep_removes_expired_files_old_rows_and_orphans_and_logs_it(liaison, school_a, client_for, caplog):
