@@ -33,11 +33,11 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ledgers.files import open_stored
+from ledgers.files import read_ahead
 from ledgers.models import Activity, ActivityPhoto, Indicator
 
 from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
-from .pdf import StorageURLFetcher
+from .pdf import render_document
 
 BATCH_SIZE = 15
 UNLINKED = "未关联指标"
@@ -126,12 +126,6 @@ def file_name(unit, year, ext, period=None):
 
 # --- PDF -------------------------------------------------------------------------------------
 
-def _render(html):
-    from weasyprint import HTML
-
-    return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").render()
-
-
 def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
     from pypdf import PdfReader, PdfWriter
 
@@ -146,7 +140,7 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
             batch = order[n:n + batch_size]
             for activity in batch:
                 activity.binder_photos = list(activity.photos.all())
-            doc = _render(render_to_string("reports/pdf/binder.html", {**context, "part": "body", "activities": batch}))
+            doc = render_document(render_to_string("reports/pdf/binder.html", {**context, "part": "body", "activities": batch}))
             for index, page in enumerate(doc.pages):
                 for anchor in page.anchors:
                     if anchor.startswith("activity-"):
@@ -163,14 +157,14 @@ def binder_pdf(unit, year, batch_size=BATCH_SIZE, period=None, progress=_noop):
             refs = {pk: page + front_pages for pk, page in starts.items()}
             for section in sections:
                 section.rows = [(a, refs.get(a.pk)) for a in section.activities]
-            front = _render(render_to_string("reports/pdf/binder.html", {
+            front = render_document(render_to_string("reports/pdf/binder.html", {
                 **context, "part": "front", "sections": sections, "activity_count": len(order)}))
             if len(front.pages) == front_pages:
                 break
             front_pages = len(front.pages)
         front.write_pdf(tmp / "front.pdf")
         total = front_pages + body_pages
-        _render(render_to_string("reports/pdf/binder.html", {"part": "numbers", "pages": range(total)})) \
+        render_document(render_to_string("reports/pdf/binder.html", {"part": "numbers", "pages": range(total)})) \
             .write_pdf(tmp / "numbers.pdf")
 
         writer = PdfWriter()
@@ -238,10 +232,11 @@ def write_unit_files(archive, unit, year, *, prefix="", period=None, progress=_n
     entries = zip_entries(sections)
     archive.writestr(f"{prefix}目录.xlsx", contents_xlsx(unit, year, entries, period),
                      compress_type=zipfile.ZIP_DEFLATED)
-    for number, (_label, _activity, photo, path) in enumerate(entries, start=1):
+    storage = entries[0][2].original.storage if entries else None
+    sources = read_ahead(storage, [photo.original.name for _label, _activity, photo, _path in entries])
+    for number, ((_label, _activity, _photo, path), source) in enumerate(zip(entries, sources), start=1):
         # Photos are already compressed: stored as they are, copied in chunks.
-        with open_stored(photo.original.storage, photo.original.name) as src, \
-                archive.open(prefix + path, "w", force_zip64=True) as dest:
+        with source as src, archive.open(prefix + path, "w", force_zip64=True) as dest:
             shutil.copyfileobj(src, dest, CHUNK)
         if number % 20 == 0:
             progress(number, len(entries))

@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ledgers.files import open_stored
+from ledgers.files import read_ahead
 from ledgers.models import (
     Activity, ActivityPhoto, Check, CheckPhoto, Indicator, LetterStatus, Problem, ProblemPhoto,
     ResponsibilityLetter, RuleKind,
@@ -32,7 +32,7 @@ from ledgers.models.assessment import IndicatorRule
 
 from .binder import CHUNK, safe_name
 from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
-from .pdf import StorageURLFetcher
+from .pdf import render_document
 
 BATCH_SIZE = 15
 ARCHIVED = ["submitted", "approved"]
@@ -164,12 +164,6 @@ def file_name(year, unit, ext):
 
 # --- PDF -------------------------------------------------------------------------------------------
 
-def _render(html):
-    from weasyprint import HTML
-
-    return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").render()
-
-
 def catalog_pdf(out, *, year, unit=None, bureau=None, batch_size=BATCH_SIZE):
     """Write the catalog PDF to `out` (a binary file object)."""
     from pypdf import PdfReader, PdfWriter
@@ -184,7 +178,7 @@ def catalog_pdf(out, *, year, unit=None, bureau=None, batch_size=BATCH_SIZE):
         starts, body_pages = {}, 0
         for n in range(0, len(order), batch_size):
             batch = [(sections[s], item, f"b{n + i}") for i, (s, item) in enumerate(order[n:n + batch_size])]
-            doc = _render(render_to_string("reports/pdf/catalog.html", {**context, "part": "body", "batch": batch}))
+            doc = render_document(render_to_string("reports/pdf/catalog.html", {**context, "part": "body", "batch": batch}))
             for index, page in enumerate(doc.pages):
                 for anchor in page.anchors:
                     if anchor.startswith("b"):
@@ -197,14 +191,14 @@ def catalog_pdf(out, *, year, unit=None, bureau=None, batch_size=BATCH_SIZE):
         for _ in range(3):
             for i, (s, item) in enumerate(order):
                 item.page = starts.get(f"b{i}", 0) + front_pages
-            front = _render(render_to_string("reports/pdf/catalog.html", {**context, "part": "front",
+            front = render_document(render_to_string("reports/pdf/catalog.html", {**context, "part": "front",
                                                                           "sections": sections}))
             if len(front.pages) == front_pages:
                 break
             front_pages = len(front.pages)
         front.write_pdf(tmp / "front.pdf")
         total = front_pages + body_pages
-        _render(render_to_string("reports/pdf/catalog.html", {"part": "numbers", "pages": range(total)})) \
+        render_document(render_to_string("reports/pdf/catalog.html", {"part": "numbers", "pages": range(total)})) \
             .write_pdf(tmp / "numbers.pdf")
         writer = PdfWriter()
         for path in [tmp / "front.pdf", *sorted(tmp.glob("body-*.pdf"))]:
@@ -257,9 +251,10 @@ def catalog_zip(out, *, year, unit=None, bureau=None):
     add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows, heading=f"{who} {year.year}年度测评材料目录")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         archive.writestr("目录.xlsx", workbook_bytes(wb), compress_type=zipfile.ZIP_DEFLATED)
-        for fieldfile, path in entries:
-            with open_stored(fieldfile.storage, fieldfile.name) as src, \
-                    archive.open(path, "w", force_zip64=True) as dest:
+        storage = entries[0][0].storage if entries else None
+        sources = read_ahead(storage, [fieldfile.name for fieldfile, _path in entries])
+        for (_fieldfile, path), source in zip(entries, sources):
+            with source as src, archive.open(path, "w", force_zip64=True) as dest:
                 shutil.copyfileobj(src, dest, CHUNK)
     return out
 

@@ -5,23 +5,33 @@ bytes. Images are read from Django's storage through `storage:` URLs
 (`<img src="storage:{{ photo.thumbnail.name }}">`), never fetched over HTTP; static files
 through `static:` URLs. Templates extend "reports/pdf/base.html" (A4, CJK fonts, page numbers).
 """
+import html as html_lib
 import mimetypes
+import re
 
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ledgers.files import open_stored
+from ledgers.files import ReadAhead
+
+
+STORAGE_URL = re.compile(r"""storage:([^"'\s)]+)""")
 
 
 class StorageURLFetcher(URLFetcher):
-    """Serves `storage:` and `static:` URLs; refuses everything else (no network, no files)."""
+    """Serves `storage:` and `static:` URLs; refuses everything else (no network, no files).
+    `files` (ReadAhead) holds the document's stored images, read ahead in document order."""
+
+    def __init__(self, files, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.files = files
 
     def fetch(self, url, headers=None):
         if url.startswith("storage:"):
             name = url[len("storage:"):]
-            body = open_stored(default_storage, name)
+            body = self.files.open(name)
             return URLFetcherResponse(url, body, {"Content-Type": _mime(name)})
         if url.startswith("static:"):
             path = finders.find(url[len("static:"):])
@@ -36,10 +46,18 @@ def _mime(name):
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def render_html_to_pdf(html, target=None):
+def render_document(html):
+    """WeasyPrint's laid-out Document of `html` (pages can be counted, merged, then written); the
+    stored images it shows are read ahead in document order."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=StorageURLFetcher(), base_url=".").write_pdf(target)
+    names = [html_lib.unescape(name) for name in STORAGE_URL.findall(html)]
+    with ReadAhead(default_storage, names) as files:
+        return HTML(string=html, url_fetcher=StorageURLFetcher(files), base_url=".").render()
+
+
+def render_html_to_pdf(html, target=None):
+    return render_document(html).write_pdf(target)
 
 
 def render_pdf(template_name, context, target=None):

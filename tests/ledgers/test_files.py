@@ -58,3 +58,48 @@ def test_display_name_drops_folders_and_control_characters():
     upload = SimpleUploadedFile("../../etc/pass\x00wd<>.jpg", b"x")
     assert files.display_name(upload) == "passwd.jpg"
     assert files.storage_name("photos", ".jpg").startswith("photos/")
+
+
+def test_read_ahead_from_an_object_store_keeps_order_and_a_bounded_window(monkeypatch):
+    """Binder photos and PDF images from an object store are fetched a few at a time ahead of the
+    writer, by worker threads, in the order asked for; never more than `ahead` wait in memory."""
+    import threading
+    import time
+
+    fetched, in_flight, peak = [], [0], [0]
+    lock = threading.Lock()
+
+    def slow_read(storage, name):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.01)  # a network round trip
+        with lock:
+            in_flight[0] -= 1
+            fetched.append((name, threading.current_thread().name))
+        return f"<{name}>".encode()
+
+    monkeypatch.setattr(files, "_is_remote", lambda storage: True)
+    monkeypatch.setattr(files, "_read_whole", slow_read)
+    monkeypatch.setattr(files, "open_stored", lambda storage, name: io.BytesIO(b"direct " + name.encode()))
+    names = [f"photo{i}.jpg" for i in range(40)]
+    with files.ReadAhead(object(), names, ahead=4) as ahead:
+        assert ahead.open("photo0.jpg").read() == b"<photo0.jpg>"
+        assert len(ahead.pending) <= 4
+        # a file not in the announced order is simply read when asked for
+        assert ahead.open("elsewhere.jpg").read() == b"direct elsewhere.jpg"
+        bodies = [ahead.open(name).read() for name in names[1:]]
+    assert bodies == [f"<{name}>".encode() for name in names[1:]]
+    assert all(thread.startswith("read-ahead") for _name, thread in fetched)
+    assert 1 < peak[0] <= 4
+
+
+def test_read_ahead_of_local_files_opens_them_in_turn(settings, tmp_path):
+    from django.core.files.storage import FileSystemStorage
+
+    storage = FileSystemStorage(location=tmp_path)
+    for i in range(3):
+        storage.save(f"p{i}.jpg", io.BytesIO(f"photo {i}".encode()))
+    assert [f.read() for f in files.read_ahead(storage, ["p2.jpg", "p0.jpg"])] == [b"photo 2", b"photo 0"]
+    with pytest.raises(FileNotFoundError):
+        list(files.read_ahead(storage, ["missing.jpg"]))
