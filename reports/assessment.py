@@ -26,14 +26,13 @@ percent (折合得分) = total / full marks × 100, one decimal; units ranked by
 """
 import calendar
 import datetime
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from ledgers.models import (
@@ -43,6 +42,7 @@ from ledgers.models import (
 )
 from ledgers.models.assessment import Adjustment, AssessmentScheme, IndicatorRule
 from ledgers.models.checks import format_points
+from ledgers.pk_urls import pk_url
 from ledgers.services.ranking import competition_rank
 
 CENT = Decimal("0.01")
@@ -597,19 +597,8 @@ def assessment(year, *, as_of=None, units=None, kind="", today=None, bureau=None
 
 # --- one unit: evidence and actions ---------------------------------------------------------------
 
-_PK = 987654321
-
-
-@functools.lru_cache(maxsize=64)
-def _url_parts(name, script_prefix):
-    head, _, tail = reverse(name, args=[_PK]).partition(str(_PK))
-    return head, tail
-
-
 def _url(name, pk):
-    """reverse(name, args=[pk]) for a one-pk route, without resolving it again for every record."""
-    head, tail = _url_parts(name, get_script_prefix())
-    return f"{head}{pk}{tail}"
+    return pk_url(name, pk)
 
 
 def _task_evidence(year, unit, as_of, ids, rules, *, missing_only=False):
