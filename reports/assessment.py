@@ -42,6 +42,7 @@ from ledgers.models import (
 )
 from ledgers.models.assessment import Adjustment, AssessmentScheme, IndicatorRule
 from ledgers.models.checks import format_points
+from ledgers.pk_urls import pk_url
 from ledgers.services.ranking import competition_rank
 
 CENT = Decimal("0.01")
@@ -597,16 +598,20 @@ def assessment(year, *, as_of=None, units=None, kind="", today=None, bureau=None
 # --- one unit: evidence and actions ---------------------------------------------------------------
 
 def _url(name, pk):
-    return reverse(name, args=[pk])
+    return pk_url(name, pk)
 
 
-def _task_evidence(year, unit, as_of, ids, rules):
+def _task_evidence(year, unit, as_of, ids, rules, *, missing_only=False):
+    """`missing_only`: only the assignments past their deadline and not done by the day."""
     result = []
     if not ids:
         return result
     end = _end_of(as_of)
     qs = (TaskAssignment.objects.filter(unit=unit, task__year=year, task__indicator_id__in=ids)
           .select_related("task").order_by("task__deadline", "task_id"))
+    if missing_only:
+        qs = qs.filter(Q(task__deadline__lt=as_of), ~Q(status=AssignmentStatus.DONE)
+                       | Q(status=AssignmentStatus.DONE, completed_at__gte=end))
     for a in qs:
         t = a.task
         done_at = a.completed_at
@@ -844,6 +849,40 @@ def unit_sheet(year, unit, *, as_of=None, today=None):
         if adj.kind == AdjustmentKind.PENALTY and adj.date <= as_of:
             actions.append(ActionLine("", f"扣分 {format_points(adj.points)} 分：{adj.reason}", "", adj.points, False))
     return UnitSheet(result, unit, row, dict(evidence), actions, adjustments)
+
+
+def _needs_evidence(node, cell):
+    """Whether `_actions` reads the node's records: a counted cell of a kind whose lines come from
+    them (checks and the letter only when points are lost; manual scores never)."""
+    if not node.is_leaf or not node.rule or not cell or not cell.counted:
+        return False
+    kind = node.rule.kind
+    if kind in (RuleKind.CHECKS, RuleKind.LETTER):
+        return cell.lost > 0
+    return kind in (RuleKind.TASKS, RuleKind.PROBLEMS, RuleKind.ACTIVITIES)
+
+
+def unit_actions(year, unit, scheme, *, as_of):
+    """The liaison home's 模拟测评 panel: the unit's score row and its fixable action lines, the
+    same as `unit_sheet(...).row` and its fixable `actions`, reading the records only of the
+    indicators that lose points now (the sheet reads every record behind every score)."""
+    nodes = build_nodes(year, scheme, scheme.bureau)  # the unit's bureau's scheme
+    row = score_units(year, scheme, nodes, [unit], as_of, unit)[0]
+    wanted = [n for n in nodes if _needs_evidence(n, row.cells.get(n.indicator_id))]
+    rules = {n.indicator_id: n.rule for n in nodes if n.rule}
+
+    def ids(kind):
+        return [n.indicator_id for n in wanted if n.rule.kind == kind]
+
+    evidence = defaultdict(list)
+    for e in (_task_evidence(year, unit, as_of, ids(RuleKind.TASKS), rules, missing_only=True)
+              + _check_evidence(year, unit, as_of, ids(RuleKind.CHECKS))
+              + _problem_evidence(year, unit, as_of, ids(RuleKind.PROBLEMS), rules)
+              + _activity_evidence(year, unit, as_of, [n for n in wanted if n.rule.kind == RuleKind.ACTIVITIES])
+              + _letter_evidence(year, unit, as_of, ids(RuleKind.LETTER))):
+        evidence[e.indicator_id].append(e)
+    result = Assessment(year, scheme, as_of, timezone.localdate(), nodes, [row], bureau=scheme.bureau)
+    return row, [a for a in _actions(nodes, row, evidence, result) if a.fixable]
 
 
 def kinds():

@@ -472,12 +472,13 @@ def district_rows(rows, units, bureaus):
     return sorted(districts, key=lambda d: (d.rank is None, d.rank or 0))
 
 
-def monthly_summary(month, *, unit=None, bureau=None, today=None):
+def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
     """Everything the month's summary shows: for one unit, one district, or the whole city.
 
     `bureau` is the district (its units only) or the city (every unit, and `districts` ranks the
     districts); with neither, every unit. The caller decides who may see which unit or bureau
-    (the views check both through visible_to).
+    (the views check both through visible_to). `lists=False` leaves out the open problems and the
+    highlights (the dashboard shows neither).
     """
     today = today or timezone.localdate()
     as_of = min(today, month.last_day)
@@ -493,8 +494,8 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None):
         districts = district_rows(rows, units, bureaus)
     return MonthlySummary(
         month=month, unit=unit, as_of=as_of, generated_on=today, rows=rows, totals=totals, previous=previous,
-        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, scope),
-        highlights=highlights(month, scope), ranked_units=ranked, bureau=None if unit else bureau,
+        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, scope) if lists else [],
+        highlights=highlights(month, scope) if lists else [], ranked_units=ranked, bureau=None if unit else bureau,
         districts=districts,
     )
 

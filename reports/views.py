@@ -183,7 +183,7 @@ def dashboard(request):
     bureau = selected_bureau(request)
     if bureau.is_city and "bureau" not in request.GET:
         return city_dashboard(request)
-    summary = monthly_summary(month, bureau=bureau, today=today)
+    summary = monthly_summary(month, bureau=bureau, today=today, lists=False)
     empty = [r for r in summary.rows if not r.activities]
     return render(request, "reports/dashboard.html", {
         "summary": summary, "month": month, "empty_units": empty, "bureau": bureau,

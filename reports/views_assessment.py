@@ -24,7 +24,7 @@ from ledgers.views.core import register_home_panel
 
 from . import assessment_output as output
 from . import catalog
-from .assessment import assessment, default_as_of, kinds, parse_as_of, unit_sheet
+from .assessment import assessment, default_as_of, kinds, parse_as_of, unit_actions, unit_sheet
 from .models import PublishedReport, ReportKind
 from .views import XLSX, _unit_for
 from .views_jobs import start_and_follow, start_page
@@ -206,11 +206,10 @@ def liaison_assessment_panel(request):
         return None
     # One query when the current year has no scheme (the home page stays light).
     scheme = (AssessmentScheme.objects.filter(year__is_current=True, bureau__units=user.unit_id)
-              .select_related("year").first())
+              .select_related("year", "bureau").first())
     if scheme is None:
         return None
     year = scheme.year
-    sheet = unit_sheet(year, user.unit, as_of=default_as_of(year, timezone.localdate()))
-    fixable = [a for a in sheet.actions if a.fixable]
-    return {"template": "reports/assessment/_home_panel.html", "sheet": sheet, "row": sheet.row,
+    row, fixable = unit_actions(year, user.unit, scheme, as_of=default_as_of(year, timezone.localdate()))
+    return {"template": "reports/assessment/_home_panel.html", "row": row,
             "actions": fixable[:5], "more": max(len(fixable) - 5, 0), "year": year}

@@ -16,11 +16,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from ..concurrency import Versioned
 
 from .core import CampaignYear, Unit, UnitOwnedQuerySet
@@ -149,7 +149,7 @@ class Activity(Versioned):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("ledgers:activity_detail", args=[self.pk])
+        return pk_url("ledgers:activity_detail", self.pk)
 
     @property
     def is_editable(self):

@@ -8,10 +8,10 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from .core import Bureau, BureauKind, BureauOwned, CampaignYear
 
 
@@ -83,7 +83,7 @@ class Bulletin(BureauOwned, models.Model):
         return f"每周督查通报（{self.week_label}，草稿）"
 
     def get_absolute_url(self):
-        return reverse("ledgers:bulletin_detail", args=[self.pk])
+        return pk_url("ledgers:bulletin_detail", self.pk)
 
     @property
     def is_published(self):

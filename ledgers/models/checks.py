@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredPhoto
 from .indicators import Indicator
@@ -93,7 +93,7 @@ class CheckTemplate(BureauOwned, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("ledgers:template_edit", args=[self.pk])
+        return pk_url("ledgers:template_edit", self.pk)
 
     @property
     def max_total(self):
@@ -191,7 +191,7 @@ class Check(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("ledgers:check_detail", args=[self.pk])
+        return pk_url("ledgers:check_detail", self.pk)
 
     @property
     def is_draft(self):

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from .. import files
 from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredFile
@@ -98,7 +98,7 @@ class ResponsibilityLetter(models.Model):
         return f"{self.year.year}年度目标责任书 · {self.unit}"
 
     def get_absolute_url(self):
-        return reverse("ledgers:letter_detail", args=[self.pk])
+        return pk_url("ledgers:letter_detail", self.pk)
 
     @property
     def title(self):

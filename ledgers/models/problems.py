@@ -10,11 +10,11 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from .checks import Check
 from .core import CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredPhoto
@@ -107,7 +107,7 @@ class Problem(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("ledgers:problem_detail", args=[self.pk])
+        return pk_url("ledgers:problem_detail", self.pk)
 
     @property
     def is_closed(self):

@@ -8,11 +8,11 @@ two people reporting at once never overwrite each other. Overdue is derived from
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..pk_urls import pk_url
 from .. import files
 from ..concurrency import Versioned
 from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
@@ -103,7 +103,7 @@ class Task(BureauOwned, Versioned):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("ledgers:task_detail", args=[self.pk])
+        return pk_url("ledgers:task_detail", self.pk)
 
     def is_overdue_date(self):
         return self.deadline < timezone.localdate()
@@ -188,7 +188,7 @@ class TaskAssignment(models.Model):
         return f"{self.task} · {self.unit}"
 
     def get_absolute_url(self):
-        return reverse("ledgers:assignment_detail", args=[self.pk])
+        return pk_url("ledgers:assignment_detail", self.pk)
 
     def is_overdue(self, today=None):
         return self.status != AssignmentStatus.DONE and self.task.deadline < (today or timezone.localdate())

@@ -86,7 +86,17 @@ def my_tasks(request):
         TaskAssignment.objects.visible_to(request.user).for_year(year).with_task(),
         key=lambda a: (a.status == AssignmentStatus.DONE, a.task.deadline),
     )
-    return render(request, "ledgers/tasks/my_tasks.html", {"year": year, "assignments": assignments})
+    today = timezone.localdate()
+    rows = []  # what each row shows, worked out once here rather than by a dozen lookups per row
+    for a in assignments:
+        overdue = a.is_overdue(today)
+        task = a.task
+        rows.append({"a": a, "task": task, "url": a.get_absolute_url(), "overdue": overdue,
+                     "badge": "text-bg-danger" if overdue else a.badge_class(),
+                     "label": "逾期" if overdue else a.get_status_display(),
+                     "days_left": (task.deadline - today).days, "days_late": (today - task.deadline).days,
+                     "frequency": task.get_frequency_display(), "indicator": task.indicator})
+    return render(request, "ledgers/tasks/my_tasks.html", {"year": year, "rows": rows})
 
 
 def _task_form_page(request, task):

@@ -1,5 +1,10 @@
 """Formatting of report figures: a rate 0…1 or a percent number, "—" when there is none."""
 from django import template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from ledgers.templatetags.units import unit_label
 
 register = template.Library()
 
@@ -36,3 +41,77 @@ def rank_cell(rank):
     """A rank right-aligned in three digit widths with figure spaces (U+2007), so it can lead a
     table cell instead of taking a column of its own: 7 -> "  7", None -> "  —"."""
     return ("—" if rank is None else str(rank)).rjust(3, "\u2007")
+
+
+# --- the month summary's unit rows (the HTML preview) --------------------------------------------
+# Up to 330 units, each shown twice (a card for phones, a table row for desktops) with ~20 figures:
+# through the template language that was over half of the page. These write the same HTML
+# (tests/reports/test_monthly_rows_html.py compares them with the template they replace).
+
+def _v(value):
+    """What `{{ value }}` writes."""
+    return conditional_escape(localize(value))
+
+
+def _red(flag):
+    return " red" if flag else ""
+
+
+@register.simple_tag(takes_context=True)
+def unit_cards(context, rows):
+    out = []
+    for r in rows:
+        name = _v(unit_label(context, r.unit, unit_id=r.unit_id))
+        rank = f"第 {_v(r.rank)} 名" if r.rank else "未排名"
+        red_overdue = ' class="red"' if r.problems_overdue else ""
+        red_activities = ' class="red"' if not r.activities else ""
+        red_tasks = ' class="red"' if r.tasks_overdue else ""
+        days = "—" if r.average_close_days is None else _v(r.average_close_days)
+        letter = "已签" if r.letter_signed else '<span class="red">未签</span>'
+        out.append(
+            f'\n  <div class="unit-card{" no-archive" if not r.activities else ""}">\n'
+            f'    <div class="unit-card-head"><span class="rank">{rank}</span>\n'
+            f'      <span class="name">{name}</span><span class="score">{percent(r.score_rate)}<small>得分率</small></span></div>\n'
+            f'    <div class="unit-card-figures">\n'
+            f'      <span><b>{_v(r.tasks_done)}/{_v(r.tasks_due)}</b>任务完成/到期</span>\n'
+            f'      <span><b>{_v(r.problems_open)}</b>未整改问题</span>\n'
+            f'      <span{red_overdue}><b>{_v(r.problems_overdue)}</b>逾期问题</span>\n'
+            f'      <span{red_activities}><b>{_v(r.activities)}</b>活动档案</span>\n'
+            f'    </div>\n'
+            f'    <details><summary>全部明细</summary>\n'
+            f'      <dl class="unit-card-detail">\n'
+            f'        <dt>到期任务</dt><dd>{_v(r.tasks_due)}</dd><dt>完成任务</dt><dd>{_v(r.tasks_done)}</dd>\n'
+            f'        <dt>任务完成率</dt><dd>{rate(r.completion_rate)}</dd><dt>逾期任务</dt><dd{red_tasks}>{_v(r.tasks_overdue)}</dd>\n'
+            f'        <dt>督查次数</dt><dd>{_v(r.checks)}</dd><dt>督查得分率</dt><dd>{percent(r.score_rate)}</dd>\n'
+            f'        <dt>发现问题</dt><dd>{_v(r.problems_found)}</dd><dt>销号问题</dt><dd>{_v(r.problems_closed)}</dd>\n'
+            f'        <dt>未整改问题</dt><dd>{_v(r.problems_open)}</dd><dt>逾期问题</dt><dd{red_overdue}>{_v(r.problems_overdue)}</dd>\n'
+            f'        <dt>平均整改天数</dt><dd>{days}</dd><dt>活动档案</dt><dd>{_v(r.activities)}</dd>\n'
+            f'        <dt>活动照片</dt><dd>{_v(r.photos)}</dd><dt>责任书</dt><dd>{letter}</dd>\n'
+            f'      </dl>\n'
+            f'    </details>\n'
+            f'  </div>\n')
+    return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def unit_table_rows(context, rows):
+    out = []
+    for r in rows:
+        name = _v(unit_label(context, r.unit, unit_id=r.unit_id))
+        days = "—" if r.average_close_days is None else _v(r.average_close_days)
+        letter = "已签" if r.letter_signed else '<span class="red">未签</span>'
+        out.append(
+            f'\n    <tr{" class=" + chr(34) + "no-archive" + chr(34) if not r.activities else ""}>\n'
+            f'      <td class="num pin">{_v(r.rank) if r.rank else "—"}</td><td class="pin pin-2">{name}</td>\n'
+            f'      <td class="num">{_v(r.tasks_due)}</td><td class="num">{_v(r.tasks_done)}</td>'
+            f'<td class="num">{rate(r.completion_rate)}</td>\n'
+            f'      <td class="num{_red(r.tasks_overdue)}">{_v(r.tasks_overdue)}</td>\n'
+            f'      <td class="num">{_v(r.checks)}</td><td class="num">{percent(r.score_rate)}</td>\n'
+            f'      <td class="num">{_v(r.problems_found)}</td><td class="num">{_v(r.problems_closed)}</td>'
+            f'<td class="num">{_v(r.problems_open)}</td>\n'
+            f'      <td class="num{_red(r.problems_overdue)}">{_v(r.problems_overdue)}</td>\n'
+            f'      <td class="num">{days}</td>\n'
+            f'      <td class="num">{_v(r.activities)}</td><td class="num">{_v(r.photos)}</td>\n'
+            f'      <td>{letter}</td>\n'
+            f'    </tr>\n  ')
+    return mark_safe("".join(out))

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ledgers.models import Unit, UnitKind
-from reports.assessment import assessment, unit_sheet
+from reports.assessment import assessment, scheme_of, unit_actions, unit_sheet
 
 from .conftest import D, MID_YEAR, YEAR_END
 
@@ -98,6 +98,19 @@ def test_mid_year_action_lines(scored_year, year):
     texts = [a.text for a in sheet.actions]
     assert "3.1 本学期还需 1 次有照片的活动档案（每次至少 2 张照片）" in texts
     assert "3.1 活动档案《清明祭英烈》照片 1 张，少于要求的 2 张，补充照片后可计入" in texts
+
+
+@pytest.mark.parametrize("as_of", [MID_YEAR, YEAR_END])
+def test_home_panel_lines_are_the_sheets_fixable_lines(scored_year, year, as_of):
+    """The liaison home's panel reads fewer records but shows what the sheet shows."""
+    for unit in (scored_year["A"], scored_year["B"]):
+        sheet = unit_sheet(year, unit, as_of=as_of)
+        row, actions = unit_actions(year, unit, scheme_of(year, unit.bureau), as_of=as_of)
+        assert (row.total, row.full, row.percent, row.grade) == (
+            sheet.row.total, sheet.row.full, sheet.row.percent, sheet.row.grade)
+        assert [(a.text, a.url) for a in actions] == [(a.text, a.url) for a in sheet.actions if a.fixable]
+        if unit is scored_year["A"] and as_of == MID_YEAR:
+            assert "3.1 本学期还需 1 次有照片的活动档案（每次至少 2 张照片）" in [a.text for a in actions]
 
 
 def test_query_count_does_not_grow_with_units(scored_year, year, district, district2):
