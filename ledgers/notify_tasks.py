@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from wenming import daily
+
 from .models import Channel, Delivery, DeliveryStatus, Flavour
 
 logger = logging.getLogger("ledgers.notifications")
@@ -152,25 +154,11 @@ def digest_time():
 
 
 def next_run(now=None):
-    local = timezone.localtime(now or timezone.now())
-    at = digest_time()
-    run = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-    if run <= local:
-        run += datetime.timedelta(days=1)
-    return run
-
-
-def _pending():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=daily_notifications.module_path, status="READY")
+    return daily.next_daily_run(digest_time(), now)
 
 
 def ensure_daily_scheduled(now=None):
-    if _pending().exists():
-        return False
-    daily_notifications.using(run_after=next_run(now)).enqueue()
-    return True
+    return daily.ensure_daily(daily_notifications, digest_time(), now)
 
 
 @task()
@@ -178,8 +166,7 @@ def daily_notifications():
     try:
         return run_daily()
     finally:
-        _pending().delete()  # a duplicate queued by a race: tomorrow's is queued just below
-        ensure_daily_scheduled()
+        daily.queue_tomorrow(daily_notifications, digest_time())
 
 
 def schedule_after_migrate(sender, using="default", **kwargs):

@@ -24,6 +24,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks import task
 
+from wenming import daily
+
 from .jobs import recover_stale_jobs
 from .models import ACTIVE_STATUSES, Job, JobStatus
 
@@ -132,32 +134,18 @@ def _delete_task_rows(now):
 # --- scheduling ------------------------------------------------------------------------------
 
 def next_run(now=None):
-    local = timezone.localtime(now or timezone.now())
-    run = local.replace(hour=UPKEEP_HOUR, minute=0, second=0, microsecond=0)
-    if run <= local:
-        run += datetime.timedelta(days=1)
-    return run
-
-
-def _pending():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=daily_upkeep.module_path, status="READY")
+    return daily.next_daily_run(datetime.time(UPKEEP_HOUR), now)
 
 
 def ensure_upkeep_scheduled(now=None):
     """Queue the next daily upkeep unless one is already pending. Returns True if it queued one."""
-    if _pending().exists():
-        return False
-    daily_upkeep.using(run_after=next_run(now)).enqueue()
-    return True
+    return daily.ensure_daily(daily_upkeep, datetime.time(UPKEEP_HOUR), now)
 
 
 @task()
 def daily_upkeep():
     removed = run_upkeep()
-    _pending().delete()  # a duplicate queued by a race: tomorrow's is queued just below
-    ensure_upkeep_scheduled()
+    daily.queue_tomorrow(daily_upkeep, datetime.time(UPKEEP_HOUR))
     return removed
 
 
