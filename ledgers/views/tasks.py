@@ -147,31 +147,26 @@ def task_detail(request, pk):
 @editor_post
 @role_required(Role.ADMIN)
 def task_dispatch(request, pk):
-    task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
-    ids = [n for n in map(to_int, request.POST.getlist("district")) if n is not None]
-    try:
-        made = services.task_dispatch(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
-                                      user=request.user)
-    except services.MoveRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"已下达到 {made} 个区县，由各区县分解到责任单位。")
-    return redirect(task)
+    return _move_between_districts(request, pk, services.task_dispatch, "已下达到 {} 个区县，由各区县分解到责任单位。")
 
 
 @editor_post
 @role_required(Role.ADMIN)
 def task_withdraw(request, pk):
     """The city withdraws its task from the chosen districts (refused once their units reported)."""
+    return _move_between_districts(request, pk, services.task_withdraw, "已从 {} 个区县撤回该任务。")
+
+
+def _move_between_districts(request, pk, move, done):
+    """Dispatch a city task to, or withdraw it from, the districts ticked on its page."""
     task = get_visible_or_404(Task.objects.select_related("bureau"), request.user, pk=pk)
     ids = [n for n in map(to_int, request.POST.getlist("district")) if n is not None]
     try:
-        removed = services.task_withdraw(task=task, districts=Bureau.objects.districts().filter(pk__in=ids),
-                                         user=request.user)
+        count = move(task=task, districts=Bureau.objects.districts().filter(pk__in=ids), user=request.user)
     except services.MoveRefused as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"已从 {removed} 个区县撤回该任务。")
+        messages.success(request, done.format(count))
     return redirect(task)
 
 
