@@ -286,7 +286,8 @@ def scan(today=None):
     if year is not None:
         open_assignments = (TaskAssignment.objects.filter(task__year=year, unit__is_active=True)
                             .exclude(status=AssignmentStatus.DONE)
-                            .filter(task__deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+                            .filter(task__deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+                                    task__period_deadlines__isnull=True)  # recurring: per period, below
                             .select_related("task", "unit"))
         assignments = list(open_assignments)
         people = _liaisons_by_unit({a.unit_id for a in assignments})
@@ -301,6 +302,7 @@ def scan(today=None):
             stored += _stage(kind=kind, key=f"{kind}:{a.pk}:{deadline:%Y%m%d}", recipients=people.get(a.unit_id, []),
                              unit=a.unit, title=title, body=f"完成时限：{deadline:%Y年%m月%d日}",
                              url=a.get_absolute_url())
+        stored += _scan_periods(year, today)
     problems = list(Problem.objects.overdue(today).filter(unit__is_active=True).select_related("unit"))
     people = _liaisons_by_unit({p.unit_id for p in problems})
     admins = {}
@@ -311,6 +313,37 @@ def scan(today=None):
                          recipients=people.get(p.unit_id, []) + admins[p.unit.bureau_id], unit=p.unit,
                          title=f"问题已逾期未整改（{p.unit.name}）",
                          body=f"{p.description}\n整改时限：{p.deadline:%Y年%m月%d日}", url=p.get_absolute_url())
+    return stored
+
+
+def _scan_periods(year, today):
+    """Recurring tasks (每月, 每季度 …): each period the unit has not reported in is told due in 3 days,
+    due today and overdue, once per stage and period; of the passed periods only the latest one (a
+    first run on a year-old database does not list every missed month)."""
+    from django.db.models import Prefetch
+
+    from ..models import ProgressEntry, TaskAssignment
+
+    assignments = list(
+        TaskAssignment.objects.filter(task__year=year, unit__is_active=True, task__period_deadlines__isnull=False)
+        .exclude(status=AssignmentStatus.DONE).distinct().select_related("task", "unit")
+        .prefetch_related("task__period_deadlines", Prefetch("progress", ProgressEntry.objects.only("date", "assignment")))
+    )
+    people = _liaisons_by_unit({a.unit_id for a in assignments})
+    stored = 0
+    for a in assignments:
+        rows = a.period_rows(today)
+        stages = [(period, K.TASK_OVERDUE) for period, _reported, late in rows if late][-1:]
+        stages += [(period, K.TASK_DUE_TODAY if period.due == today else K.TASK_DUE_SOON)
+                   for period, reported, _late in rows
+                   if not reported and today <= period.due <= today + datetime.timedelta(days=DUE_SOON_DAYS)]
+        for period, kind in stages:
+            when = {K.TASK_OVERDUE: "已逾期", K.TASK_DUE_TODAY: "今天到期"}.get(kind, f"{(period.due - today).days}天后到期")
+            # The same key as a one-off deadline: the last period (the task's deadline) is told once.
+            stored += _stage(kind=kind, key=f"{kind}:{a.pk}:{period.due:%Y%m%d}", recipients=people.get(a.unit_id, []),
+                             unit=a.unit, title=f"{period.label}报送{when}：{a.task.title}",
+                             body=f"{period.label}完成时限：{period.due:%Y年%m月%d日}，本期尚未填报落实情况。",
+                             url=a.get_absolute_url())
     return stored
 
 
@@ -338,7 +371,12 @@ def _lines_for_unit(unit, today):
                 items = items[:SHOWN] + [f"……共 {len(items)}{'+' if len(items) >= LISTED else ''} 项"]
             lines.append((heading, items, url))
 
-    add("今天到期的任务", [a.task.title for a in tasks.filter(task__deadline=today)[:LISTED]], reverse("ledgers:my_tasks"))
+    periods_due = [f"{a.task.title}（{period.label}）"
+                   for a in tasks.filter(task__period_deadlines__due=today).exclude(task__deadline=today).distinct()
+                   .prefetch_related("task__period_deadlines", "progress")[:LISTED]
+                   for period, reported, _late in a.period_rows(today) if period.due == today and not reported]
+    add("今天到期的任务", [a.task.title for a in tasks.filter(task__deadline=today)[:LISTED]] + periods_due,
+        reverse("ledgers:my_tasks"))
     add("逾期未完成的任务", [f"{a.task.title}（{a.task.deadline:%m月%d日}到期）" for a in tasks.filter(task__deadline__lt=today)[:LISTED]],
         reverse("ledgers:my_tasks"))
     add("今天到期的问题", [p.description[:40] for p in problems.filter(deadline=today)[:LISTED]],

@@ -221,3 +221,34 @@ def test_a_published_monthly_summary_reaches_leaders_and_admins(commit, admin_us
         assert note.kind == K.MONTHLY_PUBLISHED and report.title in note.title
         assert note.url == reverse("reports:monthly", args=[month]) + f"?bureau={district.pk}"
     assert messages_of(liaison) == [] and messages_of(district2_admin) == []
+
+
+def test_a_recurring_task_tells_each_unreported_period_once_and_only_the_latest_missed_one(
+        commit, year, admin_user, liaison, liaison2, school_a):
+    from ledgers.models import ProgressEntry, TaskDeadline
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    task = task_service.task_save(task=Task(year=year, title="每月上报文明校园创建进展", deadline=today + 60 * day),
+                                  units=[school_a], user=admin_user)
+    periods = [("一月", today - 70 * day, today - 40 * day), ("二月", today - 39 * day, today - 10 * day),
+               ("三月", today - 9 * day, today + 2 * day), ("四月", today + 3 * day, today + 60 * day)]
+    for label, starts, due in periods:
+        TaskDeadline.objects.create(task=task, label=label, starts=starts, due=due)
+    assignment = TaskAssignment.objects.get(task=task, unit=school_a)
+    # 三月 is reported already: nothing about it; 一月 and 二月 were missed: only 二月 is told.
+    ProgressEntry.objects.create(assignment=assignment, author=liaison, date=today - 5 * day, content="已上报")
+    for _ in range(2):
+        notifications.scan(today)
+    titles = sorted(n.title for n in messages_of(liaison))
+    assert titles == ["二月报送已逾期：每月上报文明校园创建进展"]
+    # Three days before 四月's deadline it is due soon, on the day it is due today — each once.
+    for when in (today + 57 * day, today + 57 * day, today + 60 * day):
+        notifications.scan(when)
+    kinds = [n.kind for n in messages_of(liaison)]
+    assert kinds.count(K.TASK_DUE_SOON) == 1 and kinds.count(K.TASK_DUE_TODAY) == 1
+    assert "四月报送今天到期" in messages_of(liaison)[-1].title
+    assert messages_of(liaison2) == []
+    # The morning digest of 二月's last day lists the period among the tasks due today.
+    lines = dict((heading, items) for heading, items, _url in notifications._lines_for_unit(school_a, today - 10 * day))
+    assert lines["今天到期的任务"] == ["每月上报文明校园创建进展（二月）"]
