@@ -1,24 +1,44 @@
-from django.core.management import call_command
+"""The demo (`load_demo`, what `bin/serve` shows): a believable city — 漯河市教育局 with 郾城区 (the
+README's logins) and two more districts, each with its units, a year of ledgers, checks, problems,
+bulletins and an assessment scheme — and loading it again changes nothing.
 
-from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
+Loading the demo city is the slowest fixture of the suite, so one test loads it once and checks
+each part (one helper per part below), then loads it again."""
+from django.core.management import call_command
+from django.urls import reverse
+
+from ledgers.models import (
+    AssessmentScheme, Bulletin, Bureau, CampaignYear, Check, CheckTemplate, IndicatorRule, Problem, ProblemStatus,
+    Role, Task, Unit, UnitKind, User,
+)
+from reports.assessment import assessment, unit_sheet
 
 
 def counts():
-    return (Unit.objects.count(), User.objects.count(), CampaignYear.objects.count())
+    return {model.__name__: model.objects.count()
+            for model in (Unit, User, CampaignYear, CheckTemplate, Check, Problem, Bulletin, Task, AssessmentScheme)}
 
 
-def test_demo_data_is_a_believable_bureau_and_idempotent(db):
+def test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once(db, client_for):
     call_command("load_demo")
     first = counts()
+    check_units_and_logins()
+    check_checks_problems_and_bulletins()
+    check_assessment()
+    check_city_logins_districts_and_walls(client_for)
     call_command("load_demo")
     assert counts() == first
+    # --if-empty leaves a loaded database alone (units with records cannot be deleted: PROTECT,
+    # so one is marked by editing it instead).
+    Unit.objects.filter(name="人事股").update(contact_name="已修改")
+    call_command("load_demo", if_empty=True)
+    assert Unit.objects.get(name="人事股").contact_name == "已修改"
+
+
+def check_units_and_logins():
     assert Unit.objects.filter(kind=UnitKind.SCHOOL).count() >= 30
     assert Unit.objects.exclude(kind=UnitKind.SCHOOL).count() >= 10
     assert CampaignYear.objects.current() is not None
-
-
-def test_demo_logins_work_with_the_readme_password(db, client):
-    call_command("load_demo")
     expected = {"admin": Role.ADMIN, "inspector": Role.INSPECTOR, "leader": Role.LEADER,
                 "liaison": Role.LIAISON, "liaison2": Role.LIAISON}
     for username, role in expected.items():
@@ -29,9 +49,66 @@ def test_demo_logins_work_with_the_readme_password(db, client):
     assert User.objects.get(username="liaison2").unit != User.objects.get(username="liaison").unit
 
 
-def test_if_empty_skips_a_loaded_database(db):
-    call_command("load_demo")
-    # Units with ledger records cannot be deleted (PROTECT), so mark one by editing it instead.
-    Unit.objects.filter(name="人事股").update(contact_name="已修改")
-    call_command("load_demo", if_empty=True)
-    assert Unit.objects.get(name="人事股").contact_name == "已修改"
+def check_checks_problems_and_bulletins():
+    """Templates, weeks of checks, problems in every status and two bulletins."""
+    assert CheckTemplate.objects.count() == 3
+    assert Check.objects.values("iso_week").distinct().count() >= 12
+    assert set(Problem.objects.values_list("status", flat=True)) == set(ProblemStatus.values)
+    assert Problem.objects.overdue().exists()
+    assert not Problem.objects.filter(status__in=["review", "closed"], photos__stage="after").count() == 0
+    # Each district numbers its own bulletins (郾城区's inspector drafted 郾城区's).
+    assert sorted(Bulletin.objects.published().filter(created_by__username="inspector").values_list(
+        "number", flat=True)) == [1, 2]
+    assert Problem.objects.filter(unit__users__username="liaison").open().exists()
+
+
+def check_assessment():
+    """Every active unit has a score, and the demo liaison has points to win back."""
+    year = CampaignYear.objects.current()
+    yancheng = Bureau.objects.get(name__contains="郾城区")
+    scheme = AssessmentScheme.objects.get(year=year, bureau=yancheng)
+    assert IndicatorRule.objects.filter(scheme=scheme).values("kind").distinct().count() == 6
+    result = assessment(year, bureau=yancheng)
+    assert {r.unit for r in result.rows} == set(Unit.objects.filter(bureau=yancheng, is_active=True)
+                                                .values_list("name", flat=True))
+    assert result.rows and all(r.percent is not None for r in result.rows)
+    assert len({r.percent for r in result.rows}) > 5  # scores differ between units
+    liaison = User.objects.get(username="liaison")
+    sheet = unit_sheet(year, liaison.unit)
+    assert 0 < sheet.row.total < sheet.row.full
+    assert any(a.fixable for a in sheet.actions)
+    # The demo's other districts have their own schemes, scoring their own units.
+    schemes = AssessmentScheme.objects.filter(year=year)
+    assert schemes.count() >= 3
+    for other in schemes.exclude(bureau=yancheng).select_related("bureau"):
+        rows = assessment(year, bureau=other.bureau).rows
+        assert rows and all(Unit.objects.filter(name=r.unit, bureau=other.bureau).exists() for r in rows)
+
+
+def check_city_logins_districts_and_walls(client_for):
+    """漯河市教育局 with 郾城区 (the logins unchanged) and two more districts, walled off."""
+    city = Bureau.objects.city()
+    assert city.name == "漯河市教育局"
+    districts = {b.short_name: b for b in Bureau.objects.districts()}
+    assert set(districts) >= {"郾城区", "源汇区", "召陵区"}
+    expected = {"city": (Role.ADMIN, city), "city_inspector": (Role.INSPECTOR, city),
+                "district2": (Role.ADMIN, districts["源汇区"]), "admin": (Role.ADMIN, districts["郾城区"]),
+                "liaison": (Role.LIAISON, districts["郾城区"])}
+    for username, (role, bureau) in expected.items():
+        user = User.objects.get(username=username)
+        assert (user.role, user.bureau) == (role, bureau), username
+        assert user.check_password("wenming2026")
+    for short in ("源汇区", "召陵区"):
+        bureau = districts[short]
+        assert Unit.objects.filter(bureau=bureau).count() >= 6
+        assert Task.objects.filter(bureau=bureau).exists()
+        assert Check.objects.filter(unit__bureau=bureau).exists()
+        assert Problem.objects.filter(unit__bureau=bureau).exists()
+
+    district2 = User.objects.get(username="district2")
+    assert not Unit.objects.visible_to(district2).exclude(bureau=districts["源汇区"]).exists()
+    html = client_for(User.objects.get(username="city_inspector")).get(reverse("reports:dashboard")).content.decode()
+    for short in ("郾城区", "源汇区", "召陵区"):
+        assert short in html
+    html = client_for(district2).get(reverse("ledgers:problem_list")).content.decode()
+    assert "源汇区" in html and "郾城区第一实验小学" not in html
