@@ -42,7 +42,7 @@ from django.db import connections, transaction
 from django.db.utils import load_backend
 from django.utils import timezone
 
-from ledgers.files import referenced_file_names
+from ledgers.files import ReadAhead, referenced_file_names
 
 FORMAT = 2
 # Rebuilt by `migrate` (content types, permissions, the queued daily upkeep) or not worth
@@ -193,12 +193,15 @@ def make_backup(output, *, verify=True):
         data_hash = hashlib.sha256(data.read_bytes()).hexdigest()
         partial = output.with_name(output.name + ".partial")
         mtime = int(created.timestamp())
-        with tarfile.open(partial, "w:gz") as archive:
+        names = list(names)
+        # From an object store the files are fetched a few at a time ahead of the archive (ReadAhead).
+        with tarfile.open(partial, "w:gz") as archive, ReadAhead(default_storage, names) as stored:
             archive.add(data, arcname="data.json")
             for name in names:
                 try:
-                    size = default_storage.size(name)
-                    handle = default_storage.open(name, "rb")
+                    handle = stored.open(name)
+                    size = handle.seek(0, io.SEEK_END)
+                    handle.seek(0)
                 except (FileNotFoundError, OSError):
                     missing.append(name)  # deleted since the snapshot, or already lost
                     continue
