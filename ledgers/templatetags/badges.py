@@ -1,5 +1,5 @@
-"""Status badges of list rows, written in Python: the same HTML as the `_status.html` includes they
-replace in loops (an include per row was a good part of a list page's rendering time)."""
+"""Status badges, written in Python: list rows call the filters directly (an include per row was a
+good part of a list page's rendering time), detail pages through the `_status.html` includes."""
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -12,7 +12,6 @@ ACTIVITY_BADGE = {"approved": "text-bg-success", "submitted": "text-bg-primary",
 
 @register.filter
 def problem_badge(p):
-    """templates/ledgers/problems/_status.html."""
     html = (f'<span class="badge {PROBLEM_BADGE.get(p.status, "text-bg-success")}">'
             f'{conditional_escape(p.get_status_display())}</span>')
     if p.overdue:
@@ -22,7 +21,6 @@ def problem_badge(p):
 
 @register.filter
 def activity_badge(activity):
-    """templates/ledgers/activities/_status.html."""
     html = (f'<span class="badge {ACTIVITY_BADGE.get(activity.status, "text-bg-secondary")}">'
             f'{conditional_escape(activity.get_status_display())}</span>')
     if activity.uploaded_to_city:
