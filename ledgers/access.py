@@ -16,24 +16,41 @@ from django.shortcuts import get_object_or_404
 
 
 _acting = contextvars.ContextVar("acting", default=False)
+_memo = contextvars.ContextVar("request_memo", default=None)
 
 
 class ActingRequestMiddleware:
-    """Marks unsafe requests (POST, PUT, PATCH, DELETE) so that records are fetched for acting."""
+    """Marks unsafe requests (POST, PUT, PATCH, DELETE) so that records are fetched for acting, and
+    gives each safe request (GET, HEAD) its own `request_memo`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _acting.set(request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"))
+        acting = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+        token, memo_token = _acting.set(acting), _memo.set(None if acting else {})
         try:
             return self.get_response(request)
         finally:
             _acting.reset(token)
+            _memo.reset(memo_token)
 
 
 def is_acting():
     return _acting.get()
+
+
+def request_memo(key, compute):
+    """`compute()` once per page view: a GET or HEAD request keeps the first result for the rest of
+    the request (several panels of one page ask for the same current year). Requests that change
+    data, jobs, commands and tests outside a request compute every time, so nothing a write changes
+    is ever read stale."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):

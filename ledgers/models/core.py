@@ -250,8 +250,16 @@ class Unit(models.Model):
 
 class CampaignYearQuerySet(models.QuerySet):
     def current(self):
-        """The year marked current, else the latest one (None when there is none)."""
-        return self.filter(is_current=True).first() or self.order_by("-year").first()
+        """The year marked current, else the latest one (None when there is none); looked up once
+        per page view (`request_memo`) when asked of every year."""
+        def lookup():
+            return self.filter(is_current=True).first() or self.order_by("-year").first()
+
+        if self.query.has_filters():
+            return lookup()
+        from ..access import request_memo
+
+        return request_memo("current_year", lookup)
 
 
 class CampaignYear(models.Model):
