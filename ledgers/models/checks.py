@@ -147,6 +147,14 @@ class CheckQuerySet(UnitOwnedQuerySet):
     def with_related(self):
         return self.select_related("unit", "template", "created_by", "submitted_by").prefetch_related("inspectors")
 
+    def for_list(self):
+        """What a row of the check list shows: the unit, the template's name and the inspectors'
+        names (not the creator's and submitter's whole accounts)."""
+        from .core import User
+
+        return self.select_related(None).prefetch_related(None).select_related("unit", "template").prefetch_related(
+            models.Prefetch("inspectors", queryset=User.objects.only("pk", "name", "username")))
+
 
 class Check(models.Model):
     year = models.ForeignKey(CampaignYear, verbose_name=_("创建年度"), on_delete=models.PROTECT,

@@ -52,6 +52,11 @@ class ProblemQuerySet(UnitOwnedQuerySet):
     def with_related(self):
         return self.select_related("unit", "indicator", "check_record", "raised_by", "rectified_by", "closed_by")
 
+    def for_list(self):
+        """What a row of the problem list shows: the unit, the indicator and the check's kind (not
+        the whole accounts of whoever raised, rectified and closed it)."""
+        return self.select_related(None).select_related("unit", "indicator", "check_record")
+
     def overdue_first(self, today=None):
         """Open problems past their deadline first, then by deadline."""
         today = today or timezone.localdate()

@@ -212,15 +212,18 @@ class TaskAssignment(models.Model):
     def days_late(self):
         return -self.days_left
 
-    def badge_class(self):
-        if self.is_overdue():
+    def badge_class(self, today=None):
+        if self.is_overdue(today):
             return "text-bg-danger"
-        return {
-            AssignmentStatus.NOT_STARTED: "text-bg-secondary",
-            AssignmentStatus.IN_PROGRESS: "text-bg-primary",
-            AssignmentStatus.DONE: "text-bg-success",
-            AssignmentStatus.RETURNED: "text-bg-warning",
-        }[self.status]
+        return STATUS_BADGES[self.status]
+
+
+STATUS_BADGES = {
+    AssignmentStatus.NOT_STARTED: "text-bg-secondary",
+    AssignmentStatus.IN_PROGRESS: "text-bg-primary",
+    AssignmentStatus.DONE: "text-bg-success",
+    AssignmentStatus.RETURNED: "text-bg-warning",
+}
 
 
 class AssignmentEvent(models.Model):

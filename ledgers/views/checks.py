@@ -89,7 +89,7 @@ def filtered_checks(request):
 def check_list(request):
     form, checks = filtered_checks(request)
     return render(request, "ledgers/checks/check_list.html", {
-        "form": form, "page": page_of(request, checks.annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30),
+        "form": form, "page": page_of(request, checks.for_list().annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30),
         "can_record": service.can_record_checks(request.user),
         "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
     })

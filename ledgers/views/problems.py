@@ -59,7 +59,7 @@ def problem_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "ledgers/problems/problem_list.html", {
-        "form": form, "page": page_of(request, problems, 50), "query": query.urlencode(),
+        "form": form, "page": page_of(request, problems.for_list(), 50), "query": query.urlencode(),
         "today": timezone.localdate(), "can_raise": service.can_raise(request.user),
     })
 
