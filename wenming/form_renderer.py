@@ -1,4 +1,5 @@
-"""Django's form renderer, with <select> written in Python instead of two template includes per option.
+"""Django's form renderer, with <select>, <input> and <textarea> written in Python instead of two
+template includes per option or field.
 
 List pages carry filter forms whose selects list every unit, indicator and week: rendering each
 option through `select_option.html` and `attrs.html` was about a third of those pages' time. The
@@ -16,6 +17,11 @@ from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+TEXTAREA = "django/forms/widgets/textarea.html"
+# Widgets whose template only includes input.html.
+INPUTS = {f"django/forms/widgets/{name}.html" for name in (
+    "input", "text", "email", "url", "number", "password", "search", "tel", "date", "datetime", "time",
+    "checkbox", "hidden", "color")}
 
 
 def _text(value):
@@ -59,10 +65,33 @@ def render_select(widget):
     return "".join(parts)
 
 
+def render_input(widget):
+    """The output of input.html."""
+    value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+
+
+def render_textarea(widget):
+    """The output of textarea.html."""
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
+        html = None
         if template_name == SELECT:
             html = render_select(context["widget"])
-            if html is not None:
-                return html.strip()
+        elif template_name in INPUTS and _plain_value(context["widget"]):
+            html = render_input(context["widget"])
+        elif template_name == TEXTAREA and _plain_value(context["widget"]):
+            html = render_textarea(context["widget"])
+        if html is not None:
+            return html.strip()
         return super().render(template_name, context, request=request)
+
+
+def _plain_value(widget):
+    """A value that `{{ }}` and `stringformat:'s'` print the same way as here (text, numbers)."""
+    value = widget["value"]
+    return value is None or isinstance(value, (str, int, float, Promise)) and not isinstance(value, bool)

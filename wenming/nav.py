@@ -3,7 +3,11 @@
 An entry whose URL name is not (yet) routed is left out, so an area appears in the menu
 as soon as its pages exist.
 """
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.conf import settings
+from django.db import connection
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from ledgers.models import Role
@@ -50,9 +54,8 @@ def entries_for(user):
     for label, name, roles, group in ENTRIES:
         if not user.has_role(*roles) or (name in CITY_ONLY and not user.is_city):
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
+        url = _url(name, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+        if url is None:
             continue
         if groups and groups[-1][0] == group and group is not None:
             groups[-1][1].append((label, url))
@@ -61,12 +64,20 @@ def entries_for(user):
     return groups
 
 
+@functools.lru_cache(maxsize=256)
+def _url(name, urlconf, root_urlconf, script_prefix):
+    """A menu entry's URL (None when not routed), reversed once per URLconf and script prefix rather
+    than on every page."""
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    from django.conf import settings
-
     # The signed-in user's own bureau (a district's or the city's); the default before login.
     name = user.bureau_name if user.is_authenticated else settings.BUREAU_NAME
     context = {"nav_groups": entries_for(user), "BUREAU_NAME": name}
@@ -78,7 +89,24 @@ def navigation(request):
 
 def unread_label(user):
     """"" without unread messages, else the count ("99+" beyond 99)."""
+    count = _unread_count(user.pk)
+    return "" if not count else ("99+" if count > 99 else str(count))
+
+
+def _unread_count(user_id):
+    """`Notification.objects.filter(recipient=…, read_at__isnull=True).count()` as one prepared SQL
+    statement: it runs on every page, and building it through the ORM cost ten times running it."""
     from ledgers.models import Notification
 
-    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    return "" if not count else ("99+" if count > 99 else str(count))
+    sql = _UNREAD_SQL.get(connection.vendor)
+    if sql is None:
+        meta, q = Notification._meta, connection.ops.quote_name
+        sql = _UNREAD_SQL[connection.vendor] = (
+            f"SELECT COUNT(*) FROM {q(meta.db_table)} WHERE {q(meta.get_field('recipient').column)} = %s "
+            f"AND {q(meta.get_field('read_at').column)} IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        return cursor.fetchone()[0]
+
+
+_UNREAD_SQL = {}
