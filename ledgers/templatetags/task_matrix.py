@@ -1,7 +1,10 @@
 """The task matrix's cells, written in Python: one call per row instead of a dozen template
 lookups (status label, badge, overdue, URL) for each of up to 40 × 40 cells."""
+import functools
+
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -12,14 +15,21 @@ from ..pk_urls import pk_url
 register = template.Library()
 
 
+@functools.lru_cache(maxsize=8)
+def _labels(language):
+    """{status: (label, its first two characters)}, escaped, per language."""
+    return {value: (escape(label), escape(label[:2])) for value, label in AssignmentStatus.choices}
+
+
 @register.filter
 def matrix_cells(cells):
     """<td> for each cell of a row: the assignment's status badge (逾期 when overdue), or empty.
     Every text is escaped (unit names, labels); a row is 40 cells, so no format_html per cell, and
     each status's label and each unit's name are escaped once per row."""
     today = timezone.localdate()
-    labels = {value: (escape(label), escape(label[:2])) for value, label in AssignmentStatus.choices}
+    labels = _labels(get_language())
     names = {}
+    head, _, tail = pk_url("ledgers:assignment_detail", "{pk}").partition("{pk}")  # the route, once per row
     parts = []
     for a in cells:
         if a is None:
@@ -31,7 +41,7 @@ def matrix_cells(cells):
         status, short = labels.get(a.status) or (escape(a.get_status_display()), escape(a.get_status_display()[:2]))
         late = a.status != AssignmentStatus.DONE and a.task.deadline < today
         badge = "text-bg-danger" if late else STATUS_BADGES[a.status]
-        parts.append(f'<td class="cell text-center"><a href="{escape(pk_url("ledgers:assignment_detail", a.pk))}" '
+        parts.append(f'<td class="cell text-center"><a href="{head}{a.pk}{tail}" '
                      f'class="badge {badge}" title="{name}：{status}{"（逾期）" if late else ""}">'
                      f'{"逾期" if late else short}</a></td>')
     return mark_safe("\n        ".join(parts))
