@@ -30,7 +30,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case, Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
+)
 from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -701,8 +703,12 @@ def _activity_evidence(year, unit, as_of, nodes):
     if not rules:
         return result
     end = _end_of(as_of)
+    from ledgers.models import ActivityPhoto
+
+    # A photo's count, order and caption are all that is read of it (not its files and sizes).
+    photos = Prefetch("photos", queryset=ActivityPhoto.objects.only("pk", "activity_id", "sort_order", "caption"))
     qs = (Activity.objects.filter(unit=unit, year=year, indicators__in=list(rules)).distinct()
-          .prefetch_related("photos", "indicators").order_by("date", "pk"))
+          .prefetch_related(photos, "indicators").order_by("date", "pk"))
     for a in qs:
         photos = a.ordered_photos()
         for indicator in a.indicators.all():

@@ -83,7 +83,8 @@ def task_matrix(request):
 def my_tasks(request):
     year = selected_year(request)
     assignments = sorted(
-        TaskAssignment.objects.visible_to(request.user).for_year(year).with_task(),
+        # the row shows the task and its indicator (not the lead unit, nor the liaison's own unit again)
+        TaskAssignment.objects.visible_to(request.user).for_year(year).select_related("task", "task__indicator"),
         key=lambda a: (a.status == AssignmentStatus.DONE, a.task.deadline),
     )
     today = timezone.localdate()
