@@ -73,11 +73,16 @@ class ActivityStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+def in_month(month_start):
+    """Q: dated in the month starting at `month_start` (a date on the 1st)."""
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    return Q(date__gte=month_start, date__lt=next_month)
+
+
 class ActivityQuerySet(UnitOwnedQuerySet):
     def for_month(self, month_start):
         """Activities dated in the month starting at `month_start` (a date on the 1st)."""
-        next_month = (month_start + timedelta(days=32)).replace(day=1)
-        return self.filter(date__gte=month_start, date__lt=next_month)
+        return self.filter(in_month(month_start))
 
     def archived(self):
         """Counted as archived: submitted or approved (not drafts, not returned)."""

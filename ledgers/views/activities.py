@@ -21,7 +21,7 @@ from ..files import UploadRefused, serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
-from ..models.activities import photo_flags
+from ..models.activities import in_month, photo_flags
 from ..params import to_int
 from ..services import activities as services
 from .core import register_home_panel
@@ -349,10 +349,13 @@ def activities_home_panel(request):
         if not user.unit_id:
             return None
         mine = Activity.objects.visible_to(user)
+        counts = mine.aggregate(  # both counts in one query
+            month=Count("pk", filter=in_month(month)),
+            drafts=Count("pk", filter=Q(status=ActivityStatus.DRAFT)))
         return {
             "template": "ledgers/activities/_home_liaison.html",
-            "month_count": mine.for_month(month).count(),
-            "drafts": mine.filter(status=ActivityStatus.DRAFT).count(),
+            "month_count": counts["month"],
+            "drafts": counts["drafts"],
             "returned": list(mine.filter(status=ActivityStatus.RETURNED).order_by("-reviewed_at")[:5]),
         }
     archived_units = Activity.objects.visible_to(user).for_month(month).archived().values("unit").distinct()

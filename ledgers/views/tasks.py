@@ -260,7 +260,7 @@ def my_tasks_panel(request):
 
     year = CampaignYear.objects.current()
     open_assignments = sorted(
-        TaskAssignment.objects.visible_to(user).for_year(year).open().with_task(),
+        TaskAssignment.objects.visible_to(user).for_year(year).open().select_related("task"),
         key=lambda a: (not a.is_overdue(), a.task.deadline),
     )
     return {"template": "ledgers/tasks/_panel_liaison.html", "assignments": open_assignments[:8],
