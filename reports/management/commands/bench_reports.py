@@ -20,9 +20,17 @@ and letters. Then measures, each step in its own child process so that peak memo
 - year problem export: the rectification ledger of the whole year (reports.problems_excel),
   beside the same two floors. `--skip-year-export` leaves it out (quicker iterations).
 
+`--keep DIR` keeps the built data (the SQLite file unless --database-url, the media, and the
+build's figures in DIR/build.json) and reuses it when run again with the same DIR and shape, so
+a change can be measured again in seconds; `--only summary,city_summary` runs only those steps;
+`--repeat N` runs each month-summary step N times in its process and prints the best call beside
+the first (cold) one. Times are wall clock and this process's CPU (not the database server's).
+
 Prints plain lines.
 """
+import contextlib
 import datetime
+import json
 import os
 import random
 import subprocess
@@ -30,12 +38,13 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 STEPS = ["summary", "city_summary", "district_summary", "pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter",
          "year", "year_floor", "year_floor_xlsxwriter"]
 YEAR_STEPS = {"year", "year_floor", "year_floor_xlsxwriter"}
 CITY_STEPS = {"city_summary", "district_summary"}
+SUMMARY_STEPS = {"summary", "city_summary", "district_summary"}
 
 
 from reports.benchmarks import measure, print_json, run_child
@@ -52,24 +61,54 @@ class Command(BaseCommand):
                             help="an empty PostgreSQL database to use instead of a temporary SQLite file "
                                  "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")
+        parser.add_argument("--keep", metavar="DIR",
+                            help="keep the built data in DIR (the SQLite file, unless --database-url, and the media) "
+                                 "and reuse it on the next run with the same DIR: iterate without rebuilding")
+        parser.add_argument("--only", metavar="STEP,…", help=f"run only these steps (of: {', '.join(STEPS)})")
+        parser.add_argument("--repeat", type=int, default=1,
+                            help="run each month-summary step this many times in its process and print the best "
+                                 "beside the first (cold) call")
         parser.add_argument("--child", choices=["build", *STEPS])
 
-    def handle(self, *args, units, districts, database_url, child, skip_year_export, **options):
+    def handle(self, *args, units, districts, database_url, child, skip_year_export, keep, only, repeat, **options):
         self.districts = max(1, districts)
         if child:
-            return self.child(child, units)
-        with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+            return self.child(child, units, repeat)
+        wanted = [step for step in STEPS
+                  if not (skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2)
+                  and (not only or step in only.split(","))]
+        with contextlib.ExitStack() as stack:
+            if keep:
+                tmp = os.path.abspath(keep)
+                os.makedirs(tmp, exist_ok=True)
+            else:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reports-"))
             env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
                    "MEDIA_ROOT": f"{tmp}/media", "DJANGO_DEBUG": "1"}
             run = [sys.executable, "manage.py"]
             subprocess.run(run + ["migrate", "-v0"], env=env, check=True)
+            shape = {"units": units, "districts": self.districts, "database": database_url or "sqlite"}
+            saved = os.path.join(tmp, "build.json")
             results = {}
-            for step in ["build", *STEPS]:
-                if skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2:
-                    continue
-                results[step] = run_child("bench_reports", ["--child", step, "--units", str(units),
-                                                            "--districts", str(self.districts)], env)
+            if keep and os.path.exists(saved):
+                with open(saved) as f:
+                    kept = json.load(f)
+                if kept["shape"] != shape:
+                    raise CommandError(f"{tmp} holds data built for {kept['shape']}, not {shape}: "
+                                       "give another --keep directory (or delete this one).")
+                results["build"] = {**kept["build"], "kept": True}
+            else:
+                results["build"] = self.run_step("build", units, env, 1)
+                if keep:
+                    with open(saved, "w") as f:
+                        json.dump({"shape": shape, "build": results["build"]}, f)
+            for step in wanted:
+                results[step] = self.run_step(step, units, env, repeat if step in SUMMARY_STEPS else 1)
             self.report(results)
+
+    def run_step(self, step, units, env, repeat):
+        return run_child("bench_reports", ["--child", step, "--units", str(units), "--districts", str(self.districts),
+                                           "--repeat", str(repeat)], env)
 
     # --- the parent prints ------------------------------------------------------------------
 
@@ -77,22 +116,28 @@ class Command(BaseCommand):
         b = r["build"]
         self.stdout.write(f"data: {b['units']} units, {b['checks']} checks, {b['problems']} problems, "
                           f"{b['activities']} activities, {b['photos']} photos, {b['assignments']} task assignments "
-                          f"(built in {b['seconds']:.1f} s)")
-        s = r["summary"]
-        self.stdout.write(f"month summary data: {s['seconds']:.2f} s, {s['queries']} queries, peak {s['peak']:.0f} MB")
-        if "city_summary" in r:
-            c, d = r["city_summary"], r["district_summary"]
+                          f"(built in {b['seconds']:.1f} s{', kept from an earlier run' if b.get('kept') else ''})")
+        def timing(m):
+            text = f"{m['seconds']:.2f} s (CPU {m['cpu']:.2f} s)"
+            if m["best_seconds"] != m["seconds"] or m["best_cpu"] != m["cpu"]:
+                text += f", best {m['best_seconds']:.2f} s (CPU {m['best_cpu']:.2f} s)"
+            return text
+
+        if s := r.get("summary"):
+            self.stdout.write(f"month summary data: {timing(s)}, {s['queries']} queries, peak {s['peak']:.0f} MB")
+        if c := r.get("city_summary"):
             self.stdout.write(f"city month summary data with district ranking ({c['districts']} districts, "
-                              f"{c['units']} units): {c['seconds']:.2f} s, {c['queries']} queries, "
+                              f"{c['units']} units): {timing(c)}, {c['queries']} queries, "
                               f"peak {c['peak']:.0f} MB; best district {c['best']}")
-            self.stdout.write(f"one district's month summary ({d['units']} units): {d['seconds']:.2f} s, "
+        if d := r.get("district_summary"):
+            self.stdout.write(f"one district's month summary ({d['units']} units): {timing(d)}, "
                               f"{d['queries']} queries")
         for label, step, floor, what in [
             ("month PDF", "pdf", "pdf_floor", "WeasyPrint on the same HTML"),
             ("month Excel", "excel", "excel_floor", None),
             ("year problem export (Excel)", "year", "year_floor", None),
         ]:
-            if step not in r:
+            if step not in r or floor not in r or not what and f"{floor}_xlsxwriter" not in r:
                 continue
             m, f = r[step], r[floor]
             extra = f", {m['rows']} rows" if "rows" in m else ""
@@ -109,13 +154,13 @@ class Command(BaseCommand):
 
     # --- children ---------------------------------------------------------------------------
 
-    def child(self, step, units):
+    def child(self, step, units, repeat=1):
         work = (lambda units, prepare=False, prepared=None: None if prepare else self.build(units)) \
             if step == "build" else getattr(self, f"step_{step}")
         import openpyxl  # noqa: F401  (imports are not what is measured)
         import weasyprint  # noqa: F401
         import xlsxwriter  # noqa: F401
-        print_json(self.stdout, measure(work, units))
+        print_json(self.stdout, measure(work, units, repeat=repeat))
 
     def _month(self):
         from reports.summaries import Month
