@@ -624,14 +624,14 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
 
 def archived_activities(month, unit=None):
     """The month's archived activities as rows for the Excel sheet 活动档案 (one query)."""
-    labels = dict(ActivityStatus.choices)
+    labels = {key: str(label) for key, label in ActivityStatus.choices}
     qs = (_unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
-          .annotate(photo_count=Count("photos"))
+          .annotate(photo_count=_photo_count())
           .order_by("unit__sort_order", "unit__name", "date", "pk")
           .values_list("unit__name", "title", "category__name", "date", "place", "participants", "organizer",
                        "photo_count", "status", "uploaded_to_city", "uploaded_to_city_on"))
     for unit_name, title, category, date, place, participants, organizer, photos, status, uploaded, on in qs:
-        yield (unit_name, title, category, date, place, participants, organizer, photos, str(labels[status]),
+        yield (unit_name, title, category, date, place, participants, organizer, photos, labels[status],
                "是" if uploaded else "否", on)
 
 
