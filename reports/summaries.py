@@ -370,18 +370,20 @@ def _photo_count():
 
 def _activity_figures(periods, unit):
     """[{unit_id: {"activities", "photos"}} for each (month, as_of) in periods]: the archived activities
-    dated in each month and their photos, from one grouped query over the months."""
+    dated in each month and their photos, from one query grouped by unit and month (each activity's
+    photos counted once, by a subquery: no join to the photos, no distinct count)."""
     first = min(month.first_day for month, _ in periods)
     after = max(month.next_first_day for month, _ in periods)
-    annotations = {}
-    for i, (month, _) in enumerate(periods):
-        dated = Q(date__gte=month.first_day, date__lt=month.next_first_day)
-        annotations.update({f"activities{i}": Count("pk", filter=dated),
-                            f"photos{i}": Coalesce(Sum("photo_count", filter=dated), 0)})
+    period = Case(*[When(date__gte=month.first_day, date__lt=month.next_first_day, then=Value(i))
+                    for i, (month, _) in enumerate(periods)], output_field=IntegerField())
     rows = (_unit_filter(Activity.objects.archived().filter(date__gte=first, date__lt=after), unit)
-            .annotate(photo_count=_photo_count()).values("unit_id").annotate(**annotations).order_by())
-    return [{r["unit_id"]: {"activities": r[f"activities{i}"], "photos": r[f"photos{i}"]} for r in rows}
-            for i in range(len(periods))]
+            .annotate(period=period, photo_count=_photo_count()).values("unit_id", "period")
+            .annotate(activities=Count("pk"), photos=Sum("photo_count")).order_by())
+    figures = [{} for _ in periods]
+    for r in rows:
+        if r["period"] is not None:
+            figures[r["period"]][r["unit_id"]] = {"activities": r["activities"], "photos": r["photos"] or 0}
+    return figures
 
 
 def _checks(month, scope=None):
