@@ -315,14 +315,17 @@ class DaysToClose(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         (closed, closed_params), (found, found_params) = (compiler.compile(e) for e in self.source_expressions)
+        # julianday() counts from noon: + 0.5, truncated, is the day's number (dates and times alike).
         offset = self.start.utcoffset()
         if offset == (self.end - datetime.timedelta(microseconds=1)).astimezone(self.start.tzinfo).utcoffset():
-            day = f"date({closed}, '{int(offset.total_seconds()):+d} seconds')"
+            day = f"julianday({closed}, '{int(offset.total_seconds()):+d} seconds')"
             day_params = tuple(closed_params)
         else:
             day, day_params = connection.ops.datetime_cast_date_sql(closed, tuple(closed_params),
                                                                      timezone.get_current_timezone_name())
-        return (f"CAST(julianday({day}) - julianday({found}) AS INTEGER)", (*day_params, *found_params))
+            day = f"julianday({day})"
+        return (f"(CAST({day} + 0.5 AS INTEGER) - CAST(julianday({found}) + 0.5 AS INTEGER))",
+                (*day_params, *found_params))
 
 
 def _problem_figures(periods, unit):
@@ -361,11 +364,11 @@ def _problem_figures(periods, unit):
 
 
 def _photo_count():
-    """An activity's number of photos, as a subquery: counting through a join would need the
-    activities grouped (or counted distinct) again."""
-    photos = (ActivityPhoto.objects.filter(activity=OuterRef("pk")).order_by().values("activity")
-              .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+    """An activity's number of photos, as a subquery (SELECT COUNT(*) … WHERE activity_id = …: one row,
+    0 when none): counting through a join would need the activities grouped, or counted distinct,
+    again."""
+    return Subquery(ActivityPhoto.objects.filter(activity=OuterRef("pk")).order_by()
+                    .annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
 
 
 def _activity_figures(periods, unit):
@@ -522,14 +525,16 @@ def open_problems(month, as_of, unit=None):
 
 class OpenProblems(Sequence):
     """The month's open-problem list, read when used: its length is known from the problem figures
-    (no query), the first rows (`[:100]` for the page, `[:50]` for the PDF) are one query with a
-    limit, and the whole list (the Excel sheet) one query. At city scale it is thousands of rows,
-    of which the page and the PDF show a few dozen."""
+    (no query), the first rows (`[:100]` for the page, `[:50]` for the PDF) come from one query with a
+    limit (at least HEAD rows, so both share it), and the whole list (the Excel sheet) from one query.
+    At city scale it is thousands of rows, of which the page and the PDF show a few dozen."""
+
+    HEAD = 100
 
     def __init__(self, month, as_of, unit, total):
         self.month, self.as_of, self.unit, self.total = month, as_of, unit, total
         self._all = None
-        self._heads = {}
+        self._head = []
 
     def _everything(self):
         if self._all is None:
@@ -540,12 +545,16 @@ class OpenProblems(Sequence):
         return self.total if self._all is None else len(self._all)
 
     def __getitem__(self, index):
-        if (self._all is None and isinstance(index, slice) and index.start in (None, 0) and index.step in (None, 1)
-                and index.stop is not None and 0 <= index.stop < self.total):
-            if index.stop not in self._heads:
-                self._heads[index.stop] = _open_problem_rows(self.month, self.as_of, self.unit, limit=index.stop)
-            return self._heads[index.stop]
-        return self._everything()[index]
+        first_rows = (isinstance(index, slice) and index.start in (None, 0) and index.step in (None, 1)
+                      and index.stop is not None and index.stop >= 0)
+        if self._all is not None or not first_rows or index.stop >= self.total:
+            return self._everything()[index]
+        if len(self._head) < index.stop:
+            limit = max(index.stop, self.HEAD)
+            if limit >= self.total:
+                return self._everything()[index]
+            self._head = _open_problem_rows(self.month, self.as_of, self.unit, limit=limit)
+        return self._head[index]
 
     def __iter__(self):
         return iter(self._everything())
