@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Avg, Case, Count, FloatField, Func, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ledgers.models import (
