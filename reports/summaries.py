@@ -20,13 +20,14 @@ Definitions (what each figure means, as printed in the report's notes):
 """
 import calendar
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg, Case, Count, DurationField, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum, Value, When,
+    Avg, Case, Count, FloatField, Func, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When,
 )
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ledgers.models import (
@@ -225,7 +226,7 @@ class MonthlySummary:
     totals: Totals
     previous: Totals
     comparisons: list[Comparison]
-    open_problems: list[OpenProblem]
+    open_problems: "OpenProblems | list[OpenProblem]"  # read when used: see OpenProblems
     highlights: list[Highlight]
     ranked_units: int = 0
     notes: list[str] = field(default_factory=list)
@@ -292,33 +293,100 @@ def _task_figures(periods, unit):
             for i in range(len(periods))]
 
 
+class DaysToClose(Func):
+    """Whole days from the date `found` to the local date of the timestamp `closed` (an integer),
+    for rows closed within [start, end): computed by the database itself. Django's
+    `TruncDate(closed) - found` runs two Python functions per row on SQLite (thousands of
+    closed problems a month); here SQLite shifts the UTC timestamp by the zone's offset, which
+    is exact when the offset is the same all through [start, end) — always so in China, and
+    checked: across a daylight-saving change it falls back to Django's conversion."""
+    output_field = IntegerField()
+
+    def __init__(self, closed, found, *, start, end):
+        super().__init__(closed, found)
+        self.start, self.end = start, end
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # PostgreSQL (and any backend whose date difference is a number of days): date - date.
+        (closed, closed_params), (found, found_params) = (compiler.compile(e) for e in self.source_expressions)
+        day, day_params = connection.ops.datetime_cast_date_sql(closed, tuple(closed_params),
+                                                                 timezone.get_current_timezone_name())
+        return f"({day} - {found})", (*day_params, *found_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (closed, closed_params), (found, found_params) = (compiler.compile(e) for e in self.source_expressions)
+        # julianday() counts from noon: + 0.5, truncated, is the day's number (dates and times alike).
+        offset = self.start.utcoffset()
+        if offset == (self.end - datetime.timedelta(microseconds=1)).astimezone(self.start.tzinfo).utcoffset():
+            day = f"julianday({closed}, '{int(offset.total_seconds()):+d} seconds')"
+            day_params = tuple(closed_params)
+        else:
+            day, day_params = connection.ops.datetime_cast_date_sql(closed, tuple(closed_params),
+                                                                     timezone.get_current_timezone_name())
+            day = f"julianday({day})"
+        return (f"(CAST({day} + 0.5 AS INTEGER) - CAST(julianday({found}) + 0.5 AS INTEGER))",
+                (*day_params, *found_params))
+
+
 def _problem_figures(periods, unit):
     """[{unit_id: {"found", "closed", "open", "overdue", "close_days"}} for each (month, as_of) in periods],
-    from one grouped query: the year's problems are scanned once for this month and the previous one."""
-    annotations, wanted = {}, Q()
-    days = ExpressionWrapper(TruncDate("closed_at") - F("found_on"), output_field=DurationField())
+    from one grouped query: the year's problems are scanned once for this month and the previous one,
+    through the index `problem_month_figures` (every column read is in it, so the table itself is not
+    read), and only the rows one of the figures counts are aggregated.
+
+    Also returns, per period, how many problems were open at its end in the whole scope — inactive
+    units' included, as in the open-problem list — so that the list's length needs no query."""
+    annotations = {}
     for i, (month, as_of) in enumerate(periods):
         start, end = _start_of(month.first_day), _start_of(month.next_first_day)
         found = Q(found_on__gte=month.first_day, found_on__lt=month.next_first_day)
         closed = Q(status=ProblemStatus.CLOSED, closed_at__gte=start, closed_at__lt=end)
         open_then = Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end))
-        wanted |= found | closed | open_then
         annotations.update({f"found{i}": Count("pk", filter=found), f"closed{i}": Count("pk", filter=closed),
                             f"open{i}": Count("pk", filter=open_then),
                             f"overdue{i}": Count("pk", filter=open_then & Q(deadline__lt=as_of)),
-                            f"close_days{i}": Sum(days, filter=closed)})
+                            f"close_days{i}": Sum(DaysToClose("closed_at", "found_on", start=start, end=end),
+                                                  filter=closed)})
+    # The rows any figure above counts, said with fewer conditions per row (a superset; the rows
+    # it adds count for nothing): found in the months, not closed, or closed since they began
+    # (closed in them, or closed later and so open at a month's end).
+    first = min(month.first_day for month, _ in periods)
+    after = max(month.next_first_day for month, _ in periods)
+    since, until = _start_of(first), _start_of(after)
+    wanted = (Q(found_on__gte=first, found_on__lt=after) | ~Q(status=ProblemStatus.CLOSED)
+              | Q(closed_at__gte=since, closed_at__lt=until) | Q(closed_at__gte=until, found_on__lt=after))
     rows = list(_unit_filter(Problem.objects.all(), unit).filter(wanted).values("unit_id")
                 .annotate(**annotations).order_by())
     keys = ("found", "closed", "open", "overdue", "close_days")
-    return [{r["unit_id"]: {k: r[f"{k}{i}"] for k in keys} for r in rows} for i in range(len(periods))]
+    figures = [{r["unit_id"]: {k: r[f"{k}{i}"] for k in keys} for r in rows} for i in range(len(periods))]
+    open_counts = [sum(r[f"open{i}"] for r in rows) for i in range(len(periods))]
+    return figures, open_counts
 
 
-def _activity_figures(month, unit):
-    rows = (_unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
-            .values("unit_id")
-            .annotate(activities=Count("pk", distinct=True), photos=Count("photos"))
-            .order_by())
-    return {r["unit_id"]: r for r in rows}
+def _photo_count():
+    """An activity's number of photos, as a subquery (SELECT COUNT(*) … WHERE activity_id = …: one row,
+    0 when none): counting through a join would need the activities grouped, or counted distinct,
+    again."""
+    return Subquery(ActivityPhoto.objects.filter(activity=OuterRef("pk")).order_by()
+                    .annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
+
+
+def _activity_figures(periods, unit):
+    """[{unit_id: {"activities", "photos"}} for each (month, as_of) in periods]: the archived activities
+    dated in each month and their photos, from one query grouped by unit and month (each activity's
+    photos counted once, by a subquery: no join to the photos, no distinct count)."""
+    first = min(month.first_day for month, _ in periods)
+    after = max(month.next_first_day for month, _ in periods)
+    period = Case(*[When(date__gte=month.first_day, date__lt=month.next_first_day, then=Value(i))
+                    for i, (month, _) in enumerate(periods)], output_field=IntegerField())
+    rows = (_unit_filter(Activity.objects.archived().filter(date__gte=first, date__lt=after), unit)
+            .annotate(period=period, photo_count=_photo_count()).values("unit_id", "period")
+            .annotate(activities=Count("pk"), photos=Sum("photo_count")).order_by())
+    figures = [{} for _ in periods]
+    for r in rows:
+        if r["period"] is not None:
+            figures[r["period"]][r["unit_id"]] = {"activities": r["activities"], "photos": r["photos"] or 0}
+    return figures
 
 
 def _checks(month, scope=None):
@@ -339,8 +407,11 @@ def _signed_units(month, unit):
 
 
 def _duration_days(value):
-    # Sum of (销号 date - found date) comes back as a timedelta on SQLite and PostgreSQL alike.
-    return value.days if value else 0
+    # Sum of (销号 date - found date): a number of days (DaysToClose), or a timedelta from a backend
+    # whose date difference is an interval.
+    if not value:
+        return 0
+    return value.days if isinstance(value, datetime.timedelta) else int(value)
 
 
 def unit_rows(month, units, as_of, unit=None):
@@ -349,13 +420,18 @@ def unit_rows(month, units, as_of, unit=None):
 
 
 def unit_rows_of(periods, units, unit=None):
-    """unit_rows for each (month, as_of) in periods (this month and the previous one): tasks and
-    problems for all periods come from one grouped query each, the rest from one query per period."""
+    """unit_rows for each (month, as_of) in periods (this month and the previous one): tasks, problems
+    and activities for all periods come from one grouped query each, the rest from one query per period."""
+    return _unit_rows_of(periods, units, unit)[0]
+
+
+def _unit_rows_of(periods, units, unit=None):
+    """unit_rows_of, and per period the number of problems open at its end in the whole scope."""
     all_tasks = _task_figures(periods, unit)
-    all_problems = _problem_figures(periods, unit)
+    all_problems, open_counts = _problem_figures(periods, unit)
+    all_activities = _activity_figures(periods, unit)
     result = []
-    for (month, as_of), tasks, problems in zip(periods, all_tasks, all_problems):
-        activities = _activity_figures(month, unit)
+    for (month, as_of), tasks, problems, activities in zip(periods, all_tasks, all_problems, all_activities):
         ranking = {r["unit_id"]: r for r in score_ranking(_checks(month, unit))}
         signed = _signed_units(month, unit)
         rows = []
@@ -374,7 +450,7 @@ def unit_rows_of(periods, units, unit=None):
                 row.activities, row.photos = a["activities"], a["photos"]
             rows.append(row)
         result.append((rows, len(ranking)))
-    return result
+    return result, open_counts
 
 
 def totals_of(rows):
@@ -414,47 +490,103 @@ def compare(current, previous):
     ]
 
 
-def open_problems(month, as_of, unit=None):
-    """Problems open at the end of the month (or now), overdue first, then by unit and deadline."""
+def _open_problem_rows(month, as_of, unit=None, limit=None):
+    """Problems open at the end of the month (or now), overdue first, then by deadline, unit and pk.
+
+    The order by deadline alone puts the overdue ones first: a problem is overdue when its
+    deadline is before the as-of date."""
     end = _start_of(month.next_first_day)
     qs = (_unit_filter(Problem.objects.all(), unit)
           .filter(Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end)))
           .order_by("deadline", "unit__sort_order", "unit__name", "pk")
           .values_list("pk", "unit__name", "description", "found_on", "deadline", "status", "closed_at",
                        "check_record__kind", "indicator__code"))
+    if limit is not None:
+        qs = qs[:limit]
     # Labels as plain strings once (a lazy label translates again on every str(): thousands of rows).
     labels = {key: str(label) for key, label in ProblemStatus.choices}
     kinds = {key: str(label) for key, label in Check._meta.get_field("kind").choices}
+    kinds[None] = "直接交办"
+    closed = ProblemStatus.CLOSED
     result = []
+    append = result.append
     for pk, unit_name, description, found_on, deadline, status, closed_at, kind, code in qs.iterator(2000):
-        if status == ProblemStatus.CLOSED:
-            label = f"已于{timezone.localtime(closed_at):%m-%d}销号"
-        else:
-            label = labels[status]
-        result.append(OpenProblem(pk, unit_name, description, found_on, deadline, label,
-                                  kinds[kind] if kind else "直接交办", code or "",
-                                  max((as_of - deadline).days, 0)))
-    result.sort(key=lambda p: (not p.is_overdue, p.deadline))
+        label = f"已于{timezone.localtime(closed_at):%m-%d}销号" if status == closed else labels[status]
+        days = (as_of - deadline).days
+        append(OpenProblem(pk, unit_name, description, found_on, deadline, label, kinds.get(kind) or "直接交办",
+                           code or "", days if days > 0 else 0))
     return result
+
+
+def open_problems(month, as_of, unit=None):
+    """The open-problem list, all of it (one query)."""
+    return _open_problem_rows(month, as_of, unit)
+
+
+class OpenProblems(Sequence):
+    """The month's open-problem list, read when used: its length is known from the problem figures
+    (no query), the first rows (`[:100]` for the page, `[:50]` for the PDF) come from one query with a
+    limit (at least HEAD rows, so both share it), and the whole list (the Excel sheet) from one query.
+    At city scale it is thousands of rows, of which the page and the PDF show a few dozen."""
+
+    HEAD = 100
+
+    def __init__(self, month, as_of, unit, total):
+        self.month, self.as_of, self.unit, self.total = month, as_of, unit, total
+        self._all = None
+        self._head = []
+
+    def _everything(self):
+        if self._all is None:
+            self._all = _open_problem_rows(self.month, self.as_of, self.unit)
+        return self._all
+
+    def __len__(self):
+        return self.total if self._all is None else len(self._all)
+
+    def __getitem__(self, index):
+        first_rows = (isinstance(index, slice) and index.start in (None, 0) and index.step in (None, 1)
+                      and index.stop is not None and index.stop >= 0)
+        if self._all is not None or not first_rows or index.stop >= self.total:
+            return self._everything()[index]
+        if len(self._head) < index.stop:
+            limit = max(index.stop, self.HEAD)
+            if limit >= self.total:
+                return self._everything()[index]
+            self._head = _open_problem_rows(self.month, self.as_of, self.unit, limit=limit)
+        return self._head[index]
+
+    def __iter__(self):
+        return iter(self._everything())
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __eq__(self, other):
+        return list(self) == list(other) if isinstance(other, (list, Sequence)) else NotImplemented
+
+    def __repr__(self):
+        return f"<OpenProblems {self.month} ({len(self)})>"
 
 
 def highlights(month, unit=None, limit=HIGHLIGHTS):
     """The month's showcase: reviewed archives first, then those with the most photos."""
-    activities = list(
+    rows = list(
         _unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
-        .annotate(photo_count=Count("photos"))
+        .annotate(photo_count=_photo_count())
         .filter(photo_count__gt=0)
+        .values("pk", "unit__name", "title", "date", "category__name", "status", "photo_count")
         .annotate(reviewed=Case(When(status=ActivityStatus.APPROVED, then=Value(0)), default=Value(1)))
-        .order_by("reviewed", "-photo_count", "-date", "pk")
-        .select_related("unit", "category")[:limit]
+        .order_by("reviewed", "-photo_count", "-date", "pk")[:limit]
     )
     first_photo = {}
-    for photo in (ActivityPhoto.objects.filter(activity__in=[a.pk for a in activities])
-                  .order_by("activity_id", "sort_order", "pk").only("activity_id", "thumbnail")):
-        first_photo.setdefault(photo.activity_id, photo)
-    return [Highlight(a.pk, a.unit.name, a.title, a.date, a.category.name, a.photo_count,
-                      a.status == ActivityStatus.APPROVED, first_photo[a.pk].thumbnail.name, first_photo[a.pk].pk)
-            for a in activities]
+    for photo_pk, activity_id, thumbnail in (ActivityPhoto.objects.filter(activity__in=[a["pk"] for a in rows])
+                                             .order_by("activity_id", "sort_order", "pk")
+                                             .values_list("pk", "activity_id", "thumbnail")):
+        first_photo.setdefault(activity_id, (photo_pk, thumbnail))
+    return [Highlight(a["pk"], a["unit__name"], a["title"], a["date"], a["category__name"], a["photo_count"],
+                      a["status"] == ActivityStatus.APPROVED, first_photo[a["pk"]][1], first_photo[a["pk"]][0])
+            for a in rows]
 
 
 def district_rows(rows, units, bureaus):
@@ -485,7 +617,7 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
     scope = unit or bureau
     units = list(Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.active().in_bureau(bureau))
     previous_month = month.previous()
-    (rows, ranked), (previous_rows, _) = unit_rows_of(
+    ((rows, ranked), (previous_rows, _)), (open_count, _) = _unit_rows_of(
         [(month, as_of), (previous_month, min(today, previous_month.last_day))], units, scope)
     totals, previous = totals_of(rows), totals_of(previous_rows)
     districts = []
@@ -494,7 +626,8 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
         districts = district_rows(rows, units, bureaus)
     return MonthlySummary(
         month=month, unit=unit, as_of=as_of, generated_on=today, rows=rows, totals=totals, previous=previous,
-        comparisons=compare(totals, previous), open_problems=open_problems(month, as_of, scope) if lists else [],
+        comparisons=compare(totals, previous),
+        open_problems=OpenProblems(month, as_of, scope, open_count) if lists else [],
         highlights=highlights(month, scope) if lists else [], ranked_units=ranked, bureau=None if unit else bureau,
         districts=districts,
     )
@@ -502,14 +635,14 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
 
 def archived_activities(month, unit=None):
     """The month's archived activities as rows for the Excel sheet 活动档案 (one query)."""
-    labels = dict(ActivityStatus.choices)
+    labels = {key: str(label) for key, label in ActivityStatus.choices}
     qs = (_unit_filter(Activity.objects.archived().for_month(month.first_day), unit)
-          .annotate(photo_count=Count("photos"))
+          .annotate(photo_count=_photo_count())
           .order_by("unit__sort_order", "unit__name", "date", "pk")
           .values_list("unit__name", "title", "category__name", "date", "place", "participants", "organizer",
                        "photo_count", "status", "uploaded_to_city", "uploaded_to_city_on"))
     for unit_name, title, category, date, place, participants, organizer, photos, status, uploaded, on in qs:
-        yield (unit_name, title, category, date, place, participants, organizer, photos, str(labels[status]),
+        yield (unit_name, title, category, date, place, participants, organizer, photos, labels[status],
                "是" if uploaded else "否", on)
 
 

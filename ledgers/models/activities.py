@@ -142,7 +142,12 @@ class Activity(Versioned):
         verbose_name = _("活动档案")
         verbose_name_plural = _("活动档案")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["unit", "date"])]
+        indexes = [
+            models.Index(fields=["unit", "date"]),
+            # A month's archives across units (the month summary's counts and highlights): archived
+            # (status) and dated in the month, their unit read from the index.
+            models.Index(fields=["status", "date", "unit"], name="activity_status_date_unit"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(uploaded_to_city=False) | Q(uploaded_to_city_on__isnull=False),

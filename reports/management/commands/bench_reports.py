@@ -5,7 +5,8 @@
 Builds, in its own database (a temporary SQLite file unless --database-url names an empty
 PostgreSQL database) and a temporary MEDIA_ROOT, one city-scale year: 330 units, 52 weeks of
 checks (17,160), about 85,000 problems, 33,000 activities with five tiny photos each, tasks
-and letters. Then measures, each step in its own child process so that peak memory
+and letters (on PostgreSQL followed by VACUUM ANALYZE of those tables, which autovacuum would do
+on a live database). Then measures, each step in its own child process so that peak memory
 (VmHWM: the process's peak resident set, C allocations included) belongs to that step only:
 
 - month summary data: `monthly_summary()` — time and query count;
@@ -16,13 +17,23 @@ and letters. Then measures, each step in its own child process so that peak memo
 - month PDF / Excel: data + rendering, as the views do it — beside each, the floor for the
   same output: the same HTML handed straight to WeasyPrint, and the same cells written with no
   database work by the same writer (XlsxWriter constant-memory; the ratio is against this
-  floor) and by openpyxl's write-only mode;
+  floor) and by openpyxl's write-only mode. Each of these runs twice in its process: the
+  measured call is the second (warm, as in a long-running server; the floors' processes are
+  warm from preparing their input too), and the first, cold call is printed beside it;
 - year problem export: the rectification ledger of the whole year (reports.problems_excel),
   beside the same two floors. `--skip-year-export` leaves it out (quicker iterations).
 
+`--keep DIR` keeps the built data (the SQLite file unless --database-url, the media, and the
+build's figures in DIR/build.json) and reuses it when run again with the same DIR and shape, so
+a change can be measured again in seconds; `--only summary,city_summary` runs only those steps;
+`--repeat N` runs each month-summary step N times in its process and prints the best call beside
+the first (cold) one. Times are wall clock and this process's CPU (not the database server's).
+
 Prints plain lines.
 """
+import contextlib
 import datetime
+import json
 import os
 import random
 import subprocess
@@ -30,12 +41,13 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 STEPS = ["summary", "city_summary", "district_summary", "pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter",
          "year", "year_floor", "year_floor_xlsxwriter"]
 YEAR_STEPS = {"year", "year_floor", "year_floor_xlsxwriter"}
 CITY_STEPS = {"city_summary", "district_summary"}
+SUMMARY_STEPS = {"summary", "city_summary", "district_summary"}
 
 
 from reports.benchmarks import measure, print_json, run_child
@@ -52,24 +64,54 @@ class Command(BaseCommand):
                             help="an empty PostgreSQL database to use instead of a temporary SQLite file "
                                  "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")
+        parser.add_argument("--keep", metavar="DIR",
+                            help="keep the built data in DIR (the SQLite file, unless --database-url, and the media) "
+                                 "and reuse it on the next run with the same DIR: iterate without rebuilding")
+        parser.add_argument("--only", metavar="STEP,…", help=f"run only these steps (of: {', '.join(STEPS)})")
+        parser.add_argument("--repeat", type=int, default=1,
+                            help="run each month-summary step this many times in its process and print the best "
+                                 "beside the first (cold) call")
         parser.add_argument("--child", choices=["build", *STEPS])
 
-    def handle(self, *args, units, districts, database_url, child, skip_year_export, **options):
+    def handle(self, *args, units, districts, database_url, child, skip_year_export, keep, only, repeat, **options):
         self.districts = max(1, districts)
         if child:
-            return self.child(child, units)
-        with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+            return self.child(child, units, repeat)
+        wanted = [step for step in STEPS
+                  if not (skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2)
+                  and (not only or step in only.split(","))]
+        with contextlib.ExitStack() as stack:
+            if keep:
+                tmp = os.path.abspath(keep)
+                os.makedirs(tmp, exist_ok=True)
+            else:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reports-"))
             env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
                    "MEDIA_ROOT": f"{tmp}/media", "DJANGO_DEBUG": "1"}
             run = [sys.executable, "manage.py"]
             subprocess.run(run + ["migrate", "-v0"], env=env, check=True)
+            shape = {"units": units, "districts": self.districts, "database": database_url or "sqlite"}
+            saved = os.path.join(tmp, "build.json")
             results = {}
-            for step in ["build", *STEPS]:
-                if skip_year_export and step in YEAR_STEPS or step in CITY_STEPS and self.districts < 2:
-                    continue
-                results[step] = run_child("bench_reports", ["--child", step, "--units", str(units),
-                                                            "--districts", str(self.districts)], env)
+            if keep and os.path.exists(saved):
+                with open(saved) as f:
+                    kept = json.load(f)
+                if kept["shape"] != shape:
+                    raise CommandError(f"{tmp} holds data built for {kept['shape']}, not {shape}: "
+                                       "give another --keep directory (or delete this one).")
+                results["build"] = {**kept["build"], "kept": True}
+            else:
+                results["build"] = self.run_step("build", units, env, 1)
+                if keep:
+                    with open(saved, "w") as f:
+                        json.dump({"shape": shape, "build": results["build"]}, f)
+            for step in wanted:
+                results[step] = self.run_step(step, units, env, repeat if step in SUMMARY_STEPS else 1)
             self.report(results)
+
+    def run_step(self, step, units, env, repeat):
+        return run_child("bench_reports", ["--child", step, "--units", str(units), "--districts", str(self.districts),
+                                           "--repeat", str(repeat)], env)
 
     # --- the parent prints ------------------------------------------------------------------
 
@@ -77,45 +119,55 @@ class Command(BaseCommand):
         b = r["build"]
         self.stdout.write(f"data: {b['units']} units, {b['checks']} checks, {b['problems']} problems, "
                           f"{b['activities']} activities, {b['photos']} photos, {b['assignments']} task assignments "
-                          f"(built in {b['seconds']:.1f} s)")
-        s = r["summary"]
-        self.stdout.write(f"month summary data: {s['seconds']:.2f} s, {s['queries']} queries, peak {s['peak']:.0f} MB")
-        if "city_summary" in r:
-            c, d = r["city_summary"], r["district_summary"]
+                          f"(built in {b['seconds']:.1f} s{', kept from an earlier run' if b.get('kept') else ''})")
+        def timing(m):
+            text = f"{m['seconds']:.2f} s (CPU {m['cpu']:.2f} s)"
+            if m["best_seconds"] != m["seconds"] or m["best_cpu"] != m["cpu"]:
+                text += f", best {m['best_seconds']:.2f} s (CPU {m['best_cpu']:.2f} s)"
+            return text
+
+        if s := r.get("summary"):
+            self.stdout.write(f"month summary data: {timing(s)}, {s['queries']} queries, peak {s['peak']:.0f} MB")
+        if c := r.get("city_summary"):
             self.stdout.write(f"city month summary data with district ranking ({c['districts']} districts, "
-                              f"{c['units']} units): {c['seconds']:.2f} s, {c['queries']} queries, "
+                              f"{c['units']} units): {timing(c)}, {c['queries']} queries, "
                               f"peak {c['peak']:.0f} MB; best district {c['best']}")
-            self.stdout.write(f"one district's month summary ({d['units']} units): {d['seconds']:.2f} s, "
+        if d := r.get("district_summary"):
+            self.stdout.write(f"one district's month summary ({d['units']} units): {timing(d)}, "
                               f"{d['queries']} queries")
         for label, step, floor, what in [
             ("month PDF", "pdf", "pdf_floor", "WeasyPrint on the same HTML"),
             ("month Excel", "excel", "excel_floor", None),
             ("year problem export (Excel)", "year", "year_floor", None),
         ]:
-            if step not in r:
+            if step not in r or floor not in r or not what and f"{floor}_xlsxwriter" not in r:
                 continue
             m, f = r[step], r[floor]
             extra = f", {m['rows']} rows" if "rows" in m else ""
+            x = f if what else r[f"{floor}_xlsxwriter"]  # the ratio's floor: the same writer for Excel
             if what:
                 floors = f"floor {f['seconds']:.2f} s: {what}; ratio {m['seconds'] / f['seconds']:.2f}"
                 floor_peak = f"floor peak {f['peak']:.0f} MB"
             else:  # Excel: against the same writer's floor, and openpyxl write-only beside it
-                x = r[f"{floor}_xlsxwriter"]
                 floors = (f"floor {x['seconds']:.2f} s: XlsxWriter constant-memory, same cells; "
                           f"ratio {m['seconds'] / x['seconds']:.2f}; openpyxl write-only floor {f['seconds']:.2f} s")
                 floor_peak = f"floor peaks {x['peak']:.0f} / {f['peak']:.0f} MB"
-            self.stdout.write(f"{label}: {m['seconds']:.2f} s ({floors}), "
+            warm = "warm, " if "cold" in m else ""
+            self.stdout.write(f"{label}: {warm}{m['seconds']:.2f} s ({floors}), "
                               f"{m['queries']} queries, peak {m['peak']:.0f} MB ({floor_peak}){extra}")
+            if "cold" in m and "cold" in x:
+                self.stdout.write(f"  {label}, first call in a fresh process: {m['cold']:.2f} s "
+                                  f"(floor {x['cold']:.2f} s; ratio {m['cold'] / x['cold']:.2f})")
 
     # --- children ---------------------------------------------------------------------------
 
-    def child(self, step, units):
+    def child(self, step, units, repeat=1):
         work = (lambda units, prepare=False, prepared=None: None if prepare else self.build(units)) \
             if step == "build" else getattr(self, f"step_{step}")
         import openpyxl  # noqa: F401  (imports are not what is measured)
         import weasyprint  # noqa: F401
         import xlsxwriter  # noqa: F401
-        print_json(self.stdout, measure(work, units))
+        print_json(self.stdout, measure(work, units, repeat=repeat))
 
     def _month(self):
         from reports.summaries import Month
@@ -158,11 +210,16 @@ class Command(BaseCommand):
         month, today = self._month()
         return {"units": len(monthly_summary(month, bureau=prepared, today=today).rows)}
 
+    # The month's PDF and Excel and their floors are each run twice in their process: the first,
+    # cold call (imports, templates, fonts, the ORM's and the database's caches) is timed as "cold",
+    # the second is the measured one — warm on both sides, as a long-running server is.
+
     def step_pdf(self, units, prepare=False, prepared=None):
         from reports.monthly import monthly_pdf
 
-        if not prepare:
-            return {"bytes": len(monthly_pdf(self._summary()))}
+        if prepare:
+            return _timed(lambda: monthly_pdf(self._summary()))[0]
+        return {"bytes": len(monthly_pdf(self._summary())), "cold": prepared}
 
     def step_pdf_floor(self, units, prepare=False, prepared=None):
         from django.template.loader import render_to_string
@@ -171,24 +228,31 @@ class Command(BaseCommand):
         from reports.pdf import render_html_to_pdf
 
         if prepare:
-            return render_to_string("reports/pdf/monthly.html", document_context(self._summary()))
-        render_html_to_pdf(prepared)
+            html = render_to_string("reports/pdf/monthly.html", document_context(self._summary()))
+            return html, _timed(lambda: render_html_to_pdf(html))[0]
+        render_html_to_pdf(prepared[0])
+        return {"cold": prepared[1]}
 
     def step_excel(self, units, prepare=False, prepared=None):
         from reports.monthly_excel import monthly_workbook
 
-        if not prepare:
-            return {"bytes": len(monthly_workbook(self._summary()))}
+        if prepare:
+            return _timed(lambda: monthly_workbook(self._summary()))[0]
+        return {"bytes": len(monthly_workbook(self._summary())), "cold": prepared}
 
     def step_excel_floor(self, units, prepare=False, prepared=None):
         if prepare:
-            return self._month_cells()
-        _plain_workbook(prepared)
+            cells = self._month_cells()
+            return cells, _timed(lambda: _plain_workbook(cells))[0]
+        _plain_workbook(prepared[0])
+        return {"cold": prepared[1]}
 
     def step_excel_floor_xlsxwriter(self, units, prepare=False, prepared=None):
         if prepare:
-            return self._month_cells()
-        _plain_xlsxwriter(prepared)
+            cells = self._month_cells()
+            return cells, _timed(lambda: _plain_xlsxwriter(cells))[0]
+        _plain_xlsxwriter(prepared[0])
+        return {"cold": prepared[1]}
 
     def _month_cells(self):
         from reports import monthly_excel as m
@@ -333,8 +397,23 @@ class Command(BaseCommand):
                   for pk in Activity.objects.values_list("pk", flat=True) for n in range(5)]
         ActivityPhoto.objects.bulk_create(photos, batch_size=10000)
         del admin
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            # What autovacuum does to a live database after bulk writes (statistics for the planner,
+            # the visibility map for index-only scans); right after the build it has not run yet.
+            tables = [m._meta.db_table for m in (Activity, ActivityPhoto, Check, Problem, Task, TaskAssignment,
+                                                 ResponsibilityLetter, Unit)]
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
         return {"units": len(units), "checks": len(checks), "problems": len(problems), "activities": len(activities),
                 "photos": len(photos), "assignments": len(assignments), "seconds": time.perf_counter() - started}
+
+
+def _timed(work):
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
 
 
 def _tiny_jpeg(Image):

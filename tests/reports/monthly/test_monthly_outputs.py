@@ -111,7 +111,7 @@ def test_preview_query_count_does_not_grow_with_units(bureau, django_assert_max_
     from ledgers.models import Unit, UnitKind
 
     bureau.get(URL)  # session and user loaded once
-    with django_assert_max_num_queries(24) as small:
+    with django_assert_max_num_queries(18) as small:
         bureau.get(URL)
     for n in range(20):
         Unit.objects.create(name=f"测试学校{n}", kind=UnitKind.SCHOOL, code=f"t{n}")

@@ -126,13 +126,35 @@ def test_an_empty_month_has_zeros_and_no_rates(year, units, fixed_today):
 
 
 def test_summary_query_count_does_not_grow_with_units(november, fixed_today, django_assert_max_num_queries):
-    with django_assert_max_num_queries(16) as small:
-        monthly_summary(NOV)
+    # 12 for the figures and highlights, 1 for the open-problem list (read when used).
+    with django_assert_max_num_queries(13) as small:
+        summary = monthly_summary(NOV)
+        listed = list(summary.open_problems)
+    assert len(listed) == len(summary.open_problems) == 3
     for n in range(30):
         Unit.objects.create(name=f"测试学校{n}", kind=UnitKind.SCHOOL, code=f"t{n}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         summary = monthly_summary(NOV)
+        list(summary.open_problems)
     assert summary.totals.units == 35
+
+
+def test_the_open_problem_list_is_read_when_used(november, fixed_today, django_assert_num_queries, monkeypatch):
+    from reports.summaries import OpenProblems
+
+    monkeypatch.setattr(OpenProblems, "HEAD", 2)  # the first rows are read 2 at least (100 in use)
+    summary = monthly_summary(NOV)
+    with django_assert_num_queries(0):
+        assert len(summary.open_problems) == 3 and summary.open_problems
+    with django_assert_num_queries(1):
+        head = summary.open_problems[:2]  # the page's and the PDF's first rows: one query with a limit
+    with django_assert_num_queries(0):
+        assert summary.open_problems[:1] == head[:1]
+    with django_assert_num_queries(1):
+        everything = list(summary.open_problems)  # the Excel sheet: the whole list
+    with django_assert_num_queries(0):
+        assert summary.open_problems[:2] == head == everything[:2] and summary.open_problems[2] == everything[2]
+    assert [p.description for p in everything] == [p.description for p in head] + [everything[2].description]
 
 
 def test_a_task_completed_on_the_months_last_day_counts_as_done(november, fixed_today, year):

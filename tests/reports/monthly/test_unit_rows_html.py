@@ -1,5 +1,6 @@
-"""The month summary's unit cards and table rows are written in Python (report_tags.unit_cards,
-unit_table_rows): the same HTML, character for character, as the template loops they replace."""
+"""The month summary's unit cards and table rows, and the PDF's ranking rows, are written in Python
+(report_tags.unit_cards, unit_table_rows, pdf_ranking_rows): the same HTML, character for character,
+as the template loops they replace."""
 from decimal import Decimal
 
 import pytest
@@ -47,6 +48,10 @@ ROWS = """{% load report_tags units %}{% for r in ranked_rows %}
     </tr>
   {% endfor %}"""
 
+PDF_ROWS = """{% load report_tags units %}{% for r in ranked_rows %}
+    <tr><td>{{ r.rank|rank_cell }}　{% unit_label r.unit unit_id=r.unit_id %}{% if not r.letter_signed %}<span class="red">（责任书未签）</span>{% endif %}</td><td class="num">{% if r.checks %}{{ r.average_score }} / {{ r.score_rate|percent }}{% else %}—{% endif %}</td><td class="num">{{ r.completion_rate|rate }}</td><td class="num{% if r.problems_overdue %} red{% endif %}">{{ r.problems_found }} / {{ r.problems_closed }} / {{ r.problems_overdue }}</td><td class="num{% if not r.activities %} red{% endif %}">{{ r.activities }} / {{ r.photos }}</td></tr>
+  {% endfor %}"""
+
 
 def render(source, user, rows):
     request = RequestFactory().get("/")
@@ -69,6 +74,8 @@ def test_cards_and_rows_match_the_template(request, who, school_a, district2):
     ]
     new_cards = render("{% load report_tags %}{% unit_cards ranked_rows %}", user, rows)
     new_rows = render("{% load report_tags %}{% unit_table_rows ranked_rows %}", user, rows)
+    new_pdf_rows = render("{% load report_tags %}{% pdf_ranking_rows ranked_rows %}", user, rows)
     assert new_cards == render(CARDS, user, rows)
     assert new_rows == render(ROWS, user, rows)
+    assert new_pdf_rows == render(PDF_ROWS, user, rows)
     assert "二区&lt;学校&gt;&amp;" in new_rows and "3.3" in new_rows  # escaped; 10 / 3 days
