@@ -10,7 +10,7 @@ goes through the templates as before.
 import datetime
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.formats import localize
+from wenming.l10n import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe

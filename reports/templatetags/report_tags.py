@@ -1,6 +1,6 @@
 """Formatting of report figures: a rate 0…1 or a percent number, "—" when there is none."""
 from django import template
-from django.utils.formats import localize
+from wenming.l10n import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
