@@ -1,17 +1,15 @@
 """A real gunicorn serving this checkout, for tests that need real worker processes (a worker
 killed mid-upload, persistent database connections across a server restart)."""
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.ops.test_production import PYTHON, ROOT, free_port, production_env
+from tests.ops.test_production import production_env
+from wenming import serving
 
 
 def database_url():
@@ -51,28 +49,9 @@ def gunicorn(tmp_path, *, workers=1, **env):
     # The test's SECRET_KEY, so that sessions made with Client.force_login are valid there.
     environment = production_env(tmp_path, DEBUG="1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
                                  DATABASE_URL=database_url(), SECRET_KEY=settings.SECRET_KEY, **env)
-    port = free_port()
-    log = open(tmp_path / "gunicorn.log", "wb")
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "wenming.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "--control-socket", str(tmp_path / "gunicorn.ctl")], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request(base, "/accounts/login/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
-                time.sleep(0.3)
-        yield base, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        with serving.gunicorn("wenming.wsgi", environment, tmp_path / "gunicorn.log", workers=workers,
+                              args=("--control-socket", str(tmp_path / "gunicorn.ctl"))) as started:
+            yield started
+    except serving.ServerDidNotStart as error:
+        pytest.fail(str(error))

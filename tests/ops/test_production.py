@@ -3,10 +3,8 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from wenming import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -136,12 +135,6 @@ def test_media_is_never_served_from_a_public_url_even_with_debug(client, setting
         assert b"not for everyone" not in response.content
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fetch(url):
     request = urllib.request.Request(url, headers={"Host": "127.0.0.1"})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -153,29 +146,16 @@ def test_gunicorn_serves_pages_and_hashed_static_files(tmp_path):
     for args in (("migrate", "--noinput", "-v0"), ("collectstatic", "--noinput", "-v0")):
         result = manage(env, *args)
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "wenming.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, headers, body = fetch(f"http://127.0.0.1:{port}/accounts/login/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail("gunicorn did not start: " + server.communicate()[0].decode()[-2000:])
-                time.sleep(0.3)
-        page = body.decode()
-        assert status == 200 and "文明创建工作台账" in page and "用户名" in page
-        assert headers["X-Frame-Options"] == "DENY" and "script-src 'self'" in headers["Content-Security-Policy"]
-        css = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
-        assert css, "static URLs carry a content hash"
-        status, headers, body = fetch(f"http://127.0.0.1:{port}{css.group(1)}")
-        assert status == 200 and b"Bootstrap" in body[:500]
-        assert "immutable" in headers["Cache-Control"]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        with serving.gunicorn("wenming.wsgi", env, tmp_path / "gunicorn.log", workers=2, wait=30) as (base, _server):
+            status, headers, body = fetch(f"{base}/accounts/login/")
+            page = body.decode()
+            assert status == 200 and "文明创建工作台账" in page and "用户名" in page
+            assert headers["X-Frame-Options"] == "DENY" and "script-src 'self'" in headers["Content-Security-Policy"]
+            css = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
+            assert css, "static URLs carry a content hash"
+            status, headers, body = fetch(f"{base}{css.group(1)}")
+            assert status == 200 and b"Bootstrap" in body[:500]
+            assert "immutable" in headers["Cache-Control"]
+    except serving.ServerDidNotStart as error:
+        pytest.fail(str(error))

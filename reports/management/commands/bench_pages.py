@@ -25,14 +25,11 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,12 +51,6 @@ PAGES = [
 ]
 USERS = ("liaison", "inspector")
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_wrk(text):
@@ -137,32 +128,13 @@ class Command(BaseCommand):
 
     @contextmanager
     def gunicorn(self, env, tmp, app, workers):
-        port = free_port()
-        log = open(tmp / f"gunicorn-{port}.log", "wb")
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), app, "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
+        from wenming.serving import ServerDidNotStart, gunicorn
+
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/accounts/login/", timeout=5).read()
-                    break
-                except urllib.error.HTTPError:
-                    break  # it answers (the floor has no login page)
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise CommandError("gunicorn did not start: " + (tmp / f"gunicorn-{port}.log").read_text()[-2000:])
-                    time.sleep(0.3)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
+            with gunicorn(app, env, tmp / f"gunicorn-{app}.log", workers=workers) as (base, _server):
+                yield base
+        except ServerDidNotStart as error:
+            raise CommandError(str(error))
 
     def wrk(self, url, cookie=None, *, duration, connections, threads, **options):
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",

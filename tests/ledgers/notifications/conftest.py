@@ -3,19 +3,13 @@ standing in for the group robots, both on 127.0.0.1 at ports free at run time.""
 import email
 import email.policy
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from tests.ledgers.checks.factories import *  # noqa: F401,F403 (indicator, template, jpeg, make_problem …)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from wenming.serving import free_port
 
 
 class Inbox:
