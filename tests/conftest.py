@@ -11,25 +11,41 @@ from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
 PASSWORD = "wenming2026"
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    if settings.STORAGE_BACKEND == "s3":
+@pytest.fixture
+def media_location(tmp_path):
+    """Where a test's stored files go: (MEDIA_ROOT, key prefix in the S3 bucket). A module whose
+    tests share records made once (tests/shared.py) shares this too."""
+    return tmp_path / "media", f"t/{uuid.uuid4().hex}"
+
+
+def settings_for_tests(django_settings, media_location):
+    """The settings every test runs with, for `media_location`."""
+    media_root, prefix = media_location
+    values = {"MEDIA_ROOT": media_root}
+    storages = django_settings.STORAGES
+    if django_settings.STORAGE_BACKEND == "s3":
         # bin/with-seaweedfs: every test keeps its objects under its own key prefix in the shared
         # bucket (as each has its own MEDIA_ROOT on disk), also in the servers and workers it
         # starts (AWS_LOCATION). MEDIA_ROOT is a plain file, so that anything writing media to
         # the local disk fails even as root (no local disk assumed under s3).
-        prefix = f"t/{uuid.uuid4().hex}"
-        monkeypatch.setenv("AWS_LOCATION", prefix)
-        default = settings.STORAGES["default"]
-        settings.STORAGES = {**settings.STORAGES,
-                             "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
-        settings.MEDIA_ROOT.write_text("MEDIA_ROOT is not used when STORAGE_BACKEND=s3\n")
-    settings.STORAGES = {
-        **settings.STORAGES,
+        default = storages["default"]
+        storages = {**storages, "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
+        if not media_root.exists():
+            media_root.write_text("MEDIA_ROOT is not used when STORAGE_BACKEND=s3\n")
+    values["STORAGES"] = {
+        **storages,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    values["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return values
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, media_location, monkeypatch):
+    if settings.STORAGE_BACKEND == "s3":
+        monkeypatch.setenv("AWS_LOCATION", media_location[1])
+    for name, value in settings_for_tests(settings, media_location).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
