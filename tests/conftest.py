@@ -181,3 +181,27 @@ city_inspector = user_fixture("city_inspector", Role.INSPECTOR, "city_office", "
 district2_admin = user_fixture("district2", Role.ADMIN, "district2_office", "源汇区管理员")
 district2_inspector = user_fixture("district2_inspector", Role.INSPECTOR, "district2_office", "源汇区督导组")
 liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络员")
+
+
+# --- order: the slowest tests first ---------------------------------------------------------
+# bin/test shares the tests between two processes (pytest-xdist), which take them in this order.
+# The longest (tens of seconds each, from `--durations`) start first, side by side, instead of
+# one of them running alone at the end while the other process waits.
+SLOW_FIRST = [
+    "tests/ops/test_backup.py::test_backup_and_restore_round_trip_demo_data_and_files",
+    "tests/ops/test_param_sweep.py::test_no_url_answers_junk_query_parameters_with_a_500",
+    "tests/ops/test_production.py::test_gunicorn_serves_pages_and_hashed_static_files",
+    "tests/ledgers/test_demo.py::test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once",
+    "tests/ledgers/hierarchy/test_migration.py::test_single_bureau_database_becomes_a_one_district_city",
+    "tests/reports/jobs/test_worker_process.py::test_the_worker_beside_web_requests_writing_at_the_same_time",
+    "tests/ops/test_backup_under_load.py::test_a_backup_taken_while_people_work_restores_exactly_its_snapshot",
+    "tests/reports/jobs/test_worker_process.py::test_kill_9_mid_job_offers_no_half_file_and_the_job_is_retried",
+    "tests/ops/test_two_servers.py::test_two_app_servers_share_photos_sessions_lockouts_and_jobs",
+    "tests/ops/test_orphans.py::test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes",
+    "tests/reports/jobs/test_worker_process.py::test_stopping_the_worker_twice_hands_its_job_back_to_the_queue",
+]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {nodeid: i for i, nodeid in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))  # stable: the rest keep their order
