@@ -188,6 +188,12 @@ liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络�
 # The longest (tens of seconds each, from `--durations`) start first, side by side, instead of
 # one of them running alone at the end while the other process waits.
 SLOW_FIRST = [
+    # browser phase
+    "tests/browser/test_phone_reports.py::test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop",
+    "tests/browser/test_journey_capture.py::test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves",
+    "tests/browser/test_journey_capture.py::test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates",
+    "tests/browser/test_journey_downloads.py::test_inspector_builds_the_bureau_binder_in_the_background",
+    # the other phases
     "tests/ops/test_backup.py::test_backup_and_restore_round_trip_demo_data_and_files",
     "tests/ops/test_param_sweep.py::test_no_url_answers_junk_query_parameters_with_a_500",
     "tests/ops/test_production.py::test_gunicorn_serves_pages_and_hashed_static_files",
