@@ -11,25 +11,41 @@ from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
 PASSWORD = "wenming2026"
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    if settings.STORAGE_BACKEND == "s3":
+@pytest.fixture
+def media_location(tmp_path):
+    """Where a test's stored files go: (MEDIA_ROOT, key prefix in the S3 bucket). A module whose
+    tests share records made once (tests/shared.py) shares this too."""
+    return tmp_path / "media", f"t/{uuid.uuid4().hex}"
+
+
+def settings_for_tests(django_settings, media_location):
+    """The settings every test runs with, for `media_location`."""
+    media_root, prefix = media_location
+    values = {"MEDIA_ROOT": media_root}
+    storages = django_settings.STORAGES
+    if django_settings.STORAGE_BACKEND == "s3":
         # bin/with-seaweedfs: every test keeps its objects under its own key prefix in the shared
         # bucket (as each has its own MEDIA_ROOT on disk), also in the servers and workers it
         # starts (AWS_LOCATION). MEDIA_ROOT is a plain file, so that anything writing media to
         # the local disk fails even as root (no local disk assumed under s3).
-        prefix = f"t/{uuid.uuid4().hex}"
-        monkeypatch.setenv("AWS_LOCATION", prefix)
-        default = settings.STORAGES["default"]
-        settings.STORAGES = {**settings.STORAGES,
-                             "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
-        settings.MEDIA_ROOT.write_text("MEDIA_ROOT is not used when STORAGE_BACKEND=s3\n")
-    settings.STORAGES = {
-        **settings.STORAGES,
+        default = storages["default"]
+        storages = {**storages, "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
+        if not media_root.exists():
+            media_root.write_text("MEDIA_ROOT is not used when STORAGE_BACKEND=s3\n")
+    values["STORAGES"] = {
+        **storages,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    values["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return values
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, media_location, monkeypatch):
+    if settings.STORAGE_BACKEND == "s3":
+        monkeypatch.setenv("AWS_LOCATION", media_location[1])
+    for name, value in settings_for_tests(settings, media_location).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
@@ -165,3 +181,33 @@ city_inspector = user_fixture("city_inspector", Role.INSPECTOR, "city_office", "
 district2_admin = user_fixture("district2", Role.ADMIN, "district2_office", "源汇区管理员")
 district2_inspector = user_fixture("district2_inspector", Role.INSPECTOR, "district2_office", "源汇区督导组")
 liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络员")
+
+
+# --- order: the slowest tests first ---------------------------------------------------------
+# bin/test shares the tests between two processes (pytest-xdist), which take them in this order.
+# The longest (tens of seconds each, from `--durations`) start first, side by side, instead of
+# one of them running alone at the end while the other process waits.
+SLOW_FIRST = [
+    # browser phase
+    "tests/browser/test_phone_reports.py::test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop",
+    "tests/browser/test_journey_capture.py::test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves",
+    "tests/browser/test_journey_capture.py::test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates",
+    "tests/browser/test_journey_downloads.py::test_inspector_builds_the_bureau_binder_in_the_background",
+    # the other phases
+    "tests/ops/test_backup.py::test_backup_and_restore_round_trip_demo_data_and_files",
+    "tests/ops/test_param_sweep.py::test_no_url_answers_junk_query_parameters_with_a_500",
+    "tests/ops/test_production.py::test_gunicorn_serves_pages_and_hashed_static_files",
+    "tests/ledgers/test_demo.py::test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once",
+    "tests/ledgers/hierarchy/test_migration.py::test_single_bureau_database_becomes_a_one_district_city",
+    "tests/reports/jobs/test_worker_process.py::test_the_worker_beside_web_requests_writing_at_the_same_time",
+    "tests/ops/test_backup_under_load.py::test_a_backup_taken_while_people_work_restores_exactly_its_snapshot",
+    "tests/reports/jobs/test_worker_process.py::test_kill_9_mid_job_offers_no_half_file_and_the_job_is_retried",
+    "tests/ops/test_two_servers.py::test_two_app_servers_share_photos_sessions_lockouts_and_jobs",
+    "tests/ops/test_orphans.py::test_a_worker_killed_mid_upload_leaves_only_what_clean_orphans_removes",
+    "tests/reports/jobs/test_worker_process.py::test_stopping_the_worker_twice_hands_its_job_back_to_the_queue",
+]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {nodeid: i for i, nodeid in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))  # stable: the rest keep their order

@@ -131,6 +131,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             or os.path.join(tempfile.gettempdir(), f"wenming-test-{os.getpid()}.sqlite3"),
         }
 
+if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The test database is thrown away: its commits need not wait for the disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+
 if TESTING:
     # `manage.py backup` reads its snapshot and checks its archive through connections of their
     # own (wenming/backup.py); tests that run it list these aliases in `databases`.

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from ledgers.models import ActivityPhoto, Unit, User
 from tests.conftest import PASSWORD
+from wenming.backup import dump
 from tests.media import switch_to_empty_media
 
 BACKUP_DATABASES = ["default", "backup_snapshot", "backup_verify"]
@@ -51,6 +52,14 @@ def test_backup_and_restore_round_trip_demo_data_and_files(tmp_path, settings):
 
     call_command("restore", str(archive), stdout=open("/dev/null", "w"))
     assert counts() == before
+    # Every row comes back with every value: the restored database dumps to the archive's data.json.
+    with tarfile.open(archive) as tar:
+        saved = json.load(tar.extractfile("data.json"))
+    again = io.StringIO()
+    dump("default", again)
+    restored_rows = json.loads(again.getvalue())
+    assert len(saved) >= sum(before.values())
+    assert restored_rows == saved
     with default_storage.open(name, "rb") as restored:
         assert restored.read() == PHOTO
     assert Unit.objects.get(pk=unit.pk).contact_name == "李老师"

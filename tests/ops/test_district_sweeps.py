@@ -25,8 +25,10 @@ from reports import urls as report_urls
 from reports.jobs import start_job
 from reports.summaries import Month
 from tests.conftest import make_user
-from tests.ops.test_url_sweeps import PK_PATTERNS, POST_DATA, RECORDS, records, snapshot, url_of  # noqa: F401
-from tests.ledgers.checks.factories import indicator, template  # noqa: F401 (fixtures)
+from tests.ops.test_url_sweeps import PK_PATTERNS, POST_DATA, RECORDS, make_records, snapshot, url_of
+from tests.shared import (admin_user, base_objects, fresh, indicator, inspection_office, inspector,  # noqa: F401
+                          liaison2, media_location, module_db, school_a, school_b, section, shared_fixture, template,
+                          year)
 
 REPORT_PATTERNS = {p.name: p for p in report_urls.urlpatterns}
 REPORT_PK_PATTERNS = sorted(name for name, p in REPORT_PATTERNS.items() if "pk" in p.pattern.converters)
@@ -51,13 +53,25 @@ FIXED_EXAMPLES = {"import_template"}
 SECRET = "郾城区第二实验小学"
 
 
-@pytest.fixture
-def city_records(records, admin_user, school_b):
-    """The ledgers records of school_b (district 1) plus its published monthly summary."""
+@shared_fixture
+def shared_records():
+    """The ledgers records of school_b (district 1) plus its published monthly summary, and the
+    users and units they belong to, made once for this module's tests (tests/shared.py: each test
+    runs in a savepoint of the module's transaction)."""
+    base = base_objects()
+    records = make_records(**{key: base[key] for key in (
+        "year", "admin_user", "inspector", "liaison2", "school_a", "school_b", "template", "indicator")})
+    admin_user, school_b = base["admin_user"], base["school_b"]
     month = Month.containing(timezone.localdate())
     published = monthly_service.monthly_publish(user=admin_user, month=month, unit=school_b)
     job, _joined = start_job(user=admin_user, kind="binder_zip", params={"unit": school_b.pk})
-    return {**records, "published": published, "job": job}
+    return {**base, "records": {**records, "published": published, "job": job}}
+
+
+@pytest.fixture
+def city_records(db, shared_records):
+    """The shared records, each read again for this test."""
+    return {key: fresh(obj) for key, obj in shared_records["records"].items()}
 
 
 def all_pk_urls(city_records):

@@ -22,7 +22,7 @@ from reports.jobs import start_job
 from reports.models import PublishedReport
 from reports.summaries import Month
 from tests.ledgers.checks.factories import indicator, template  # noqa: F401 (fixtures)
-from tests.ops.test_url_sweeps import RECORDS, records  # noqa: F401 (fixture)
+from tests.ops.test_url_sweeps import RECORDS, make_records
 
 # URL name -> the GET parameters its view reads. Every URL of the site is swept; one without
 # an entry here reads none.
@@ -160,6 +160,11 @@ def _recording_get(request):
 
 def _set_get(request, value):
     request.__dict__["_recording_get"] = value
+
+
+@pytest.fixture
+def records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator):  # noqa: F811
+    return make_records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator)
 
 
 @pytest.fixture

@@ -25,7 +25,10 @@ from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
 from ledgers.services.tasks import progress_add, task_save
-from tests.ledgers.checks.factories import indicator, jpeg, make_check, make_problem, template  # noqa: F401 (fixtures)
+from tests.ledgers.checks.factories import jpeg, make_check, make_problem
+from tests.shared import (admin_user, base_objects, fresh, indicator, inspection_office, inspector,  # noqa: F401
+                          liaison2, media_location, module_db, school_a, school_b, section, shared_fixture, template,
+                          year)
 
 PATTERNS = {p.name: p for p in ledger_urls.urlpatterns}
 PK_PATTERNS = sorted(name for name, p in PATTERNS.items() if "pk" in p.pattern.converters)
@@ -67,8 +70,7 @@ POST_DATA = {
 
 
 
-@pytest.fixture
-def records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator):  # noqa: F811
+def make_records(year, admin_user, inspector, liaison2, school_a, school_b, template, indicator):  # noqa: F811
     """One record of every kind, belonging to school_b (or to the bureau)."""
     today = timezone.localdate()
     task = task_save(task=Task(year=year, title="乙校任务", deadline=today + timedelta(days=5)), units=[school_b],
@@ -117,6 +119,21 @@ def records(year, admin_user, inspector, liaison2, school_a, school_b, template,
         "problem_photo": problem.photos.first(), "bulletin": bulletin,
         "indicator": indicator, "adjustment": adjustment, "manual_score": manual_score,
     }
+
+
+@shared_fixture
+def shared_records():
+    """The records above and the users and units they belong to, made once for this module's
+    tests (tests/shared.py: each test runs in a savepoint of the module's transaction)."""
+    base = base_objects()
+    return {**base, "records": make_records(**{key: base[key] for key in (
+        "year", "admin_user", "inspector", "liaison2", "school_a", "school_b", "template", "indicator")})}
+
+
+@pytest.fixture
+def records(db, shared_records):
+    """The shared records, each read again for this test."""
+    return {key: fresh(obj) for key, obj in shared_records["records"].items()}
 
 
 def url_of(name, records):

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from ledgers.files import walk_storage
 from ledgers.models import Unit, User
-from wenming.backup import BackupError, model_counts, read_manifest, safe_media_name
+from wenming.backup import BackupError, load_data, model_counts, read_manifest, safe_media_name
 
 SAVES_AHEAD = 16
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             data = Path(tmp) / "data.json"
             data.write_bytes(tar.extractfile("data.json").read())
             with transaction.atomic():
-                call_command("loaddata", str(data), verbosity=0)
+                load_data(data, "default")
             expected = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
             restored = 0
             # Saved by a few threads (an object store answers each PUT after a round trip); at most
