@@ -49,7 +49,11 @@ def _load_bureau(out, year, bureau, admin):
     with_checks = set(CheckItem.objects.filter(template__year=year).values_list("indicator", flat=True))
     problem_counts = (Problem.objects.filter(year=year, indicator__isnull=False, unit__bureau=bureau)
                       .values("indicator").annotate(n=Count("pk")).order_by("-n"))
-    most_problems = problem_counts[0]["indicator"] if problem_counts else None
+    # The scored indicator with the most problems (not a parent, the letter's or a manual one): which
+    # one that is depends on the day the demo is loaded, and the demo always has one of each kind.
+    scored = {i.pk for i in indicators if i.pk not in parents and i.points > 0
+              and i.code != "1.2" and not i.code.startswith("8.")}
+    most_problems = next((row["indicator"] for row in problem_counts if row["indicator"] in scored), None)
     counts = {}
     for ind in indicators:
         if ind.pk in parents or ind.points <= 0:
