@@ -152,7 +152,7 @@ class CheckQuerySet(UnitOwnedQuerySet):
         names (not the creator's and submitter's whole accounts)."""
         from .core import User
 
-        return self.select_related(None).prefetch_related(None).select_related("unit", "template").prefetch_related(
+        return self.select_related("unit", "template").prefetch_related(
             models.Prefetch("inspectors", queryset=User.objects.only("pk", "name", "username")))
 
 

@@ -55,7 +55,7 @@ class ProblemQuerySet(UnitOwnedQuerySet):
     def for_list(self):
         """What a row of the problem list shows: the unit, the indicator and the check's kind (not
         the whole accounts of whoever raised, rectified and closed it)."""
-        return self.select_related(None).select_related("unit", "indicator", "check_record")
+        return self.select_related("unit", "indicator", "check_record")
 
     def overdue_first(self, today=None):
         """Open problems past their deadline first, then by deadline."""

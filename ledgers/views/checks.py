@@ -67,7 +67,7 @@ def page_of(request, queryset, per_page):
 
 def filtered_checks(request):
     form = CheckFilterForm(request.GET or None, user=request.user)
-    checks = Check.objects.visible_to(request.user).with_related()
+    checks = Check.objects.visible_to(request.user)
     if request.GET.get("bureau"):
         checks = checks.in_bureau_id(selected_bureau(request).pk)
     if form.is_valid():

@@ -24,7 +24,7 @@ from .core import register_home_panel
 def filtered_problems(request):
     user = request.user
     form = ProblemFilterForm(request.GET or None, user=user)
-    problems = Problem.objects.visible_to(user).with_related()
+    problems = Problem.objects.visible_to(user)  # the list reads `for_list()`, the Excel its own columns
     if request.GET.get("bureau"):
         # The city's roles drill into one district (links from the city dashboard).
         problems = problems.in_bureau_id(selected_bureau(request).pk)
