@@ -3,14 +3,12 @@
 An entry whose URL name is not (yet) routed is left out, so an area appears in the menu
 as soon as its pages exist.
 """
-import functools
-
 from django.conf import settings
 from django.db import connection
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from ledgers.models import Role
+from ledgers.pk_urls import route_url
 
 ALL = (Role.ADMIN, Role.INSPECTOR, Role.LIAISON, Role.LEADER)
 BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
@@ -54,7 +52,7 @@ def entries_for(user):
     for label, name, roles, group in ENTRIES:
         if not user.has_role(*roles) or (name in CITY_ONLY and not user.is_city):
             continue
-        url = _url(name, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+        url = route_url(name)  # reversed once, not on every page; None when not routed
         if url is None:
             continue
         if groups and groups[-1][0] == group and group is not None:
@@ -62,16 +60,6 @@ def entries_for(user):
         else:
             groups.append((group, [(label, url)]))
     return groups
-
-
-@functools.lru_cache(maxsize=256)
-def _url(name, urlconf, root_urlconf, script_prefix):
-    """A menu entry's URL (None when not routed), reversed once per URLconf and script prefix rather
-    than on every page."""
-    try:
-        return reverse(name, urlconf=urlconf)
-    except NoReverseMatch:
-        return None
 
 
 def navigation(request):

@@ -9,8 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import AssignmentStatus
-from ..models.tasks import STATUS_BADGES
-from ..pk_urls import pk_url
+from ..pk_urls import pk_url_parts
 
 register = template.Library()
 
@@ -29,7 +28,7 @@ def matrix_cells(cells):
     today = timezone.localdate()
     labels = _labels(get_language())
     names = {}
-    head, _, tail = pk_url("ledgers:assignment_detail", "{pk}").partition("{pk}")  # the route, once per row
+    head, tail = pk_url_parts("ledgers:assignment_detail")
     parts = []
     for a in cells:
         if a is None:
@@ -38,9 +37,9 @@ def matrix_cells(cells):
         name = names.get(a.unit_id)
         if name is None:
             name = names[a.unit_id] = escape(a.unit.name)
-        status, short = labels.get(a.status) or (escape(a.get_status_display()), escape(a.get_status_display()[:2]))
-        late = a.status != AssignmentStatus.DONE and a.task.deadline < today
-        badge = "text-bg-danger" if late else STATUS_BADGES[a.status]
+        status, short = labels[a.status]
+        late = a.is_overdue(today)
+        badge = a.badge_class(today)
         parts.append(f'<td class="cell text-center"><a href="{head}{a.pk}{tail}" '
                      f'class="badge {badge}" title="{name}：{status}{"（逾期）" if late else ""}">'
                      f'{"逾期" if late else short}</a></td>')

@@ -93,7 +93,7 @@ def my_tasks(request):
         overdue = a.is_overdue(today)
         task = a.task
         rows.append({"a": a, "task": task, "url": a.get_absolute_url(), "overdue": overdue,
-                     "badge": "text-bg-danger" if overdue else a.badge_class(),
+                     "badge": a.badge_class(today),
                      "label": "逾期" if overdue else a.get_status_display(),
                      "days_left": (task.deadline - today).days, "days_late": (today - task.deadline).days,
                      "frequency": task.get_frequency_display(), "indicator": task.indicator})
