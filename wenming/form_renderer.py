@@ -10,10 +10,11 @@ goes through the templates as before.
 import datetime
 
 from django.forms.renderers import DjangoTemplates
-from wenming.l10n import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+
+from wenming.l10n import printed
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -24,9 +25,7 @@ INPUTS = {f"django/forms/widgets/{name}.html" for name in (
     "checkbox", "hidden", "color")}
 
 
-def _text(value):
-    """What `{{ value }}` prints (localized, escaped)."""
-    return conditional_escape(localize(value))
+_text = printed  # what `{{ value }}` prints
 
 
 def _s(value):
@@ -42,7 +41,8 @@ def _attrs(attrs):
 
 
 def _plain(value):
-    return isinstance(value, (str, int, Promise)) and not isinstance(value, bool) or value is None
+    """A value that `{{ }}` and `stringformat:'s'` print as `_text` and `_s` do (text, numbers, None)."""
+    return isinstance(value, (str, int, float, Promise)) and not isinstance(value, bool) or value is None
 
 
 def render_select(widget):
@@ -82,16 +82,10 @@ class FormRenderer(DjangoTemplates):
         html = None
         if template_name == SELECT:
             html = render_select(context["widget"])
-        elif template_name in INPUTS and _plain_value(context["widget"]):
+        elif template_name in INPUTS and _plain(context["widget"]["value"]):
             html = render_input(context["widget"])
-        elif template_name == TEXTAREA and _plain_value(context["widget"]):
+        elif template_name == TEXTAREA and _plain(context["widget"]["value"]):
             html = render_textarea(context["widget"])
         if html is not None:
             return html.strip()
         return super().render(template_name, context, request=request)
-
-
-def _plain_value(widget):
-    """A value that `{{ }}` and `stringformat:'s'` print the same way as here (text, numbers)."""
-    value = widget["value"]
-    return value is None or isinstance(value, (str, int, float, Promise)) and not isinstance(value, bool)

@@ -1,10 +1,9 @@
 """Formatting of report figures: a rate 0…1 or a percent number, "—" when there is none."""
 from django import template
-from wenming.l10n import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from ledgers.templatetags.units import unit_label
+from wenming.l10n import printed
 
 register = template.Library()
 
@@ -48,9 +47,7 @@ def rank_cell(rank):
 # through the template language that was over half of the page. These write the same HTML
 # (tests/reports/test_monthly_rows_html.py compares them with the template they replace).
 
-def _v(value):
-    """What `{{ value }}` writes."""
-    return conditional_escape(localize(value))
+_v = printed  # what `{{ value }}` writes
 
 
 def _red(flag):

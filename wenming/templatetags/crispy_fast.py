@@ -11,9 +11,9 @@ forms with a crispy `FormHelper` — still goes through crispy's templates.
 Templates load this library instead of `crispy_forms_tags`: `{% load crispy_fast %}`.
 """
 from django import forms, template
-from django.forms.widgets import Input
 from django.conf import settings
 from django.forms.boundfield import BoundField
+from django.forms.widgets import Input
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -22,16 +22,13 @@ from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 
 register = template.Library()
 
-# crispy's own templates for what is not written here
-_NOT_HERE = (forms.FileInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)
-
-
 def _plain(bf):
+    """An input (checkboxes included, file inputs not), a select or a textarea of a form without a
+    crispy FormHelper. Radio and checkbox lists, multi-widgets and wrappers are none of these."""
     widget = bf.field.widget
     return (isinstance(bf, BoundField) and getattr(bf.form, "helper", None) is None
-            and isinstance(widget, (Input, forms.Select, forms.Textarea, forms.CheckboxInput))
-            and not isinstance(widget, _NOT_HERE) and not hasattr(widget, "widget")
-            and not bf.use_fieldset)
+            and isinstance(widget, (Input, forms.Select, forms.Textarea))
+            and not isinstance(widget, forms.FileInput) and not bf.use_fieldset)
 
 
 def _add_classes(widget, classes):
