@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Case, Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
+    Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
 from django.urls import reverse
@@ -405,15 +405,14 @@ def activity_figures(year, as_of, nodes, unit=None):
     through = Activity.indicators.through
     end = _end_of(as_of)
 
-    photos = (ActivityPhoto.objects.filter(activity_id=OuterRef("activity_id")).order_by()
-              .annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+    photos = ActivityPhoto.objects.count_of(OuterRef("activity_id"))
     blank = ActivityPhoto.objects.filter(activity_id=OuterRef("activity_id"), caption="")
     # Qualifying (activity, indicator) pairs, filtered in SQL: enough photos, captions when required.
     rows = (_unit_filter(through.objects.filter(
         indicator_id__in=list(rules), activity__year=year, activity__status__in=ARCHIVED,
         activity__date__lte=as_of), unit, "activity__unit")
         .filter(Q(activity__submitted_at__lt=end) | Q(activity__submitted_at__isnull=True))
-        .alias(photos=Coalesce(Subquery(photos, output_field=IntegerField()), Value(0)))
+        .alias(photos=Coalesce(photos, Value(0)))
         .filter(photos__gte=F("indicator__min_photos"))
         .filter(Q(indicator__caption_required=False) | ~Exists(blank))
         .alias(month=MonthOf("activity__date")).annotate(bucket=_period_bucket(rules))

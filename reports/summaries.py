@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg, Case, Count, FloatField, Func, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When,
+    Avg, Case, Count, FloatField, Func, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -350,8 +350,7 @@ def _problem_figures(periods, unit):
     # The rows any figure above counts, said with fewer conditions per row (a superset; the rows
     # it adds count for nothing): found in the months, not closed, or closed since they began
     # (closed in them, or closed later and so open at a month's end).
-    first = min(month.first_day for month, _ in periods)
-    after = max(month.next_first_day for month, _ in periods)
+    first, after = _span(periods)
     since, until = _start_of(first), _start_of(after)
     wanted = (Q(found_on__gte=first, found_on__lt=after) | ~Q(status=ProblemStatus.CLOSED)
               | Q(closed_at__gte=since, closed_at__lt=until) | Q(closed_at__gte=until, found_on__lt=after))
@@ -364,19 +363,20 @@ def _problem_figures(periods, unit):
 
 
 def _photo_count():
-    """An activity's number of photos, as a subquery (SELECT COUNT(*) … WHERE activity_id = …: one row,
-    0 when none): counting through a join would need the activities grouped, or counted distinct,
-    again."""
-    return Subquery(ActivityPhoto.objects.filter(activity=OuterRef("pk")).order_by()
-                    .annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField())
+    """The activity's number of photos (a subquery)."""
+    return ActivityPhoto.objects.count_of(OuterRef("pk"))
+
+
+def _span(periods):
+    """(the first month's first day, the day after the last month) of (month, as_of) periods."""
+    return min(month.first_day for month, _ in periods), max(month.next_first_day for month, _ in periods)
 
 
 def _activity_figures(periods, unit):
     """[{unit_id: {"activities", "photos"}} for each (month, as_of) in periods]: the archived activities
     dated in each month and their photos, from one query grouped by unit and month (each activity's
     photos counted once, by a subquery: no join to the photos, no distinct count)."""
-    first = min(month.first_day for month, _ in periods)
-    after = max(month.next_first_day for month, _ in periods)
+    first, after = _span(periods)
     period = Case(*[When(date__gte=month.first_day, date__lt=month.next_first_day, then=Value(i))
                     for i, (month, _) in enumerate(periods)], output_field=IntegerField())
     rows = (_unit_filter(Activity.objects.archived().filter(date__gte=first, date__lt=after), unit)

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Func, IntegerField, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -202,6 +202,13 @@ class Activity(Versioned):
 
 class ActivityPhotoQuerySet(UnitOwnedQuerySet):
     unit_lookup = "activity__unit"
+
+    def count_of(self, activity):
+        """The number of the activity's photos (`activity`: an OuterRef to its pk), as a subquery
+        (SELECT COUNT(*) … WHERE activity_id = …: one row, 0 when none). Counting through a join
+        would need the activities grouped, or counted distinct, again."""
+        return Subquery(self.filter(activity=activity).order_by().annotate(n=Func(Value(1), function="COUNT"))
+                        .values("n"), output_field=IntegerField())
 
     def visible_to(self, user):
         """Photos of visible activities, plus the user's own pending uploads."""
