@@ -48,29 +48,53 @@ def _test_settings(settings, media_location, monkeypatch):
         setattr(settings, name, value)
 
 
+# The objects the fixtures below make, by fixture name (tests/shared.py makes the same ones once per
+# module for the sweeps).
+UNITS = {
+    "section": ("局办公室（文明办）", UnitKind.SECTION, "bgs"),
+    "inspection_office": ("督导室", UnitKind.SECTION, "ddshi"),
+    "school_a": ("郾城区第一实验小学", UnitKind.SCHOOL, "school01"),
+    "school_b": ("郾城区第二实验小学", UnitKind.SCHOOL, "school02"),
+}
+USERS = {  # fixture: (username, role, name)
+    "admin_user": ("admin", Role.ADMIN, "王建华"),
+    "inspector": ("inspector", Role.INSPECTOR, "孙丽娟"),
+    "liaison2": ("liaison2", Role.LIAISON, "杨志伟"),
+}
+
+
+def make_year():
+    return CampaignYear.objects.create(year=2026, title="2026年度文明创建", is_current=True)
+
+
+def make_unit(fixture_name):
+    name, kind, code = UNITS[fixture_name]
+    return Unit.objects.create(name=name, kind=kind, code=code)
+
+
 @pytest.fixture
 def year(db):
-    return CampaignYear.objects.create(year=2026, title="2026年度文明创建", is_current=True)
+    return make_year()
 
 
 @pytest.fixture
 def section(db):
-    return Unit.objects.create(name="局办公室（文明办）", kind=UnitKind.SECTION, code="bgs")
+    return make_unit("section")
 
 
 @pytest.fixture
 def inspection_office(db):
-    return Unit.objects.create(name="督导室", kind=UnitKind.SECTION, code="ddshi")
+    return make_unit("inspection_office")
 
 
 @pytest.fixture
 def school_a(db):
-    return Unit.objects.create(name="郾城区第一实验小学", kind=UnitKind.SCHOOL, code="school01")
+    return make_unit("school_a")
 
 
 @pytest.fixture
 def school_b(db):
-    return Unit.objects.create(name="郾城区第二实验小学", kind=UnitKind.SCHOOL, code="school02")
+    return make_unit("school_b")
 
 
 def make_user(username, role, unit, name=""):
@@ -80,14 +104,19 @@ def make_user(username, role, unit, name=""):
     return user
 
 
+def make_named_user(fixture_name, unit):
+    username, role, name = USERS[fixture_name]
+    return make_user(username, role, unit, name)
+
+
 @pytest.fixture
 def admin_user(section):
-    return make_user("admin", Role.ADMIN, section, "王建华")
+    return make_named_user("admin_user", section)
 
 
 @pytest.fixture
 def inspector(inspection_office):
-    return make_user("inspector", Role.INSPECTOR, inspection_office, "孙丽娟")
+    return make_named_user("inspector", inspection_office)
 
 
 @pytest.fixture
@@ -107,7 +136,7 @@ def liaison(school_a):
 
 @pytest.fixture
 def liaison2(school_b):
-    return make_user("liaison2", Role.LIAISON, school_b, "杨志伟")
+    return make_named_user("liaison2", school_b)
 
 
 @pytest.fixture

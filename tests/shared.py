@@ -24,8 +24,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from ledgers.models import CampaignYear, CheckItem, CheckTemplate, Indicator, Role, Unit, UnitKind
-from tests.conftest import make_user, settings_for_tests
+from tests.conftest import UNITS, make_named_user, make_unit, make_year, settings_for_tests
+from tests.ledgers.checks.factories import make_indicator, make_template
 
 
 @pytest.fixture(scope="module")
@@ -65,22 +65,14 @@ def shared_fixture(build):
 def base_objects():
     """What tests/conftest.py's year, section, inspection_office, school_a, school_b, admin_user,
     inspector, liaison2 and tests/ledgers/checks/factories.py's indicator and template make."""
-    year = CampaignYear.objects.create(year=2026, title="2026年度文明创建", is_current=True)
-    section = Unit.objects.create(name="局办公室（文明办）", kind=UnitKind.SECTION, code="bgs")
-    inspection_office = Unit.objects.create(name="督导室", kind=UnitKind.SECTION, code="ddshi")
-    school_a = Unit.objects.create(name="郾城区第一实验小学", kind=UnitKind.SCHOOL, code="school01")
-    school_b = Unit.objects.create(name="郾城区第二实验小学", kind=UnitKind.SCHOOL, code="school02")
-    indicator = Indicator.objects.create(year=year, code="3.2.1", title="校园环境整洁有序", points=5)
-    template = CheckTemplate.objects.create(year=year, name="校园环境卫生检查表")
-    CheckItem.objects.create(template=template, title="校园环境卫生", max_points=20, indicator=indicator, sort_order=1)
-    CheckItem.objects.create(template=template, title="宣传氛围", max_points=15, sort_order=2)
-    CheckItem.objects.create(template=template, title="文明礼仪", max_points=15, sort_order=3)
+    year = make_year()
+    units = {name: make_unit(name) for name in UNITS}
+    indicator = make_indicator(year)
     return {
-        "year": year, "section": section, "inspection_office": inspection_office,
-        "school_a": school_a, "school_b": school_b, "indicator": indicator, "template": template,
-        "admin_user": make_user("admin", Role.ADMIN, section, "王建华"),
-        "inspector": make_user("inspector", Role.INSPECTOR, inspection_office, "孙丽娟"),
-        "liaison2": make_user("liaison2", Role.LIAISON, school_b, "杨志伟"),
+        "year": year, **units, "indicator": indicator, "template": make_template(year, indicator),
+        "admin_user": make_named_user("admin_user", units["section"]),
+        "inspector": make_named_user("inspector", units["inspection_office"]),
+        "liaison2": make_named_user("liaison2", units["school_b"]),
     }
 
 

@@ -29,11 +29,19 @@ def fake_jpeg(name="整改后.jpg"):
 
 @pytest.fixture
 def indicator(year):
+    return make_indicator(year)
+
+
+def make_indicator(year):
     return Indicator.objects.create(year=year, code="3.2.1", title="校园环境整洁有序", points=5)
 
 
 @pytest.fixture
 def template(year, indicator):
+    return make_template(year, indicator)
+
+
+def make_template(year, indicator):
     t = CheckTemplate.objects.create(year=year, name="校园环境卫生检查表")
     CheckItem.objects.create(template=t, title="校园环境卫生", max_points=20, indicator=indicator, sort_order=1)
     CheckItem.objects.create(template=t, title="宣传氛围", max_points=15, sort_order=2)
