@@ -53,6 +53,11 @@ def request_memo(key, compute):
     return memo[key]
 
 
+def in_page_view():
+    """Whether a GET or HEAD request is being served (the requests `request_memo` keeps results for)."""
+    return _memo.get() is not None
+
+
 def get_visible_or_404(queryset_or_model, user, **lookup):
     qs = queryset_or_model
     if isinstance(qs, type) and issubclass(qs, models.Model):

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class LedgersConfig(AppConfig):
@@ -11,6 +11,12 @@ class LedgersConfig(AppConfig):
 
         # The daily reminders (日结日清) schedule themselves; migrate queues the first run.
         post_migrate.connect(notify_tasks.schedule_after_migrate, sender=self)
+
+        from . import versions
+
+        # The data versions' triggers are off while migrations run and remade after them.
+        pre_migrate.connect(versions.uninstall_before_migrate, sender=self)
+        post_migrate.connect(versions.install_after_migrate, sender=self)
 
         from .choices_display import speed_up_choice_displays
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ledgers import versions
 from ledgers.access import get_visible_or_404, role_required, selected_bureau
 from ledgers.files import serve_file
 from ledgers.models import Bureau, CampaignYear, Role, Unit
@@ -211,10 +212,15 @@ def liaison_month_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:
         return None
+    # Cached until a record of the unit, a shared table or the date changes (ledgers.versions).
+    return versions.cached("month_panel", [user.unit_id], lambda: _month_panel(user.unit), user.unit_id)
+
+
+def _month_panel(unit):
     today = timezone.localdate()
     month = Month.containing(today)
-    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, user.unit, today),
-            "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=user.unit)}
+    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, unit, today),
+            "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=unit)}
 
 
 # --- documents of the Excel imports (the import pages live in ledgers/views/imports.py) ---------

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from ledgers import versions
 from ledgers.models import CampaignYear, Role, Unit, UnitKind, User
 
 PASSWORD = "wenming2026"
@@ -46,6 +47,9 @@ def _test_settings(settings, media_location, monkeypatch):
         monkeypatch.setenv("AWS_LOCATION", media_location[1])
     for name, value in settings_for_tests(settings, media_location).items():
         setattr(settings, name, value)
+    # Each test's data is rolled back at its end, so the counters of ledgers.versions go back too:
+    # results cached under them must go with it.
+    versions.clear()
 
 
 # The objects the fixtures below make, by fixture name (tests/shared.py makes the same ones once per

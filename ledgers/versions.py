@@ -1,0 +1,249 @@
+"""Data versions: a counter per unit that the database itself moves on every write, and a cache of
+computed results keyed by them.
+
+Triggers on every table that a unit's figures are read from add one to that unit's counter in
+`ledgers_dataversion` (row `unit_id`), and writes to shared tables (indicators, tasks, schemes, units,
+people's names …) add one to row 0. Because the database does it, no write escapes: `.update()`,
+`bulk_create()`, cascades, raw SQL, jobs and other servers all count.
+
+`cached(name, units, compute)` keys a result by (name, language, today, the shared counter, the sum of the
+units' counters). Within one shared counter the set of units behind a scope is fixed (units and
+districts are shared tables), and counters only grow, so a key is never reused for other data.
+Results are cached only while a GET or HEAD request is served outside any transaction of the app's
+own: what is cached was read from committed data after its key, so it is at least as new as the key.
+
+The cache is per process (each gunicorn worker computes a result once per version); cached values are
+shared by the requests of that process and must not be changed by their callers.
+"""
+import threading
+from collections import OrderedDict
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone, translation
+
+from .access import in_page_view
+
+TABLE = "ledgers_dataversion"
+SHARED = 0
+
+# table -> the unit of a row `r`, as SQL. Every table with a row in a unit's figures is here.
+UNIT_OF = {
+    "ledgers_activity": "r.unit_id",
+    "ledgers_check": "r.unit_id",
+    "ledgers_problem": "r.unit_id",
+    "ledgers_taskassignment": "r.unit_id",
+    "ledgers_responsibilityletter": "r.unit_id",
+    "ledgers_manualscore": "r.unit_id",
+    "ledgers_adjustment": "r.unit_id",
+    "ledgers_unitalias": "r.unit_id",
+    "ledgers_activityphoto": "(SELECT p.unit_id FROM ledgers_activity p WHERE p.id = r.activity_id)",
+    "ledgers_activity_indicators": "(SELECT p.unit_id FROM ledgers_activity p WHERE p.id = r.activity_id)",
+    "ledgers_checkscore": "(SELECT p.unit_id FROM ledgers_check p WHERE p.id = r.check_id)",
+    "ledgers_checkphoto": "(SELECT p.unit_id FROM ledgers_check p WHERE p.id = r.check_id)",
+    "ledgers_checkcorrection": "(SELECT p.unit_id FROM ledgers_check p WHERE p.id = r.check_id)",
+    "ledgers_check_inspectors": "(SELECT p.unit_id FROM ledgers_check p WHERE p.id = r.check_id)",
+    "ledgers_problemphoto": "(SELECT p.unit_id FROM ledgers_problem p WHERE p.id = r.problem_id)",
+    "ledgers_problemevent": "(SELECT p.unit_id FROM ledgers_problem p WHERE p.id = r.problem_id)",
+    "ledgers_assignmentevent": "(SELECT p.unit_id FROM ledgers_taskassignment p WHERE p.id = r.assignment_id)",
+    "ledgers_progressentry": "(SELECT p.unit_id FROM ledgers_taskassignment p WHERE p.id = r.assignment_id)",
+    "ledgers_progressattachment": ("(SELECT p.unit_id FROM ledgers_taskassignment p JOIN ledgers_progressentry e"
+                                   " ON e.assignment_id = p.id WHERE e.id = r.entry_id)"),
+    "ledgers_letteritem": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
+    "ledgers_signedscan": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
+}
+
+# Shared tables: a write moves row 0. A column list means only writes to these columns count
+# (a user's last login is not a change of any figure).
+SHARED_TABLES = {
+    "ledgers_bureau": None,
+    "ledgers_unit": None,
+    "ledgers_campaignyear": None,
+    "ledgers_user": ("username", "name", "unit_id", "role", "is_active"),
+    "ledgers_indicator": None,
+    "ledgers_activitycategory": None,
+    "ledgers_checktemplate": None,
+    "ledgers_checkitem": None,
+    "ledgers_task": None,
+    "ledgers_taskdeadline": None,
+    "ledgers_lettertarget": None,
+    "ledgers_assessmentscheme": None,
+    "ledgers_indicatorrule": None,
+    "ledgers_bulletin": None,
+}
+
+# Tables no cached result reads, and why (tests/ledgers/test_versions.py wants every table in one
+# of the three lists, so a new table is classified when it is made).
+UNTRACKED = {
+    "ledgers_dataversion": "the counters themselves",
+    "django_session": "sign-in state",
+    "django_migrations": "schema",
+    "django_content_type": "schema",
+    "django_admin_log": "admin history",
+    "auth_group": "permissions", "auth_group_permissions": "permissions", "auth_permission": "permissions",
+    "ledgers_user_groups": "permissions", "ledgers_user_user_permissions": "permissions",
+    "axes_accessattempt": "login lockout", "axes_accessfailurelog": "login lockout",
+    "axes_accesslog": "login lockout", "axes_accessattemptexpiration": "login lockout",
+    "django_tasks_database_dbtaskresult": "the job queue",
+    "reports_job": "document jobs", "reports_publishedreport": "published documents (listed, not counted)",
+    "ledgers_notification": "messages", "ledgers_delivery": "messages", "ledgers_webhook": "messages",
+    "ledgers_notificationsettings": "messages",
+    "ledgers_importupload": "uploads not yet imported", "ledgers_importmapping": "import column choices",
+}
+HISTORY_PREFIX = "ledgers_historical"  # django-simple-history's copies, written beside the tracked rows
+
+
+def _bump_sqlite(unit_sql):
+    return (f"INSERT INTO {TABLE} (unit_id, n) VALUES (coalesce({unit_sql}, {SHARED}), 1)"
+            f" ON CONFLICT (unit_id) DO UPDATE SET n = n + 1;")
+
+
+def _sqlite_triggers(table):
+    if table in UNIT_OF:
+        expr = UNIT_OF[table]
+        new, old = expr.replace("r.", "NEW."), expr.replace("r.", "OLD.")
+        yield "INSERT", _bump_sqlite(new)
+        yield "DELETE", _bump_sqlite(old)
+        yield "UPDATE", _bump_sqlite(old) + " " + _bump_sqlite(new)
+    else:
+        columns = SHARED_TABLES[table]
+        for event in ("INSERT", "DELETE", f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"):
+            yield event, _bump_sqlite(str(SHARED))
+
+
+def _pg_bump(rows_sql):
+    # One row per unit and statement, in unit order (two writers lock counters in the same order).
+    return (f"INSERT INTO {TABLE} (unit_id, n) SELECT u, 1 FROM ({rows_sql}) AS units GROUP BY u ORDER BY u"
+            f" ON CONFLICT (unit_id) DO UPDATE SET n = {TABLE}.n + 1;")
+
+
+def _pg_function(name, body):
+    return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN {body} RETURN NULL; END $$;")
+
+
+def _triggers(vendor, existing):
+    """(drop, create) statements of every trigger, for the tables that exist."""
+    for table in [*UNIT_OF, *SHARED_TABLES]:
+        if table not in existing:
+            continue  # made by a later migration; migrate installs again when it ends
+        short = table.removeprefix("ledgers_")
+        if vendor == "sqlite":
+            for event, body in _sqlite_triggers(table):
+                name = f"dv_{short}_{event.split()[0].lower()}"
+                yield (f"DROP TRIGGER IF EXISTS {name}",
+                       f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END")
+            continue
+        function = f"dv_{short}"
+        if table in UNIT_OF:
+            unit = f"coalesce({UNIT_OF[table]}, {SHARED})"
+            rows = {"INSERT": f"SELECT {unit} AS u FROM new_rows r",
+                    "DELETE": f"SELECT {unit} AS u FROM old_rows r",
+                    "UPDATE": f"SELECT {unit} AS u FROM old_rows r UNION SELECT {unit} FROM new_rows r"}
+            body = " ".join(f"IF TG_OP = '{op}' THEN {_pg_bump(sql)} END IF;" for op, sql in rows.items())
+            yield f"DROP FUNCTION IF EXISTS {function}() CASCADE", _pg_function(function, body)
+            for event, refs in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+                yield None, (f"CREATE TRIGGER dv_{short}_{event.lower()} AFTER {event} ON {table}"
+                             f" REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+        else:
+            columns = SHARED_TABLES[table]
+            update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+            yield f"DROP FUNCTION IF EXISTS {function}() CASCADE", _pg_function(function, _pg_bump(f"SELECT {SHARED} AS u"))
+            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} ON {table}"
+                         f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+
+
+def _run(db, create):
+    """Drop every trigger (and on PostgreSQL its function, which takes its triggers along), then
+    make them again if `create`."""
+    with db.cursor() as cursor:
+        existing = set(db.introspection.table_names(cursor))
+        statements = list(_triggers(db.vendor, existing))
+        if create:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (unit_id bigint NOT NULL PRIMARY KEY, n bigint NOT NULL)")
+        for drop, _ in statements:
+            if drop:
+                cursor.execute(drop)
+        for _, make in statements if create else ():
+            cursor.execute(make)
+
+
+def install(apps, schema_editor):
+    """Migration 0012: make the counters table and every trigger."""
+    _run(schema_editor.connection, create=True)
+
+
+def uninstall(apps, schema_editor):
+    """Migration 0012 backwards: drop every trigger (the counters stay)."""
+    _run(schema_editor.connection, create=False)
+
+
+def uninstall_before_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """Before `migrate` runs: SQLite cannot rebuild a table that another table's trigger reads."""
+    _run(connections[using], create=False)
+
+
+def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """After `migrate` (and `flush`): a rebuilt table has lost its triggers on SQLite, and the
+    list above may have changed."""
+    _run(connections[using], create=True)
+
+
+def stamp(unit_ids):
+    """(shared counter, sum of the units' counters): one query."""
+    ids = sorted(set(unit_ids))
+    marks = ", ".join(["%s"] * len(ids)) or "NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(sum(CASE WHEN unit_id = {SHARED} THEN n END), 0),"
+                       f" coalesce(sum(CASE WHEN unit_id <> {SHARED} THEN n END), 0)"
+                       f" FROM {TABLE} WHERE unit_id = {SHARED} OR unit_id IN ({marks})", ids)
+        return tuple(cursor.fetchone())
+
+
+class _LRU:
+    def __init__(self, size):
+        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return True, self.data[key]
+        return False, None
+
+    def put(self, key, value):
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.data.clear()
+
+
+_results = _LRU(size=2000)
+clear = _results.clear
+
+
+def _may_cache():
+    # A GET/HEAD page view (request_memo keeps a dict), outside the app's own transactions. A test's
+    # enclosing transaction (Django's TestCase marks it) is not the app's: the tests clear the cache
+    # between tests instead.
+    if not in_page_view():
+        return False
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def cached(name, unit_ids, compute, *args):
+    """compute(), or its result cached for `name` and `args` while none of `unit_ids`' records, no
+    shared table and not the date has changed."""
+    if not _may_cache():
+        return compute()
+    key = (name, args, connection.alias, translation.get_language(), timezone.localdate(), stamp(unit_ids))
+    hit, value = _results.get(key)
+    if not hit:
+        value = compute()
+        _results.put(key, value)
+    return value
