@@ -189,14 +189,20 @@ def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     _run(connections[using], create=True)
 
 
-def stamp(unit_ids):
-    """(shared counter, sum of the units' counters): one query."""
-    ids = sorted(set(unit_ids))
-    marks = ", ".join(["%s"] * len(ids)) or "NULL"
+def stamp(scope):
+    """(shared counter, sum of the counters of the scope's units): one query. `scope` is a list of
+    unit ids, or a bureau: a district's units, or every unit for the city (or None)."""
+    if isinstance(scope, (list, tuple, set)):
+        ids = sorted(set(scope))
+        units, params = f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
+    elif scope is None or scope.is_city:
+        units, params = "IS NOT NULL", []
+    else:
+        units, params = "IN (SELECT id FROM ledgers_unit WHERE bureau_id = %s)", [scope.pk]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(sum(CASE WHEN unit_id = {SHARED} THEN n END), 0),"
                        f" coalesce(sum(CASE WHEN unit_id <> {SHARED} THEN n END), 0)"
-                       f" FROM {TABLE} WHERE unit_id = {SHARED} OR unit_id IN ({marks})", ids)
+                       f" FROM {TABLE} WHERE unit_id = {SHARED} OR unit_id {units}", params)
         return tuple(cursor.fetchone())
 
 
@@ -236,12 +242,12 @@ def _may_cache():
     return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def cached(name, unit_ids, compute, *args):
-    """compute(), or its result cached for `name` and `args` while none of `unit_ids`' records, no
-    shared table and not the date has changed."""
+def cached(name, scope, compute, *args):
+    """compute(), or its result cached for `name` and `args` while no record of the scope's units
+    (see `stamp`), no shared table and not the date has changed."""
     if not _may_cache():
         return compute()
-    key = (name, args, connection.alias, translation.get_language(), timezone.localdate(), stamp(unit_ids))
+    key = (name, args, connection.alias, translation.get_language(), timezone.localdate(), stamp(scope))
     hit, value = _results.get(key)
     if not hit:
         value = compute()

@@ -54,7 +54,16 @@ def _bureau_for(request, unit):
 
 def _summary(request, month):
     unit = _unit_for(request)
-    return monthly_summary(month, unit=unit, bureau=_bureau_for(request, unit))
+    return cached_summary(month, unit=unit, bureau=_bureau_for(request, unit))
+
+
+def cached_summary(month, *, unit=None, bureau=None, lists=True):
+    """monthly_summary for the pages: cached until a record of its units, a shared table or the
+    date changes (ledgers.versions). Documents are made from a fresh one."""
+    return versions.cached(
+        "monthly_summary", [unit.pk] if unit else bureau,
+        lambda: monthly_summary(month, unit=unit, bureau=bureau, lists=lists),
+        str(month), unit and unit.pk, bureau and bureau.pk, lists)
 
 
 def _query(summary):
@@ -184,7 +193,7 @@ def dashboard(request):
     bureau = selected_bureau(request)
     if bureau.is_city and "bureau" not in request.GET:
         return city_dashboard(request)
-    summary = monthly_summary(month, bureau=bureau, today=today, lists=False)
+    summary = cached_summary(month, bureau=bureau, lists=False)
     empty = [r for r in summary.rows if not r.activities]
     return render(request, "reports/dashboard.html", {
         "summary": summary, "month": month, "empty_units": empty, "bureau": bureau,
@@ -200,7 +209,7 @@ def city_dashboard(request):
     activities per unit for each district, every figure a link to the district's list behind it."""
     today = timezone.localdate()
     month = Month.containing(today)
-    summary = monthly_summary(month, bureau=selected_bureau(request), today=today)
+    summary = cached_summary(month, bureau=selected_bureau(request))
     return render(request, "reports/city_dashboard.html", {
         "summary": summary, "month": month, "districts": summary.districts,
         "trend": _trend_chart(today.isocalendar()[0]),

@@ -165,3 +165,20 @@ def test_nothing_is_cached_outside_a_page_view(db):
 
     # A job, a command, a POST or a test outside a request computes every time.
     assert [versions.cached("t", [1], compute), versions.cached("t", [1], compute)] == [1, 2]
+
+
+def test_the_month_page_and_dashboard_show_a_change_made_past_the_orm_at_once(city, client_for):
+    client = client_for(city["inspector"])
+    month = timezone.localdate().strftime("%Y-%m")
+
+    def open_problems(url):
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.context["summary"].totals.problems_open
+
+    assert open_problems(f"/reports/monthly/{month}/") == 2
+    assert open_problems("/reports/dashboard/") == 2
+    Problem.objects.filter(pk=city["problem"].pk).update(status=ProblemStatus.CLOSED,
+                                                         closed_at=city["problem"].created_at)
+    assert open_problems(f"/reports/monthly/{month}/") == 1
+    assert open_problems("/reports/dashboard/") == 1

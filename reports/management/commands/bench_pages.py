@@ -49,6 +49,9 @@ PAGES = [
     ("inspector task matrix /tasks/", "inspector", "/tasks/"),
     ("inspector check list /checks/", "inspector", "/checks/"),
 ]
+# In-process only: the liaison's home when its cached panels (ledgers.versions) are out of date, as
+# on the first view after any write to the unit's records (a write before each timed request).
+AFTER_A_WRITE = ("liaison / after a write", "liaison", "/")
 USERS = ("liaison", "inspector")
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -165,7 +168,7 @@ class Command(BaseCommand):
         floor = loaded.get("hello world")
         header = f"{'page':34} {'req/s':>7} {'p50':>8} {'p99':>8} {'share':>6} {'warm':>8} {'cpu':>8} {'queries':>7}"
         self.stdout.write(header)
-        for label, _who, _url in [("hello world", None, None), *PAGES]:
+        for label, _who, _url in [("hello world", None, None), *PAGES, AFTER_A_WRITE]:
             w = loaded.get(label)
             cells = (f"{w['rps']:7.0f} {w['p50']:5.1f} ms {w['p99']:5.1f} ms {w['rps'] / floor['rps']:6.1%}"
                      if w else f"{'':7} {'':8} {'':8} {'':6}")
@@ -196,8 +199,16 @@ class Command(BaseCommand):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        from ledgers.models import Activity, User
+
         clients, month, results = self._clients(), this_month(), {}
-        for label, who, url in PAGES:
+        activity = Activity.objects.filter(unit=User.objects.get(username="liaison").unit_id).first()
+
+        def write():  # one archive saved again: its unit's counter moves (the write is not timed)
+            Activity.objects.filter(pk=activity.pk).update(title=activity.title)
+
+        for label, who, url in [*PAGES, AFTER_A_WRITE]:
+            before = write if label == AFTER_A_WRITE[0] else (lambda: None)
             client, url = clients[who], url.format(month=month)
             for _ in range(3):  # warm: templates compiled, caches filled, session refreshed
                 response = client.get(url)
@@ -205,10 +216,12 @@ class Command(BaseCommand):
                     raise CommandError(f"{url} answered {response.status_code}")
             times, cpu = [], []
             for _ in range(repeat):
+                before()
                 start, start_cpu = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append(time.perf_counter() - start)
                 cpu.append(time.process_time() - start_cpu)
+            before()
             with CaptureQueriesContext(connection) as queries:
                 client.get(url)
             results[label] = {"ms": statistics.median(times) * 1000, "cpu": statistics.median(cpu) * 1000,
