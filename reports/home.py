@@ -23,7 +23,8 @@ def leader_overview_panel(request):
         return None
     today = timezone.localdate()
     month = Month.containing(today)
-    summary = monthly_summary(month, today=today)
+    # The leader's own bureau: a district's units, or every unit for the city's leader.
+    summary = monthly_summary(month, bureau=user.bureau, today=today, lists=False)
     overdue = list(Problem.objects.visible_to(user).overdue(today)
                    .values("unit_id", "unit__name").annotate(count=Count("pk"))
                    .order_by("-count", "unit__sort_order", "unit__name")[:OVERDUE_UNITS])

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ledgers import versions
 from ledgers.access import selected_bureau
 from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
 from ledgers.views.core import register_home_panel
@@ -205,16 +204,12 @@ def liaison_assessment_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:
         return None
-    # Cached until a record of the unit, a shared table or the date changes (ledgers.versions).
-    return versions.cached("assessment_panel", [user.unit_id], lambda: _assessment_panel(user.unit), user.unit_id)
-
-
-def _assessment_panel(unit):
-    scheme = (AssessmentScheme.objects.filter(year__is_current=True, bureau__units=unit.pk)
+    # One query when the current year has no scheme (the home page stays light).
+    scheme = (AssessmentScheme.objects.filter(year__is_current=True, bureau__units=user.unit_id)
               .select_related("year", "bureau").first())
     if scheme is None:
         return None
     year = scheme.year
-    row, fixable = unit_actions(year, unit, scheme, as_of=default_as_of(year, timezone.localdate()))
+    row, fixable = unit_actions(year, user.unit, scheme, as_of=default_as_of(year, timezone.localdate()))
     return {"template": "reports/assessment/_home_panel.html", "row": row,
             "actions": fixable[:5], "more": max(len(fixable) - 5, 0), "year": year}

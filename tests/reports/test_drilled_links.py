@@ -101,3 +101,12 @@ def test_the_citys_own_dashboard_charts_cover_every_district(two_districts, city
     html = client_for(city_inspector).get(reverse("reports:monthly", args=[month])).content.decode()
     bars = [h for h in links_of(html) if h.startswith(reverse("ledgers:problem_list"))]
     assert bars and not any("bureau=" in h for h in bars), bars
+
+
+def test_a_district_leaders_overview_shows_only_the_districts_units(two_districts, leader, school_a, school_c,
+                                                                      client_for):
+    html = client_for(leader).get("/").content.decode()
+    panel = html[html.index('data-testid="panel-leader"'):]
+    lowest = panel[panel.index('data-testid="leader-lowest"'):panel.index('data-testid="leader-overdue"')]
+    assert school_a.name in lowest
+    assert school_c.name not in html
