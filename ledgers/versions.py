@@ -253,3 +253,11 @@ def cached(name, scope, compute, *args):
         value = compute()
         _results.put(key, value)
     return value
+
+
+def scope_of(user):
+    """The units whose records a user's pages show: a liaison's own unit, a district's units, or
+    (None) every unit for the city's roles."""
+    if not user.sees_all_units:
+        return [user.unit_id] if user.unit_id else []
+    return None if user.is_city else user.bureau

@@ -216,20 +216,15 @@ def city_dashboard(request):
     })
 
 
-@register_home_panel
+@register_home_panel(reads_district=True)  # the unit's rank among its district's units
 def liaison_month_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:
         return None
-    # Cached until a record of the unit, a shared table or the date changes (ledgers.versions).
-    return versions.cached("month_panel", [user.unit_id], lambda: _month_panel(user.unit), user.unit_id)
-
-
-def _month_panel(unit):
     today = timezone.localdate()
     month = Month.containing(today)
-    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, unit, today),
-            "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=unit)}
+    return {"template": "reports/_home_liaison.html", "row": unit_month_row(month, user.unit, today),
+            "month": month, "trend": _trend_chart(today.isocalendar()[0], unit=user.unit)}
 
 
 # --- documents of the Excel imports (the import pages live in ledgers/views/imports.py) ---------

@@ -40,18 +40,24 @@ def activity_list(request):
         activities = activities.in_bureau_id(selected_bureau(request).pk)
     qs = filters.apply(activities.with_list_data()).order_by("-date", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    photos = [p for a in page for p in a.photos.all()]
-    flags = photo_flags(photos, user)
-    for activity in page:
-        activity.flag_count = sum(1 for p in activity.photos.all() if flags.get(p.pk))
-        activity.first_photo = next(iter(activity.ordered_photos()), None)
     binder_unit = user.unit if user.is_liaison else (filters.cleaned_data.get("unit") if filters.is_bound and filters.is_valid() else None)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "ledgers/activities/list.html", {
-        "page": page, "filters": filters, "year": year, "binder_unit": binder_unit,
+        # The rows are read when the list is rendered, not when it comes from the cache ({% versioned %}).
+        "page": page, "rows": lambda: _rows_with_photo_flags(page, user),
+        "filters": filters, "year": year, "binder_unit": binder_unit,
         "may_create": _may_create(user), "query": query.urlencode(),
     })
+
+
+def _rows_with_photo_flags(page, user):
+    activities = list(page)
+    flags = photo_flags([p for a in activities for p in a.photos.all()], user)
+    for activity in activities:
+        activity.flag_count = sum(1 for p in activity.photos.all() if flags.get(p.pk))
+        activity.first_photo = next(iter(activity.ordered_photos()), None)
+    return activities
 
 
 def _may_create(user):

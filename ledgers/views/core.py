@@ -22,19 +22,22 @@ def _panel_rank(func):
     return len(PANEL_ORDER)
 
 
-def register_home_panel(func):
-    HOME_PANELS.append(func)
-    return func
+def register_home_panel(func=None, *, reads_district=False):
+    """Adds a home panel. Its HTML is cached under the data versions of the units the user sees
+    (ledgers.versions); `reads_district=True` for a panel that also reads the other units of the
+    user's district (a liaison's rank among them)."""
+    def register(func):
+        func.reads_district = reads_district
+        HOME_PANELS.append(func)
+        return func
+    return register(func) if func else register
 
 
 @login_required
 def home(request):
     user = request.user
-    context = {"year": CampaignYear.objects.current(), "panels": []}
-    for panel in sorted(HOME_PANELS, key=_panel_rank):
-        data = panel(request)
-        if data:
-            context["panels"].append(data)
+    # The panels are worked out as the page renders them, each unless cached ({% home_panels %}).
+    context = {"year": CampaignYear.objects.current(), "panels": sorted(HOME_PANELS, key=_panel_rank)}
     if user.sees_all_units:
         units = Unit.objects.visible_to(user).active().annotate(
             liaison_count=Count("users", filter=Q(users__role=Role.LIAISON, users__is_active=True))

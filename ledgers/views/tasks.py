@@ -57,7 +57,23 @@ def task_matrix(request):
         tasks = tasks.filter(assignments__status=status).distinct()
     if indicator:
         tasks = tasks.filter(indicator__code__startswith=indicator)
-    page = Paginator(tasks, 40).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ledgers/tasks/matrix.html", {
+        "year": year, "query": query.urlencode(), "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
+        "top_indicators": Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
+        "f": {"kind": kind, "status": status, "indicator": indicator},
+        "counts": TaskAssignment.objects.visible_to(request.user).filter(task__bureau=bureau).for_year(
+            year).status_counts,
+        "bureau": bureau,
+        # Read when the matrix is rendered, not when it comes from the cache ({% versioned %}).
+        "matrix": lambda: _matrix(tasks, kind, request.GET.get("page")),
+    })
+
+
+def _matrix(tasks, kind, page_number):
+    """The page of tasks, the units that are its columns, and per task its cell per column."""
+    page = Paginator(tasks, 40).get_page(page_number)
     units, rows = {}, []
     for task in page:
         shown = [a for a in task.assignments.all() if not kind or a.unit.kind == kind]
@@ -65,26 +81,20 @@ def task_matrix(request):
             units.setdefault(a.unit_id, a.unit)
         rows.append((task, {a.unit_id: a for a in shown}))
     columns = sorted(units.values(), key=lambda u: (u.sort_order, u.name))
-    matrix = [(task, [cells.get(u.pk) for u in columns]) for task, cells in rows]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "ledgers/tasks/matrix.html", {
-        "year": year, "page": page, "columns": columns, "matrix": matrix, "query": query.urlencode(),
-        "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
-        "top_indicators": Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
-        "f": {"kind": kind, "status": status, "indicator": indicator},
-        "counts": TaskAssignment.objects.visible_to(request.user).filter(task__bureau=bureau).for_year(
-            year).status_counts(),
-        "bureau": bureau,
-    })
+    return {"page": page, "columns": columns, "rows": [(task, [cells.get(u.pk) for u in columns]) for task, cells in rows]}
 
 
 @role_required(Role.LIAISON)
 def my_tasks(request):
     year = selected_year(request)
+    # The rows are read when the list is rendered, not when it comes from the cache ({% versioned %}).
+    return render(request, "ledgers/tasks/my_tasks.html", {"year": year, "rows": lambda: _my_task_rows(request.user, year)})
+
+
+def _my_task_rows(user, year):
     assignments = sorted(
         # the row shows the task and its indicator (not the lead unit, nor the liaison's own unit again)
-        TaskAssignment.objects.visible_to(request.user).for_year(year).select_related("task", "task__indicator"),
+        TaskAssignment.objects.visible_to(user).for_year(year).select_related("task", "task__indicator"),
         key=lambda a: (a.status == AssignmentStatus.DONE, a.task.deadline),
     )
     today = timezone.localdate()
@@ -97,7 +107,7 @@ def my_tasks(request):
                      "label": "逾期" if overdue else a.get_status_display(),
                      "days_left": (task.deadline - today).days, "days_late": (today - task.deadline).days,
                      "frequency": task.get_frequency_display(), "indicator": task.indicator})
-    return render(request, "ledgers/tasks/my_tasks.html", {"year": year, "rows": rows})
+    return rows
 
 
 def _task_form_page(request, task):

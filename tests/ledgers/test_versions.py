@@ -1,20 +1,23 @@
 """Data versions (ledgers.versions): the database moves a unit's counter on every write to its
 records, by any path, and the liaison home's cached panels change as soon as the data does."""
+import re
+
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.template import RequestContext, Template, TemplateSyntaxError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ledgers import versions
 from ledgers.models import (
-    Activity, ActivityCategory, ActivityPhoto, AssignmentEvent, CheckCorrection, Problem, ProblemStatus, Role, Task,
-    Unit, UnitAlias, User,
+    Activity, ActivityCategory, Check, TaskAssignment, ActivityPhoto, AssignmentEvent, CheckCorrection, Problem, ProblemStatus, Role, Task,
+    Bureau, BureauKind, Unit, UnitAlias, UnitKind, User,
 )
 from ledgers.services.tasks import task_save
 from tests.ops.test_url_sweeps import make_records
 from tests.conftest import make_user
-from tests.ledgers.checks.factories import make_check, make_problem
+from tests.ledgers.checks.factories import jpeg, make_check, make_problem
 from tests.shared import base_objects
 
 # Each tracked table's unit, said a second time as an ORM path (the triggers say it in SQL).
@@ -121,39 +124,62 @@ def city(db):
     return {**base, **records, "liaison": liaison}
 
 
-def month_row(client):
-    response = client.get("/")
+def home(client):
+    """What the liaison's home shows in its month panel, and the queries the page ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
     assert response.status_code == 200
-    panels = {panel.get("template"): panel for panel in response.context["panels"]}
-    assert "reports/assessment/_home_panel.html" in panels
-    return panels["reports/_home_liaison.html"]["row"]
+    html = response.content.decode()
+    assert 'data-testid="panel-assessment"' in html
+    month = html[html.index('data-testid="panel-month"'):]
+    rank = re.search(r"第 (\d+) 名", month)
+    return {"unit": re.search(r'<h1 class="h4 mb-1">([^<]+)</h1>', html)[1],
+            "open": int(re.search(r"未整改问题 <strong>(\d+)</strong>", month)[1]),
+            "rank": int(rank[1]) if rank else None, "queries": len(queries)}
 
 
-def test_the_liaisons_month_panel_shows_a_change_made_past_the_orm_at_once(city, client_for):
+def test_the_liaisons_home_shows_a_change_made_past_the_orm_at_once(city, client_for):
     client = client_for(city["liaison2"])
-    first = month_row(client)
-    with CaptureQueriesContext(connection) as again:
-        assert month_row(client) is first  # from the cache
+    first = home(client)
+    again = home(client)  # every panel from the cache
     versions.clear()
-    with CaptureQueriesContext(connection) as cold:
-        assert month_row(client) is not first
-    assert len(cold) - len(again) >= 10  # the two panels' queries
+    cold = home(client)
+    assert first["open"] == again["open"] == cold["open"] == 1
+    assert cold["queries"] - again["queries"] >= 15  # the panels' queries
     # No save(), no signal: a queryset update, as imports and bulk moves write.
     problem = city["problem"]
-    assert first.problems_open == 1
     Problem.objects.filter(pk=problem.pk).update(status=ProblemStatus.CLOSED, closed_at=problem.created_at)
-    assert month_row(client).problems_open == 0
+    assert home(client)["open"] == 0
 
 
-def test_another_units_writes_leave_the_cache_alone_and_units_never_share(city, client_for):
+def test_units_never_share_and_a_check_of_another_unit_moves_the_rank(city, client_for):
     client, other = client_for(city["liaison"]), client_for(city["liaison2"])
-    mine, theirs = month_row(client), month_row(other)
-    assert (mine.unit, theirs.unit) == (city["school_a"].name, city["school_b"].name)
-    assert (mine.problems_open, theirs.problems_open) == (1, 1)
+    mine, theirs = home(client), home(other)
+    assert (mine["unit"], theirs["unit"]) == (city["school_a"].name, city["school_b"].name)
+    assert (mine["open"], theirs["open"]) == (1, 1)
+    assert (mine["rank"], theirs["rank"]) == (1, 2)
     Problem.objects.filter(unit=city["school_b"]).update(status=ProblemStatus.CLOSED, closed_at=city["problem"].created_at)
-    ActivityPhoto.objects.filter(activity__unit=city["school_b"]).delete()
-    assert month_row(client) is mine
-    assert month_row(other).problems_open == 0
+    assert (home(client)["open"], home(other)["open"]) == (1, 0)
+    # The month panel ranks the unit among its district's units: their checks count too.
+    make_check(city["inspector"], city["section"], city["template"], [20, 15, 15], date=timezone.localdate())
+    assert (home(client)["rank"], home(other)["rank"]) == (1, 3)
+
+
+def test_only_writes_that_can_change_a_panel_make_it_again(city, client_for):
+    district = city["school_a"].bureau
+    other_district = Bureau.objects.create(name="漯河市源汇区教育局", short_name="源汇区", kind=BureauKind.DISTRICT,
+                                           parent=district.parent)
+    far = Unit.objects.create(name="源汇区实验小学", kind=UnitKind.SCHOOL, code="yh01", bureau=other_district)
+    client = client_for(city["liaison"])
+    home(client)
+    cached = home(client)["queries"]
+    UnitAlias.objects.create(unit=far, name="源汇一小")  # a record of a unit of the other district
+    assert home(client)["queries"] == cached
+    UnitAlias.objects.create(unit=city["section"], name="办公室")  # of this district: the month panel
+    district_write = home(client)["queries"]
+    UnitAlias.objects.create(unit=city["school_a"], name="一小")  # of the unit: every panel
+    unit_write = home(client)["queries"]
+    assert cached < district_write < unit_write
 
 
 def test_nothing_is_cached_outside_a_page_view(db):
@@ -182,3 +208,44 @@ def test_the_month_page_and_dashboard_show_a_change_made_past_the_orm_at_once(ci
                                                          closed_at=city["problem"].created_at)
     assert open_problems(f"/reports/monthly/{month}/") == 1
     assert open_problems("/reports/dashboard/") == 1
+
+
+@pytest.mark.parametrize("who, url, change, before, after", [
+    ("liaison2", "/problems/", lambda: Problem.objects.update(description="垃圾桶破损"), "操场一角", "垃圾桶破损"),
+    ("liaison2", "/tasks/mine/", lambda: Task.objects.filter(title="乙校任务").update(title="乙校新任务"),
+     "乙校任务", "乙校新任务"),
+    ("liaison2", "/activities/", lambda: Activity.objects.filter(title="乙校活动").update(title="乙校升旗仪式"),
+     "乙校活动", "乙校升旗仪式"),
+    ("inspector", "/checks/", lambda: Check.objects.update(total=7), "42 / 50", "7 / 50"),
+    ("inspector", "/tasks/", lambda: TaskAssignment.objects.filter(task__title="乙校任务").update(status="returned"),
+     "郾城区第二实验小学：进行中", "郾城区第二实验小学：已退回"),
+    ("inspector", "/tasks/", lambda: Task.objects.filter(title="甲校任务").update(title="甲校新任务"), "甲校任务",
+     "甲校新任务"),
+])
+def test_the_lists_show_a_change_made_past_the_orm_at_once(city, client_for, who, url, change, before, after):
+    client = client_for(city[who])
+    assert before in client.get(url).content.decode()
+    assert before in client.get(url).content.decode()  # from the cache
+    change()
+    html = client.get(url).content.decode()
+    assert after in html and before not in html
+
+
+def test_a_photo_reused_in_another_unit_is_flagged_at_once_in_the_list(city, client_for):
+    """The archive list's warnings read every unit's photos ({% versioned … every_unit %})."""
+    mine = Activity.objects.get(title="甲校活动")
+    photo = ActivityPhoto.build(jpeg(color="red"), uploaded_by=city["liaison"], activity=mine, caption="升旗")
+    photo.save()
+    client = client_for(city["liaison"])
+    assert "张待核实" not in client.get("/activities/").content.decode()
+    # school_b's photo becomes the same picture: a write to school_b's records only.
+    ActivityPhoto.objects.filter(activity__unit=city["school_b"]).update(sha256=photo.sha256)
+    assert "⚠ 1 张待核实" in client.get("/activities/").content.decode()
+
+
+def test_a_cached_part_may_not_hold_a_csrf_token(rf, school_a):
+    page = Template('{% load versioned %}{% versioned "form" %}<form method="post">{% csrf_token %}</form>{% endversioned %}')
+    request = rf.get("/")
+    request.user = User(unit=school_a, role=Role.LIAISON)
+    with pytest.raises(TemplateSyntaxError, match="CSRF"):
+        page.render(RequestContext(request, {}))

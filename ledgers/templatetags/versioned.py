@@ -1,0 +1,72 @@
+"""{% versioned "name" %} … {% endversioned %}: a part of a page rendered once per data version.
+
+The part is cached by ledgers.versions for this user and this exact URL (filters and page number
+included) until a record of the units the user sees, a shared table or the date changes; with
+`{% versioned "name" every_unit %}` until a record of any unit changes (for a part that reads other
+units' records, e.g. photos reused in another unit's archive). Querysets
+that only the part iterates are not read at all when it is cached. The part must not hold a CSRF
+token (that belongs to one browser): such a part is refused.
+"""
+from django import template
+from django.utils.safestring import mark_safe
+
+from ledgers import versions
+
+register = template.Library()
+
+CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+
+
+class VersionedNode(template.Node):
+    def __init__(self, name, every_unit, nodelist):
+        self.name, self.every_unit, self.nodelist = name, every_unit, nodelist
+
+    def render(self, context):
+        request = context["request"]
+
+        user = request.user
+        scope = None if self.every_unit else versions.scope_of(user)
+        return versions.cached(f"fragment:{self.name}", scope, checked(self.name, lambda: self.nodelist.render(context)),
+                               user.pk, request.get_full_path())
+
+
+def checked(name, render):
+    def compute():
+        html = render()
+        if CSRF_FIELD in html:
+            raise template.TemplateSyntaxError(f"the cached part {name} holds a CSRF token")
+        return html
+    return compute
+
+
+@register.tag
+def versioned(parser, token):
+    bits = token.split_contents()
+    if len(bits) not in (2, 3) or bits[1][0] not in "\"'" or bits[2:] not in ([], ["every_unit"]):
+        raise template.TemplateSyntaxError('usage: {% versioned "name" [every_unit] %} … {% endversioned %}')
+    nodelist = parser.parse(("endversioned",))
+    parser.delete_first_token()
+    return VersionedNode(bits[1][1:-1], len(bits) == 3, nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def home_panels(context, panels):
+    """The home page's panels (ledgers.views.core.HOME_PANELS) in order, each one's HTML cached
+    under the data versions of the units the user sees (its district's for `reads_district`)."""
+    request = context["request"]
+    user = request.user
+    html = []
+    for panel in panels:
+        def render(panel=panel):
+            data = panel(request)
+            if not data:
+                return ""
+            with context.push(panel=data):
+                return context.template.engine.get_template(data["template"]).render(context)
+
+        name = f"panel:{panel.__module__}.{panel.__name__}"
+        scope = versions.scope_of(user)
+        if panel.reads_district and isinstance(scope, list):  # a liaison: their unit's district
+            scope = user.unit.bureau if user.unit_id else scope
+        html.append(versions.cached(name, scope, checked(name, render), user.pk))
+    return mark_safe("".join(html))
