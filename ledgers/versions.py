@@ -21,7 +21,7 @@ from collections import OrderedDict
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone, translation
 
-from .access import in_page_view
+from .access import in_page_view, request_memo
 
 TABLE = "ledgers_dataversion"
 SHARED = 0
@@ -190,8 +190,9 @@ def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def stamp(scope):
-    """(shared counter, sum of the counters of the scope's units): one query. `scope` is a list of
-    unit ids, or a bureau: a district's units, or every unit for the city (or None)."""
+    """(shared counter, sum of the counters of the scope's units): one query, once per page view
+    and scope. `scope` is a list of unit ids, or a bureau: a district's units, or every unit for
+    the city (or None)."""
     if isinstance(scope, (list, tuple, set)):
         ids = sorted(set(scope))
         units, params = f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
@@ -199,6 +200,10 @@ def stamp(scope):
         units, params = "IS NOT NULL", []
     else:
         units, params = "IN (SELECT id FROM ledgers_unit WHERE bureau_id = %s)", [scope.pk]
+    return request_memo(("versions.stamp", units, *params), lambda: _read(units, params))
+
+
+def _read(units, params):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(sum(CASE WHEN unit_id = {SHARED} THEN n END), 0),"
                        f" coalesce(sum(CASE WHEN unit_id <> {SHARED} THEN n END), 0)"
@@ -255,9 +260,12 @@ def cached(name, scope, compute, *args):
     return value
 
 
-def scope_of(user):
+def scope_of(user, district=False):
     """The units whose records a user's pages show: a liaison's own unit, a district's units, or
-    (None) every unit for the city's roles."""
+    (None) every unit for the city's roles. `district`: a liaison's whole district (for what ranks
+    the unit among the district's units)."""
     if not user.sees_all_units:
+        if district and user.unit_id:
+            return user.unit.bureau
         return [user.unit_id] if user.unit_id else []
     return None if user.is_city else user.bureau

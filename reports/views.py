@@ -59,9 +59,10 @@ def _summary(request, month):
 
 def cached_summary(month, *, unit=None, bureau=None, lists=True):
     """monthly_summary for the pages: cached until a record of its units, a shared table or the
-    date changes (ledgers.versions). Documents are made from a fresh one."""
+    date changes (ledgers.versions). A unit's is cached under its district's units (it ranks among
+    them). Documents are made from a fresh one."""
     return versions.cached(
-        "monthly_summary", [unit.pk] if unit else bureau,
+        "monthly_summary", unit.bureau if unit else bureau,
         lambda: monthly_summary(month, unit=unit, bureau=bureau, lists=lists),
         str(month), unit and unit.pk, bureau and bureau.pk, lists)
 
@@ -193,15 +194,20 @@ def dashboard(request):
     bureau = selected_bureau(request)
     if bureau.is_city and "bureau" not in request.GET:
         return city_dashboard(request)
-    summary = cached_summary(month, bureau=bureau, lists=False)
-    empty = [r for r in summary.rows if not r.activities]
     return render(request, "reports/dashboard.html", {
-        "summary": summary, "month": month, "empty_units": empty, "bureau": bureau,
+        "month": month, "bureau": bureau,
         # The city's roles drilled into a district: every link keeps to that district.
         "bq": f"bureau={bureau.pk}&" if request.user.is_city else "",
-        "charts": service.charts_for(summary, links=True),
-        "trend": _trend_chart(today.isocalendar()[0], unit=bureau),
+        # Worked out when the board is rendered, not when it comes from the cache ({% versioned %}).
+        "board": lambda: _board(month, bureau, today),
     })
+
+
+def _board(month, bureau, today):
+    summary = monthly_summary(month, bureau=bureau, today=today, lists=False)
+    return {"summary": summary, "empty_units": [r for r in summary.rows if not r.activities],
+            "charts": service.charts_for(summary, links=True),
+            "trend": _trend_chart(today.isocalendar()[0], unit=bureau)}
 
 
 def city_dashboard(request):

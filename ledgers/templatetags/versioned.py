@@ -3,7 +3,8 @@
 The part is cached by ledgers.versions for this user and this exact URL (filters and page number
 included) until a record of the units the user sees, a shared table or the date changes; with
 `{% versioned "name" every_unit %}` until a record of any unit changes (for a part that reads other
-units' records, e.g. photos reused in another unit's archive). Querysets
+units' records, e.g. photos reused in another unit's archive), `{% versioned "name" district %}`
+until a record of the district's units changes (for a liaison's rank among them). Querysets
 that only the part iterates are not read at all when it is cached. The part must not hold a CSRF
 token (that belongs to one browser): such a part is refused.
 """
@@ -18,14 +19,14 @@ CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
 
 class VersionedNode(template.Node):
-    def __init__(self, name, every_unit, nodelist):
-        self.name, self.every_unit, self.nodelist = name, every_unit, nodelist
+    def __init__(self, name, reads, nodelist):
+        self.name, self.reads, self.nodelist = name, reads, nodelist
 
     def render(self, context):
         request = context["request"]
 
         user = request.user
-        scope = None if self.every_unit else versions.scope_of(user)
+        scope = None if self.reads == "every_unit" else versions.scope_of(user, district=self.reads == "district")
         return versions.cached(f"fragment:{self.name}", scope, checked(self.name, lambda: self.nodelist.render(context)),
                                user.pk, request.get_full_path())
 
@@ -42,11 +43,11 @@ def checked(name, render):
 @register.tag
 def versioned(parser, token):
     bits = token.split_contents()
-    if len(bits) not in (2, 3) or bits[1][0] not in "\"'" or bits[2:] not in ([], ["every_unit"]):
-        raise template.TemplateSyntaxError('usage: {% versioned "name" [every_unit] %} … {% endversioned %}')
+    if len(bits) not in (2, 3) or bits[1][0] not in "\"'" or bits[2:] not in ([], ["every_unit"], ["district"]):
+        raise template.TemplateSyntaxError('usage: {% versioned "name" [every_unit|district] %} … {% endversioned %}')
     nodelist = parser.parse(("endversioned",))
     parser.delete_first_token()
-    return VersionedNode(bits[1][1:-1], len(bits) == 3, nodelist)
+    return VersionedNode(bits[1][1:-1], bits[2] if len(bits) == 3 else "", nodelist)
 
 
 @register.simple_tag(takes_context=True)
@@ -65,8 +66,6 @@ def home_panels(context, panels):
                 return context.template.engine.get_template(data["template"]).render(context)
 
         name = f"panel:{panel.__module__}.{panel.__name__}"
-        scope = versions.scope_of(user)
-        if panel.reads_district and isinstance(scope, list):  # a liaison: their unit's district
-            scope = user.unit.bureau if user.unit_id else scope
+        scope = versions.scope_of(user, district=panel.reads_district)
         html.append(versions.cached(name, scope, checked(name, render), user.pk))
     return mark_safe("".join(html))
