@@ -15,9 +15,11 @@ own: what is cached was read from committed data after its key, so it is at leas
 The cache is per process (each gunicorn worker computes a result once per version); cached values are
 shared by the requests of that process and must not be changed by their callers.
 """
+import sys
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone, translation
 
@@ -116,6 +118,9 @@ def _pg_bump(rows_sql):
             f" ON CONFLICT (unit_id) DO UPDATE SET n = {TABLE}.n + 1;")
 
 
+PG_SHARED = "dv_shared"  # the function that moves row 0
+
+
 def _pg_function(name, body):
     return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
             f" BEGIN {body} RETURN NULL; END $$;")
@@ -123,6 +128,8 @@ def _pg_function(name, body):
 
 def _triggers(vendor, existing):
     """(drop, create) statements of every trigger, for the tables that exist."""
+    if vendor != "sqlite":
+        yield f"DROP FUNCTION IF EXISTS {PG_SHARED}() CASCADE", _pg_function(PG_SHARED, _pg_bump(f"SELECT {SHARED} AS u"))
     for table in [*UNIT_OF, *SHARED_TABLES]:
         if table not in existing:
             continue  # made by a later migration; migrate installs again when it ends
@@ -145,12 +152,14 @@ def _triggers(vendor, existing):
                                 ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
                 yield None, (f"CREATE TRIGGER dv_{short}_{event.lower()} AFTER {event} ON {table}"
                              f" REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+            # TRUNCATE (Django's flush on PostgreSQL) fires no row or transition-table trigger.
+            yield None, (f"CREATE TRIGGER dv_{short}_truncate AFTER TRUNCATE ON {table}"
+                         f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
         else:
             columns = SHARED_TABLES[table]
             update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-            yield f"DROP FUNCTION IF EXISTS {function}() CASCADE", _pg_function(function, _pg_bump(f"SELECT {SHARED} AS u"))
-            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} ON {table}"
-                         f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} OR TRUNCATE ON {table}"
+                         f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
 
 
 def _run(db, create):
@@ -212,8 +221,16 @@ def _read(units, params):
 
 
 class _LRU:
-    def __init__(self, size):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+    """Least recently used results first out, within a memory budget: a page part (a string) counts
+    its size, any other result (a month summary: hundreds of rows of figures) `OBJECT_BYTES`."""
+
+    OBJECT_BYTES = 1 << 20
+
+    def __init__(self, budget):
+        self.budget, self.used, self.data, self.lock = budget, 0, OrderedDict(), threading.Lock()
+
+    def cost(self, value):
+        return sys.getsizeof(value) if isinstance(value, str) else self.OBJECT_BYTES
 
     def get(self, key):
         with self.lock:
@@ -224,17 +241,20 @@ class _LRU:
 
     def put(self, key, value):
         with self.lock:
+            if key in self.data:
+                self.used -= self.cost(self.data.pop(key))
             self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            self.used += self.cost(value)
+            while self.used > self.budget and len(self.data) > 1:
+                self.used -= self.cost(self.data.popitem(last=False)[1])
 
     def clear(self):
         with self.lock:
             self.data.clear()
+            self.used = 0
 
 
-_results = _LRU(size=2000)
+_results = _LRU(budget=settings.VERSIONED_CACHE_MB << 20)  # per process (gunicorn worker)
 clear = _results.clear
 
 

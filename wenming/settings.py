@@ -222,6 +222,9 @@ STORAGES = {
     },
 }
 
+# Page parts and month summaries kept per app process until their data changes (ledgers.versions).
+VERSIONED_CACHE_MB = int(os.environ.get("VERSIONED_CACHE_MB", "64"))
+
 # Uploads: one file at most UPLOAD_MAX_MB (photos, scans, attachments).
 UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "20"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

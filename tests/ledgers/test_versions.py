@@ -262,3 +262,23 @@ def test_a_liaisons_month_page_ranks_among_the_district_at_once(city, client_for
     assert rank() == rank() == ("2", "2")
     make_check(city["inspector"], city["section"], city["template"], [20, 15, 15], date=timezone.localdate())
     assert rank() == ("3", "3")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's (Django's flush there)")
+def test_truncating_a_table_moves_counter_zero(city):
+    before = counters()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE ledgers_unitalias")
+    assert moved(before, counters()) == {versions.SHARED}
+
+
+def test_the_cache_keeps_to_its_memory_budget_least_recently_used_first_out():
+    lru = versions._LRU(budget=3000)
+    for key in "abc":
+        lru.put(key, "页" * 400)  # about 850 bytes each
+    assert lru.get("a") == (True, "页" * 400)  # now the most recently used
+    lru.put("d", "页" * 400)
+    assert [lru.get(key)[0] for key in "abcd"] == [True, False, True, True]
+    lru.put("e", object())  # a result that is not a string counts a megabyte: it stays alone
+    assert [lru.get(key)[0] for key in "acde"] == [False, False, False, True]
+    assert lru.used == lru.OBJECT_BYTES
