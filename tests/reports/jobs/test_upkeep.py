@@ -86,7 +86,9 @@ def test_one_upkeep_is_pending_after_migrate_and_it_queues_the_next_when_it_runs
     run_jobs()
     assert DBTaskResult.objects.filter(task_path="reports.upkeep.daily_upkeep", status="SUCCESSFUL").exists()
     assert pending_upkeeps().count() == 1
-    assert pending_upkeeps().get().run_after > timezone.now() + timedelta(hours=1)
+    # The next one at three (today's if the run was before three local time, as at 02:00–03:00).
+    following = pending_upkeeps().get().run_after
+    assert following == upkeep.next_run() and following > timezone.now()
 
 
 def test_next_run_is_tomorrow_at_three_once_three_has_passed():
