@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.functional import SimpleLazyObject
 
 from ledgers.files import remove_on_rollback
 from ledgers.services import notifications
@@ -74,13 +75,16 @@ def charts_for(summary, *, links=False):
     return charts
 
 
-def document_context(summary):
-    """What the PDF template needs: the summary, charts, and the bounded problem list."""
+def document_context(summary, *, links=False, problems=PDF_PROBLEMS):
+    """What the PDF template (and, with links, the page's tables) needs: the summary, charts, and
+    the bounded problem list. Charts, rows and list are worked out when first used (the page's
+    tables may come from the cache instead: {% versioned %})."""
     return {
-        "summary": summary, "charts": charts_for(summary), "BUREAU_NAME": summary.bureau_name or settings.BUREAU_NAME,
-        "problems": summary.open_problems[:PDF_PROBLEMS],
-        "more_problems": max(len(summary.open_problems) - PDF_PROBLEMS, 0),
-        "ranked_rows": sorted(summary.rows, key=lambda r: (r.rank is None, r.rank or 0)),
+        "summary": summary, "BUREAU_NAME": summary.bureau_name or settings.BUREAU_NAME,
+        "charts": SimpleLazyObject(lambda: charts_for(summary, links=links)),
+        "problems": SimpleLazyObject(lambda: summary.open_problems[:problems]),
+        "more_problems": max(len(summary.open_problems) - problems, 0),
+        "ranked_rows": SimpleLazyObject(lambda: sorted(summary.rows, key=lambda r: (r.rank is None, r.rank or 0))),
     }
 
 

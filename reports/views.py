@@ -86,10 +86,9 @@ def _may_publish(user, summary):
 @login_required
 def monthly(request, month):
     summary = _summary(request, month)
-    context = service.document_context(summary)
+    context = service.document_context(summary, links=True, problems=100)
     context.update(
-        charts=service.charts_for(summary, links=True), problems=summary.open_problems[:100],
-        more_problems=max(len(summary.open_problems) - 100, 0), query=_query(summary),
+        query=_query(summary),
         previous=summary.month.previous(), next=summary.month.next(),
         can_publish=_may_publish(request.user, summary),
         published=PublishedReport.objects.visible_to(request.user).filter(
