@@ -1,8 +1,10 @@
 """Data versions (ledgers.versions): the database moves a unit's counter on every write to its
 records, by any path, and the liaison home's cached panels change as soon as the data does."""
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.apps import apps
 from django.db import connection, transaction
 from django.template import RequestContext, Template, TemplateSyntaxError
@@ -283,3 +285,13 @@ def test_the_cache_keeps_to_its_memory_budget_least_recently_used_first_out():
     lru.put("e", object())  # a result that is not a string counts a megabyte: it stays alone
     assert [lru.get(key)[0] for key in "acde"] == [False, False, False, True]
     assert lru.used == lru.OBJECT_BYTES
+
+
+def test_the_write_benchmark_leaves_nothing_behind_and_the_triggers_in_place(db, school_a):
+    out = io.StringIO()
+    call_command("bench_versions", rows=50, stdout=out)
+    assert [line.split(":")[0].strip() for line in out.getvalue().splitlines()[1:]] == ["insert", "update", "delete"]
+    assert Unit.objects.count() == 1 and not UnitAlias.objects.exists()
+    before = counters()
+    UnitAlias.objects.create(unit=school_a, name="一小")
+    assert moved(before, counters()) == {school_a.pk}
