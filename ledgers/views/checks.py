@@ -12,6 +12,7 @@ from django.db.models.deletion import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from ..access import get_visible_or_404, role_required, selected_bureau
@@ -87,9 +88,15 @@ def filtered_checks(request):
 @require_safe
 @role_required(*BUREAU)
 def check_list(request):
-    form, checks = filtered_checks(request)
+    def listing():
+        form, checks = filtered_checks(request)
+        return {"form": form, "page": page_of(
+            request, checks.for_list().annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30)}
+
     return render(request, "ledgers/checks/check_list.html", {
-        "form": form, "page": page_of(request, checks.for_list().annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30),
+        # The filter form and the page of rows are worked out when the list is rendered, not when
+        # it comes from the cache ({% versioned %}).
+        "listing": SimpleLazyObject(listing),
         "can_record": service.can_record_checks(request.user),
         "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
     })
