@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
@@ -34,19 +35,28 @@ PAGE_SIZE = 20
 def activity_list(request):
     user = request.user
     year = CampaignYear.objects.current()
-    filters = ActivityFilterForm(request.GET or None, user=user, year=year)
-    activities = Activity.objects.visible_to(user).filter(year=year)
-    if request.GET.get("bureau"):
-        activities = activities.in_bureau_id(selected_bureau(request).pk)
-    qs = filters.apply(activities.with_list_data()).order_by("-date", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    binder_unit = user.unit if user.is_liaison else (filters.cleaned_data.get("unit") if filters.is_bound and filters.is_valid() else None)
+
+    def listing():
+        filters = ActivityFilterForm(request.GET or None, user=user, year=year)
+        activities = Activity.objects.visible_to(user).filter(year=year)
+        if request.GET.get("bureau"):
+            activities = activities.in_bureau_id(selected_bureau(request).pk)
+        qs = filters.apply(activities.with_list_data()).order_by("-date", "-pk")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return {"filters": filters, "page": page, "rows": SimpleLazyObject(lambda: _rows_with_photo_flags(page, user))}
+
+    # The filter form and the rows are worked out when the list is rendered, not when it comes from
+    # the cache ({% versioned %}); a bureau user's binder buttons need the chosen unit first.
+    listing = SimpleLazyObject(listing)
+    if user.is_liaison:
+        binder_unit = user.unit
+    else:
+        filters = listing["filters"]
+        binder_unit = filters.cleaned_data.get("unit") if filters.is_bound and filters.is_valid() else None
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "ledgers/activities/list.html", {
-        # The rows are read when the list is rendered, not when it comes from the cache ({% versioned %}).
-        "page": page, "rows": lambda: _rows_with_photo_flags(page, user),
-        "filters": filters, "year": year, "binder_unit": binder_unit,
+        "listing": listing, "year": year, "binder_unit": binder_unit,
         "may_create": _may_create(user), "query": query.urlencode(),
     })
 
