@@ -24,7 +24,6 @@ class VersionedNode(template.Node):
 
     def render(self, context):
         request = context["request"]
-
         user = request.user
         scope = None if self.reads == "every_unit" else versions.scope_of(user, district=self.reads == "district")
         return versions.cached(f"fragment:{self.name}", scope, checked(self.name, lambda: self.nodelist.render(context)),
