@@ -43,3 +43,28 @@ def test_nav_collapses_into_a_menu_button_on_phones(client_for, liaison):
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html
     # (no address on another host; "cdn" alone also turned up inside random CSRF tokens)
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
+
+
+@pytest.mark.parametrize("fixture", ["admin_user", "inspector", "leader", "liaison"])
+def test_the_menu_shows_each_roles_entries_in_order_and_in_their_groups(request, client_for, fixture):
+    from wenming.nav import entries_for
+
+    user = request.getfixturevalue(fixture)
+    html = client_for(user).get(reverse("home")).content.decode()
+    nav = html.split('data-testid="nav">', 1)[1].split("</ul>\n      <ul", 1)[0]
+    shown, group = [], None
+    for token in re.finditer(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>|'
+                             r'<li(?: class="nav-item")?><a class="(dropdown-item|nav-link)" href="([^"]*)">([^<]+)</a>', nav):
+        if token[1]:
+            group = token[1]
+        else:
+            shown.append((group if token[2] == "dropdown-item" else None, token[4], token[3]))
+    assert len(shown) > 1
+    assert shown == [(g, label, url) for g, items in entries_for(user) for label, url in items]
+
+
+def test_menu_texts_are_escaped():
+    from wenming.nav import menu_html
+
+    html = menu_html([("<组>", [("a&b", "/x?a=1&b=2")]), (None, [("<首页>", "/")])])
+    assert "&lt;组&gt;" in html and 'href="/x?a=1&amp;b=2">a&amp;b<' in html and ">&lt;首页&gt;</a>" in html
