@@ -93,8 +93,7 @@ def navigation(request):
         return {}
     # The signed-in user's own bureau (a district's or the city's); the default before login.
     name = user.bureau_name if user.is_authenticated else settings.BUREAU_NAME
-    groups = entries_for(user)
-    context = {"nav_groups": groups, "nav_menu": menu_html(groups), "BUREAU_NAME": name}
+    context = {"nav_menu": menu_html(entries_for(user)), "BUREAU_NAME": name}
     if user.is_authenticated:
         # The bell: one COUNT on an index, run only if the page's template shows it.
         context["notification_bell"] = SimpleLazyObject(lambda: unread_label(user))
