@@ -66,6 +66,16 @@ def page_of(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def filtered_page(request, filtered, rows, per_page):
+    """{"form", "page"} of a filtered list, worked out when the list is rendered, not when it comes
+    from the cache ({% versioned %}): `filtered(request)` gives the form and the records, `rows(records)`
+    what a page of rows reads."""
+    def listing():
+        form, records = filtered(request)
+        return {"form": form, "page": page_of(request, rows(records), per_page)}
+    return SimpleLazyObject(listing)
+
+
 def filtered_checks(request):
     form = CheckFilterForm(request.GET or None, user=request.user)
     checks = Check.objects.visible_to(request.user)
@@ -88,15 +98,9 @@ def filtered_checks(request):
 @require_safe
 @role_required(*BUREAU)
 def check_list(request):
-    def listing():
-        form, checks = filtered_checks(request)
-        return {"form": form, "page": page_of(
-            request, checks.for_list().annotate(problem_count=Count("problems")).order_by("-date", "-pk"), 30)}
-
     return render(request, "ledgers/checks/check_list.html", {
-        # The filter form and the page of rows are worked out when the list is rendered, not when
-        # it comes from the cache ({% versioned %}).
-        "listing": SimpleLazyObject(listing),
+        "listing": filtered_page(request, filtered_checks, lambda checks: checks.for_list().annotate(
+            problem_count=Count("problems")).order_by("-date", "-pk"), 30),
         "can_record": service.can_record_checks(request.user),
         "query": request.GET.copy().urlencode() if "page" not in request.GET else "",
     })

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
@@ -18,7 +17,7 @@ from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..params import int_param
 from ..services import problems as service
 from ..services.bulletins import parse_week
-from .checks import RECORDERS, attempt, page_of, refuse_into, serve_photo
+from .checks import RECORDERS, attempt, filtered_page, refuse_into, serve_photo
 from .core import register_home_panel
 
 
@@ -56,16 +55,11 @@ def filtered_problems(request):
 @require_safe
 @login_required
 def problem_list(request):
-    def listing():
-        form, problems = filtered_problems(request)
-        return {"form": form, "page": page_of(request, problems.for_list(), 50)}
-
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "ledgers/problems/problem_list.html", {
-        # The filter form and the page of rows are worked out when the list is rendered, not when
-        # it comes from the cache ({% versioned %}).
-        "listing": SimpleLazyObject(listing), "query": query.urlencode(),
+        "listing": filtered_page(request, filtered_problems, lambda problems: problems.for_list(), 50),
+        "query": query.urlencode(),
         "today": timezone.localdate(), "can_raise": service.can_raise(request.user),
     })
 
