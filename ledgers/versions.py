@@ -107,9 +107,14 @@ def _sqlite_triggers(table):
         yield "DELETE", _bump_sqlite(old)
         yield "UPDATE", _bump_sqlite(old) + " " + _bump_sqlite(new)
     else:
-        columns = SHARED_TABLES[table]
-        for event in ("INSERT", "DELETE", f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"):
+        for event in ("INSERT", "DELETE", _update_event(table)):
             yield event, _bump_sqlite(str(SHARED))
+
+
+def _update_event(table):
+    """A shared table's UPDATE event: of its listed columns only, if it has a list."""
+    columns = SHARED_TABLES[table]
+    return f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
 
 
 def _pg_bump(rows_sql):
@@ -156,9 +161,8 @@ def _triggers(vendor, existing):
             yield None, (f"CREATE TRIGGER dv_{short}_truncate AFTER TRUNCATE ON {table}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
         else:
-            columns = SHARED_TABLES[table]
-            update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} OR TRUNCATE ON {table}"
+            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {_update_event(table)} OR TRUNCATE"
+                         f" ON {table}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
 
 
