@@ -430,13 +430,14 @@ def _unit_rows_of(periods, units, unit=None):
     all_tasks = _task_figures(periods, unit)
     all_problems, open_counts = _problem_figures(periods, unit)
     all_activities = _activity_figures(periods, unit)
+    kinds = [u.get_kind_display() for u in units]  # once per unit, not once per period
     result = []
     for (month, as_of), tasks, problems, activities in zip(periods, all_tasks, all_problems, all_activities):
         ranking = {r["unit_id"]: r for r in score_ranking(_checks(month, unit))}
         signed = _signed_units(month, unit)
         rows = []
-        for u in units:
-            row = UnitRow(unit_id=u.pk, unit=u.name, kind=u.get_kind_display(), letter_signed=u.pk in signed)
+        for u, kind in zip(units, kinds):
+            row = UnitRow(unit_id=u.pk, unit=u.name, kind=kind, letter_signed=u.pk in signed)
             if t := tasks.get(u.pk):
                 row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
             if c := ranking.get(u.pk):

@@ -183,6 +183,9 @@ class TaskAssignment(models.Model):
         verbose_name_plural = _("任务落实")
         ordering = ["task__deadline", "task_id", "unit__sort_order"]
         constraints = [models.UniqueConstraint(fields=["task", "unit"], name="one_assignment_per_unit")]
+        # Every column the month summary's task figures read (reports.summaries._task_figures): the
+        # assignments are counted from the index, not the table.
+        indexes = [models.Index(fields=["unit", "task", "status", "completed_at"], name="assignment_month_figures")]
 
     def __str__(self):
         return f"{self.task} · {self.unit}"
