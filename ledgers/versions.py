@@ -52,6 +52,8 @@ UNIT_OF = {
                                    " ON e.assignment_id = p.id WHERE e.id = r.entry_id)"),
     "ledgers_letteritem": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
     "ledgers_signedscan": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
+    # The month page lists a month's published versions; a bureau-wide one (no unit) moves counter 0.
+    "reports_publishedreport": "r.unit_id",
 }
 
 # Shared tables: a write moves row 0. A column list means only writes to these columns count
@@ -86,7 +88,7 @@ UNTRACKED = {
     "axes_accessattempt": "login lockout", "axes_accessfailurelog": "login lockout",
     "axes_accesslog": "login lockout", "axes_accessattemptexpiration": "login lockout",
     "django_tasks_database_dbtaskresult": "the job queue",
-    "reports_job": "document jobs", "reports_publishedreport": "published documents (listed, not counted)",
+    "reports_job": "document jobs",
     "ledgers_notification": "messages", "ledgers_delivery": "messages", "ledgers_webhook": "messages",
     "ledgers_notificationsettings": "messages",
     "ledgers_importupload": "uploads not yet imported", "ledgers_importmapping": "import column choices",

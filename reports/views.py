@@ -91,7 +91,7 @@ def monthly(request, month):
         query=_query(summary),
         previous=summary.month.previous(), next=summary.month.next(),
         can_publish=_may_publish(request.user, summary),
-        published=PublishedReport.objects.visible_to(request.user).filter(
+        published=lambda: PublishedReport.objects.visible_to(request.user).filter(  # read only when not cached
             kind=ReportKind.MONTHLY, period=str(summary.month), unit=summary.unit,
             **({"bureau": summary.bureau} if summary.unit is None and summary.bureau else {})).select_related(
             "published_by"),

@@ -17,6 +17,7 @@ from ledgers.models import (
     Bureau, BureauKind, Unit, UnitAlias, UnitKind, User,
 )
 from ledgers.services.tasks import task_save
+from reports.models import PublishedReport
 from tests.ops.test_url_sweeps import make_records
 from tests.conftest import make_user
 from tests.ledgers.checks.factories import jpeg, make_check, make_problem
@@ -34,6 +35,7 @@ UNIT_PATH = {
     "ledgers_assignmentevent": "assignment__unit", "ledgers_progressentry": "assignment__unit",
     "ledgers_progressattachment": "entry__assignment__unit",
     "ledgers_letteritem": "letter__unit", "ledgers_signedscan": "letter__unit",
+    "reports_publishedreport": "unit",  # a bureau-wide one (no unit): counter 0
 }
 
 
@@ -70,6 +72,7 @@ def test_a_write_to_any_unit_table_moves_that_units_counter_and_no_other(city):
             before = counters()
             with connection.cursor() as cursor:  # a raw write, past the ORM
                 cursor.execute(f"UPDATE {table} SET id = id WHERE id = %s", [pk])
+            unit = versions.SHARED if unit is None else unit
             assert moved(before, counters()) == {unit}, table
             # Deleting moves it too (undone at once); inserting is what made the records above.
             before = counters()
@@ -123,6 +126,9 @@ def city(db):
     AssignmentEvent.objects.create(assignment=records["assignment"], from_status="in_progress", to_status="done",
                                    by=base["liaison2"])
     records["activity"].indicators.add(base["indicator"])
+    for unit in (base["school_b"], None):  # one unit's published summary and a bureau-wide one
+        PublishedReport.objects.create(period="2026-05", unit=unit, bureau=base["school_b"].bureau,
+                                       title="2026年5月分析小结", pdf="reports/x.pdf", published_by=base["admin_user"])
     return {**base, **records, "liaison": liaison}
 
 
@@ -211,6 +217,18 @@ def test_the_month_page_and_dashboard_show_a_change_made_past_the_orm_at_once(ci
                                                          closed_at=city["problem"].created_at)
     assert open_problems(f"/reports/monthly/{month}/") == 1
     assert open_problems("/reports/dashboard/") == 1
+
+
+def test_the_month_page_lists_a_version_published_after_it_was_cached(city, client_for):
+    client = client_for(city["inspector"])
+    month = timezone.localdate().strftime("%Y-%m")
+    url = f"/reports/monthly/{month}/"
+    assert "本月尚未发布" in client.get(url).content.decode()
+    assert "本月尚未发布" in client.get(url).content.decode()  # from the cache
+    published = PublishedReport.objects.create(period=month, bureau=city["inspector"].bureau, title="分析小结",
+                                               pdf="reports/x.pdf", published_by=city["admin_user"])
+    html = client.get(url).content.decode()
+    assert "本月尚未发布" not in html and f"/reports/published/{published.pk}.pdf" in html
 
 
 @pytest.mark.parametrize("who, url, change, before, after", [
