@@ -14,7 +14,11 @@ own: what is cached was read from committed data after its key, so it is at leas
 
 The cache is per process (each gunicorn worker computes a result once per version); cached values are
 shared by the requests of that process and must not be changed by their callers.
+
+`cached_copy(name, compute)` keeps records of shared tables only (the signed-in user with their unit and
+bureau, wenming.backends) by counter 0 alone, pickled: each call gets objects of its own.
 """
+import pickle
 import sys
 import threading
 from collections import OrderedDict
@@ -56,13 +60,20 @@ UNIT_OF = {
     "reports_publishedreport": "r.unit_id",
 }
 
-# Shared tables: a write moves row 0. A column list means only writes to these columns count
-# (a user's last login is not a change of any figure).
+
+
+class AllBut(tuple):
+    """Every column of a shared table but these (and its id): a write of only these moves nothing."""
+
+
+# Shared tables: a write moves row 0. A column list means only writes to these columns count.
+# A user's last login is not a change of anything cached; every other column is (the signed-in user is
+# cached too, password and active flag included).
 SHARED_TABLES = {
     "ledgers_bureau": None,
     "ledgers_unit": None,
     "ledgers_campaignyear": None,
-    "ledgers_user": ("username", "name", "unit_id", "role", "is_active"),
+    "ledgers_user": AllBut(["last_login"]),
     "ledgers_indicator": None,
     "ledgers_activitycategory": None,
     "ledgers_checktemplate": None,
@@ -101,7 +112,7 @@ def _bump_sqlite(unit_sql):
             f" ON CONFLICT (unit_id) DO UPDATE SET n = n + 1;")
 
 
-def _sqlite_triggers(table):
+def _sqlite_triggers(table, columns_of):
     if table in UNIT_OF:
         expr = UNIT_OF[table]
         new, old = expr.replace("r.", "NEW."), expr.replace("r.", "OLD.")
@@ -109,13 +120,15 @@ def _sqlite_triggers(table):
         yield "DELETE", _bump_sqlite(old)
         yield "UPDATE", _bump_sqlite(old) + " " + _bump_sqlite(new)
     else:
-        for event in ("INSERT", "DELETE", _update_event(table)):
+        for event in ("INSERT", "DELETE", _update_event(table, columns_of)):
             yield event, _bump_sqlite(str(SHARED))
 
 
-def _update_event(table):
+def _update_event(table, columns_of):
     """A shared table's UPDATE event: of its listed columns only, if it has a list."""
     columns = SHARED_TABLES[table]
+    if isinstance(columns, AllBut):
+        columns = [c for c in columns_of(table) if c != "id" and c not in columns]
     return f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
 
 
@@ -133,8 +146,9 @@ def _pg_function(name, body):
             f" BEGIN {body} RETURN NULL; END $$;")
 
 
-def _triggers(vendor, existing):
-    """(drop, create) statements of every trigger, for the tables that exist."""
+def _triggers(vendor, existing, columns_of):
+    """(drop, create) statements of every trigger, for the tables that exist (columns_of(table): its
+    columns' names)."""
     if vendor != "sqlite":
         yield f"DROP FUNCTION IF EXISTS {PG_SHARED}() CASCADE", _pg_function(PG_SHARED, _pg_bump(f"SELECT {SHARED} AS u"))
     for table in [*UNIT_OF, *SHARED_TABLES]:
@@ -142,7 +156,7 @@ def _triggers(vendor, existing):
             continue  # made by a later migration; migrate installs again when it ends
         short = table.removeprefix("ledgers_")
         if vendor == "sqlite":
-            for event, body in _sqlite_triggers(table):
+            for event, body in _sqlite_triggers(table, columns_of):
                 name = f"dv_{short}_{event.split()[0].lower()}"
                 yield (f"DROP TRIGGER IF EXISTS {name}",
                        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END")
@@ -163,8 +177,8 @@ def _triggers(vendor, existing):
             yield None, (f"CREATE TRIGGER dv_{short}_truncate AFTER TRUNCATE ON {table}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
         else:
-            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {_update_event(table)} OR TRUNCATE"
-                         f" ON {table}"
+            update = _update_event(table, columns_of)
+            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} OR TRUNCATE ON {table}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
 
 
@@ -173,7 +187,8 @@ def _run(db, create):
     make them again if `create`."""
     with db.cursor() as cursor:
         existing = set(db.introspection.table_names(cursor))
-        statements = list(_triggers(db.vendor, existing))
+        statements = list(_triggers(db.vendor, existing, lambda table: [
+            column.name for column in db.introspection.get_table_description(cursor, table)]))
         if create:
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (unit_id bigint NOT NULL PRIMARY KEY, n bigint NOT NULL)")
         for drop, _ in statements:
@@ -236,7 +251,7 @@ class _LRU:
         self.budget, self.used, self.data, self.lock = budget, 0, OrderedDict(), threading.Lock()
 
     def cost(self, value):
-        return sys.getsizeof(value) if isinstance(value, str) else self.OBJECT_BYTES
+        return sys.getsizeof(value) if isinstance(value, (str, bytes)) else self.OBJECT_BYTES
 
     def get(self, key):
         with self.lock:
@@ -261,7 +276,12 @@ class _LRU:
 
 
 _results = _LRU(budget=settings.VERSIONED_CACHE_MB << 20)  # per process (gunicorn worker)
-clear = _results.clear
+_copies = _LRU(budget=4 << 20)  # pickled records of shared tables (cached_copy): a signed-in user is ~2 KB
+
+
+def clear():
+    _results.clear()
+    _copies.clear()
 
 
 def _may_cache():
@@ -283,6 +303,32 @@ def cached(name, scope, compute, *args):
     if not hit:
         value = compute()
         _results.put(key, value)
+    return value
+
+
+def shared():
+    """Counter 0 (the shared tables, people included): one query, once per page view."""
+    return request_memo(("versions.shared",), _read_shared)
+
+
+def _read_shared():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(n), 0) FROM {TABLE} WHERE unit_id = {SHARED}")
+        return cursor.fetchone()[0]
+
+
+def cached_copy(name, compute, *args):
+    """compute() — records of shared tables only, e.g. the signed-in user with their unit and
+    bureau — or, while counter 0 stays the same, a fresh copy of it (unpickled: each request gets
+    objects of its own, which it may change)."""
+    if not _may_cache():
+        return compute()
+    key = (name, args, connection.alias, shared())
+    hit, data = _copies.get(key)
+    if hit:
+        return pickle.loads(data)
+    value = compute()
+    _copies.put(key, pickle.dumps(value))
     return value
 
 
