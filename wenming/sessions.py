@@ -9,10 +9,25 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DBSessionStore
+from django.db import connections, router
 from django.utils import timezone
 
 
 class SessionStore(DBSessionStore):
+    def _get_session_from_db(self):
+        # Django's get() builds and compiles this same query on every request (0.3 ms of a 3 ms
+        # cached page); the raw query reads the same columns of the same row: unexpired, this key.
+        db = router.db_for_read(self.model)
+        ops = connections[db].ops
+        rows = self.model.objects.db_manager(db).raw(
+            f"SELECT session_key, session_data, expire_date FROM {ops.quote_name(self.model._meta.db_table)}"
+            " WHERE session_key = %s AND expire_date > %s",
+            [self.session_key, ops.adapt_datetimefield_value(timezone.now())])
+        session = next(iter(rows), None)
+        if session is None:
+            self._session_key = None
+        return session
+
     def load(self):
         s = self._get_session_from_db()
         if not s:
