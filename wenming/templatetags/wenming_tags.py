@@ -1,7 +1,35 @@
-"""Small template filters shared by the project's own pages."""
+"""Small template filters and tags shared by the project's own pages."""
+from functools import lru_cache
+
 from django import template
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
+
+
+@register.simple_tag
+def url_once(name):
+    """`{% url name %}` of a URL without arguments, reversed once per process (and script prefix):
+    the base template has eight on every page, 40 µs each through `{% url %}`."""
+    return _reverse(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _reverse(name, prefix, urlconf):
+    return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def static_once(path):
+    """`{% static path %}`, looked up once per process: the hashed names of the collected files do not
+    change while it runs (the manifest is read when it starts)."""
+    return _static(path)
+
+
+@lru_cache(maxsize=256)
+def _static(path):
+    return static(path)
 
 
 @register.filter
