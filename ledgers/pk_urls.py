@@ -47,3 +47,9 @@ def pk_url(name, pk):
 
 def route_url(name):
     return _reversed(name, (), *_where())
+
+
+def route_key():
+    """What reversed routes depend on besides their names: part of the key of anything cached that
+    is built from route_url."""
+    return _where()

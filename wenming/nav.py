@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ledgers.models import Role
-from ledgers.pk_urls import route_url
+from ledgers.pk_urls import route_key, route_url
 
 ALL = (Role.ADMIN, Role.INSPECTOR, Role.LIAISON, Role.LEADER)
 BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
@@ -52,9 +52,16 @@ def entries_for(user):
     """[(group or None, [(label, url), ...]), ...] in menu order."""
     if not user.is_authenticated:
         return []
+    return _entries(user.role, user.is_superuser, user.is_city, *route_key())
+
+
+@functools.lru_cache(maxsize=64)
+def _entries(role, superuser, city, *where):
+    # What the menu depends on: the role (a superuser sees everything), city or district, and what
+    # the routes are reversed against (`where`, as in route_url).
     groups = []
     for label, name, roles, group in ENTRIES:
-        if not user.has_role(*roles) or (name in CITY_ONLY and not user.is_city):
+        if not (superuser or role in roles) or (name in CITY_ONLY and not city):
             continue
         url = route_url(name)  # reversed once, not on every page; None when not routed
         if url is None:
@@ -63,7 +70,7 @@ def entries_for(user):
             groups[-1][1].append((label, url))
         else:
             groups.append((group, [(label, url)]))
-    return groups
+    return tuple((group, tuple(items)) for group, items in groups)  # shared: not to be changed
 
 
 @functools.lru_cache(maxsize=256)
