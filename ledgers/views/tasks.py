@@ -46,9 +46,25 @@ def editor_post(view):
 def task_matrix(request):
     year = selected_year(request)
     bureau = selected_bureau(request)
-    tasks = Task.objects.visible_to(request.user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
-        "deadline", "pk")
     kind, status, indicator = (text_param(request, k) for k in ("kind", "status", "indicator"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    user, page = request.user, request.GET.get("page")
+    return render(request, "ledgers/tasks/matrix.html", {
+        "year": year, "query": query.urlencode(), "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
+        "f": {"kind": kind, "status": status, "indicator": indicator},
+        "bureau": bureau,
+        # Built and read when the matrix is rendered, not when it comes from the cache ({% versioned %}).
+        "top_indicators": lambda: Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
+        "counts": lambda: TaskAssignment.objects.visible_to(user).filter(task__bureau=bureau).for_year(
+            year).status_counts(),
+        "matrix": lambda: _matrix(_matrix_tasks(user, bureau, year, kind, status, indicator), kind, page),
+    })
+
+
+def _matrix_tasks(user, bureau, year, kind, status, indicator):
+    tasks = Task.objects.visible_to(user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
+        "deadline", "pk")
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
     if status == "overdue":
@@ -57,18 +73,7 @@ def task_matrix(request):
         tasks = tasks.filter(assignments__status=status).distinct()
     if indicator:
         tasks = tasks.filter(indicator__code__startswith=indicator)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "ledgers/tasks/matrix.html", {
-        "year": year, "query": query.urlencode(), "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
-        "top_indicators": Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
-        "f": {"kind": kind, "status": status, "indicator": indicator},
-        "counts": TaskAssignment.objects.visible_to(request.user).filter(task__bureau=bureau).for_year(
-            year).status_counts,
-        "bureau": bureau,
-        # Read when the matrix is rendered, not when it comes from the cache ({% versioned %}).
-        "matrix": lambda: _matrix(tasks, kind, request.GET.get("page")),
-    })
+    return tasks
 
 
 def _matrix(tasks, kind, page_number):
