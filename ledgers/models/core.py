@@ -251,15 +251,17 @@ class Unit(models.Model):
 class CampaignYearQuerySet(models.QuerySet):
     def current(self):
         """The year marked current, else the latest one (None when there is none); looked up once
-        per page view (`request_memo`) when asked of every year."""
+        per page view (`request_memo`) when asked of every year, and on a page view kept per process
+        while no shared table changes (years are one: `versions.cached_copy`)."""
         def lookup():
             return self.filter(is_current=True).first() or self.order_by("-year").first()
 
         if self.query.has_filters():
             return lookup()
+        from .. import versions
         from ..access import request_memo
 
-        return request_memo("current_year", lookup)
+        return request_memo("current_year", lambda: versions.cached_copy("current year", lookup, self.db))
 
 
 class CampaignYear(models.Model):

@@ -1,6 +1,6 @@
 """The signed-in user is kept per process while counter 0 of the data versions stays the same
 (wenming.backends, ledgers.versions.cached_copy): every change to an account, its unit or its
-bureau is seen on the next request, by any path of writing it."""
+bureau is seen on the next request, by any path of writing it. The current year is kept the same way."""
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
@@ -85,3 +85,23 @@ def test_every_column_of_a_user_but_the_last_login_moves_counter_0(liaison):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE ledgers_user SET last_login = last_login WHERE id = %s", [liaison.pk])
     assert moved(before, counters()) == set()
+
+
+def test_the_current_year_is_kept_until_a_year_changes(year):
+    from ledgers.models import CampaignYear
+
+    def page_view():  # a fresh request_memo, as each page view gets
+        token = access._memo.set({})
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                current = CampaignYear.objects.current()
+            return current.year, len([q for q in queries.captured_queries if "ledgers_campaignyear" in q["sql"]])
+        finally:
+            access._memo.reset(token)
+
+    assert page_view() == (year.year, 1)
+    assert page_view() == (year.year, 0)  # from the cache
+    next_year = CampaignYear.objects.create(year=year.year + 1)
+    CampaignYear.objects.filter(pk=year.pk).update(is_current=False)
+    CampaignYear.objects.filter(pk=next_year.pk).update(is_current=True)
+    assert page_view() == (year.year + 1, 1)
