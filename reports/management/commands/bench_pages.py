@@ -10,7 +10,9 @@ files into a temporary STATIC_ROOT. Then, with DEBUG=0 and the production settin
 - starts gunicorn (`--workers`, 2) serving the site, and a second gunicorn serving a one-view
   "hello world" under the same settings and middleware (`reports.bench_hello`): the ceiling;
 - signs in as `liaison` and `inspector` (session cookies) and runs `wrk -t2 -c16 -d10s --latency`
-  on each page in PAGES, then on the floor;
+  on each page in PAGES, then on the floor, each after one second of the same load that is not
+  counted (every worker has compiled the page's templates and filled its caches: the table is of
+  warm pages);
 - in a child process, times each page warm through Django's test client (median of `--repeat`
   requests, no network) and counts its queries.
 
@@ -148,9 +150,11 @@ class Command(BaseCommand):
         results = {}
         with self.gunicorn(env, tmp, "wenming.wsgi", options["workers"]) as base:
             for label, who, url in PAGES:
-                results[label] = self.wrk(base + url.format(month=sessions["month"]),
-                                          sessions[who] if who else None, **options)
+                page, cookie = base + url.format(month=sessions["month"]), sessions[who] if who else None
+                self.wrk(page, cookie, **{**options, "duration": 1})  # every worker warm first (not counted)
+                results[label] = self.wrk(page, cookie, **options)
         with self.gunicorn(env, tmp, "reports.bench_hello", options["workers"]) as base:
+            self.wrk(base + "/", **{**options, "duration": 1})
             results["hello world"] = self.wrk(base + "/", **options)
         return results
 
