@@ -11,6 +11,7 @@ from django.http import HttpResponseNotAllowed, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -95,9 +96,11 @@ def monthly(request, month):
             kind=ReportKind.MONTHLY, period=str(summary.month), unit=summary.unit,
             **({"bureau": summary.bureau} if summary.unit is None and summary.bureau else {})).select_related(
             "published_by"),
-        units=(Unit.objects.visible_to(request.user).active().in_bureau(summary.bureau or summary.unit.bureau)
-               if request.user.sees_all_units else None),
-        bureaus=Bureau.objects.visible_to(request.user) if request.user.is_city else None,
+        # The pickers' choices: built only when the cached part is made (each read once: `if` and `for`).
+        units=SimpleLazyObject(lambda: (
+            Unit.objects.visible_to(request.user).active().in_bureau(summary.bureau or summary.unit.bureau)
+            if request.user.sees_all_units else None)),
+        bureaus=SimpleLazyObject(lambda: Bureau.objects.visible_to(request.user) if request.user.is_city else None),
     )
     return render(request, "reports/monthly.html", context)
 
