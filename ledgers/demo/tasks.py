@@ -6,7 +6,7 @@ the services, so the timelines and audit trail look like real use.
 """
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,8 +14,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from ..models import (
-    Bureau, CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method, ResponsibilityLetter,
-    Role, Task, Unit, UnitKind, User,
+    AssignmentEvent, AssignmentStatus, Bureau, CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method,
+    ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
 )
 from ..services import letters as letter_services
 from ..services import tasks as task_services
@@ -140,6 +140,14 @@ def city_indicators(year):
     return by_code
 
 
+def _backdate_completion(assignment, day):
+    """Marked done on the afternoon of its last report (not "now", the moment the demo is loaded: a
+    past month's summary would count none of its tasks as done)."""
+    moment = min(timezone.now(), timezone.make_aware(datetime.combine(day, time(17, 0))))
+    TaskAssignment.objects.filter(pk=assignment.pk).update(completed_at=moment)
+    AssignmentEvent.objects.filter(assignment=assignment, to_status=AssignmentStatus.DONE).update(at=moment)
+
+
 def load(out, *, bureau=None, tasks_count=60, seed=2026):
     """The task breakdown table and the letters of one district (郾城区 unless told)."""
     from .core import city_and_yancheng
@@ -186,6 +194,9 @@ def load(out, *, bureau=None, tasks_count=60, seed=2026):
                     lead_unit=lead_units.get(who) or rng.choice(sections), deadline=deadline)
         tasks.append(task_services.task_save(task=task, units=list(dict.fromkeys(chosen)), user=admin))
 
+    # When a finished task was reported and marked done: mostly by its deadline, some a few days late.
+    # (A separate generator, so that everything else the seed makes stays the same.)
+    when = random.Random(seed + 1)
     for task in tasks:
         past = task.deadline < today
         for assignment in task.assignments.all():
@@ -194,11 +205,15 @@ def load(out, *, bureau=None, tasks_count=60, seed=2026):
                 continue  # 未开始 (overdue when the deadline has passed)
             reporter = liaisons.get(assignment.unit_id, admin)
             days_back = max(1, (today - task.deadline).days) if past else rng.randint(1, 30)
-            task_services.progress_add(assignment=assignment, user=reporter, content=rng.choice(PROGRESS),
-                                       date=today - timedelta(days=rng.randint(0, min(days_back, 60))))
-            if roll < (0.45 if past else 0.7):
+            day = today - timedelta(days=rng.randint(0, min(days_back, 60)))
+            finished = roll >= (0.45 if past else 0.7)
+            if finished and past:
+                day = min(today, task.deadline - timedelta(days=when.randint(-4, 12)))
+            task_services.progress_add(assignment=assignment, user=reporter, content=rng.choice(PROGRESS), date=day)
+            if not finished:
                 continue  # 进行中
             task_services.assignment_complete(assignment=assignment, user=reporter)
+            _backdate_completion(assignment, day)
             if rng.random() < 0.12:
                 task_services.assignment_return(assignment=assignment, user=inspector,
                                                 reason=rng.choice(RETURN_REASONS))

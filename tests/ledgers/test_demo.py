@@ -25,6 +25,7 @@ def test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once(db, cli
     check_units_and_logins()
     check_checks_problems_and_bulletins()
     check_assessment()
+    check_last_months_tasks()
     check_city_logins_districts_and_walls(client_for)
     call_command("load_demo")
     assert counts() == first
@@ -47,6 +48,22 @@ def check_units_and_logins():
         assert user.check_password("wenming2026")
     assert User.objects.get(username="liaison").unit.name == "郾城区第一实验小学"
     assert User.objects.get(username="liaison2").unit != User.objects.get(username="liaison").unit
+
+
+def check_last_months_tasks():
+    """Finished tasks were marked done when they were reported (mostly by their deadlines), not when the
+    demo was loaded: last month's summary counts some of its due tasks as done, and not all of them late."""
+    from django.utils import timezone
+
+    from ledgers.models import AssignmentStatus, TaskAssignment
+    from reports.summaries import Month, monthly_summary
+
+    totals = monthly_summary(Month.containing(timezone.localdate()).previous(), lists=False).totals
+    assert 0 < totals.tasks_done < totals.tasks_due
+    done = TaskAssignment.objects.filter(status=AssignmentStatus.DONE, task__deadline__lt=timezone.localdate())
+    on_time = [a for a in done.select_related("task") if timezone.localdate(a.completed_at) <= a.task.deadline]
+    assert 0 < len(on_time) < done.count()
+    assert all(a.events.get(to_status=AssignmentStatus.DONE).at == a.completed_at for a in done[:20])
 
 
 def check_checks_problems_and_bulletins():
