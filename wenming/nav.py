@@ -47,21 +47,24 @@ ENTRIES = [
 # Pages only the city's roles use (the city admin creates the districts).
 CITY_ONLY = {"admin:ledgers_bureau_changelist"}
 
+ROLE_SETS = tuple(dict.fromkeys(roles for _, _, roles, _ in ENTRIES))  # the distinct "roles that see it"
+
 
 def entries_for(user):
     """[(group or None, [(label, url), ...]), ...] in menu order."""
     if not user.is_authenticated:
         return []
-    return _entries(user.role, user.is_superuser, user.is_city, *route_key())
+    # What the menu depends on: which entries' roles the user has (User.has_role decides), city or
+    # district, and what the routes are reversed against (as in route_url).
+    seen = frozenset(roles for roles in ROLE_SETS if user.has_role(*roles))
+    return _entries(seen, user.is_city, *route_key())
 
 
 @functools.lru_cache(maxsize=64)
-def _entries(role, superuser, city, *where):
-    # What the menu depends on: the role (a superuser sees everything), city or district, and what
-    # the routes are reversed against (`where`, as in route_url).
+def _entries(seen, city, *where):
     groups = []
     for label, name, roles, group in ENTRIES:
-        if not (superuser or role in roles) or (name in CITY_ONLY and not city):
+        if roles not in seen or (name in CITY_ONLY and not city):
             continue
         url = route_url(name)  # reversed once, not on every page; None when not routed
         if url is None:
