@@ -61,7 +61,6 @@ UNIT_OF = {
 }
 
 
-
 class AllBut(tuple):
     """Every column of a shared table but these (and its id): a write of only these moves nothing."""
 

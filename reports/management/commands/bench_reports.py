@@ -28,7 +28,8 @@ build's figures in DIR/build.json) and reuses it when run again with the same DI
 a change can be measured again in seconds; `--only summary,city_summary` runs only those steps;
 `--repeat N` runs each month-summary step N times in its process and prints the best call beside
 the first (cold) one, and runs the warm call of the month PDF and Excel and of their floors N times,
-comparing the best of each (one pair of calls moved by ±30 % from run to run on a shared machine). Times are wall clock and this process's CPU (not the database server's).
+comparing the best of each (one pair of calls moved by ±30 % from run to run on a shared machine).
+Times are wall clock and this process's CPU (not the database server's).
 
 Prints plain lines.
 """
