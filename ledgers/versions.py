@@ -1,38 +1,63 @@
-"""Data versions: a counter per unit that the database itself moves on every write, and a cache of
-computed results keyed by them.
+"""Data versions: a key that changes whenever the records behind a cached part of a page change,
+by any path, and a cache of parts keyed by it.
 
-Triggers on every table that a unit's figures are read from add one to that unit's counter in
-`ledgers_dataversion` (row `unit_id`), and writes to shared tables (indicators, tasks, schemes, units,
-people's names …) add one to row 0. Because the database does it, no write escapes: `.update()`,
-`bulk_create()`, cascades, raw SQL, jobs and other servers all count.
+**What moves a version.** Triggers on every table a unit's figures are read from append one row
+(unit id) to the change log `ledgers_datachange` per statement and unit they touch; writes to shared
+tables (indicators, tasks, units, people …) append unit 0 (`SHARED`). The database does it, so no
+write escapes: `.update()`, `bulk_create()`, cascades, raw SQL, jobs and other servers all count.
+Writers only ever *insert* log rows: no transaction waits on another for its bookkeeping, so the
+bookkeeping can never deadlock (an earlier design updated shared counter rows inside users'
+transactions, in whatever order they wrote, and deadlocked under mixed writes). Now and then the
+log is folded into per-unit totals (`ledgers_dataversion`) by `compact()`, in one statement that
+keeps every sum the same.
 
-`cached(name, units, compute)` keys a result by (name, language, today, the shared counter, the sum of the
-units' counters). Within one shared counter the set of units behind a scope is fixed (units and
-districts are shared tables), and counters only grow, so a key is never reused for other data.
-Results are cached only while a GET or HEAD request is served outside any transaction of the app's
-own: what is cached was read from committed data after its key, so it is at least as new as the key.
+**The key.** `stamp(scope)` = (the database's identity, the count of changes of the scope's units and
+of unit 0). Within one database timeline counts only grow with every commit, so a key is never
+reused for other data. The identity covers what takes the counts back:
+- PostgreSQL: the cluster's system identifier, its timeline (point-in-time recovery and a promoted
+  replica start a new one), the database's OID (a database dropped and made again by `pg_restore`),
+  and the transaction id that wrote the `ledgers_dataepoch` row (`pg_restore --clean` into the same
+  database writes it again; transaction ids only grow in a cluster);
+- both databases: the epoch row's random token, renewed by `manage.py restore` and whenever
+  `migrate` changed anything (writes while triggers were being made count nothing);
+- SQLite: the database file's device and inode (a file copied back is a new file).
 
-The cache is per process (each gunicorn worker computes a result once per version); cached values are
-shared by the requests of that process and must not be changed by their callers.
-
-`cached_copy(name, compute)` keeps records of shared tables only (the signed-in user with their unit and
-bureau, wenming.backends) by counter 0 alone, pickled: each call gets objects of its own.
+**What is cached.** Results of `cached()` are kept per process (each gunicorn worker computes a
+part once per version), only while a GET or HEAD page view is served outside any transaction of
+the app's own, so what is cached was read from committed data after its key. The signed-in user is
+never cached (wenming.backends reads them on every request). A part may read only tracked tables:
+reading an untracked one (messages, jobs …) raises `UntrackedRead` in tests (`VERSIONED_STRICT`)
+and, in production, is logged and the part is simply not cached. Documents (PDF, Excel) are made
+from fresh data, never from here.
 """
+import hashlib
+import logging
+import os
 import pickle
+import re
 import sys
 import threading
+import time
+import types
+import uuid
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone, translation
 
 from .access import in_page_view, request_memo
 
-TABLE = "ledgers_dataversion"
+logger = logging.getLogger(__name__)
+
+TABLE = "ledgers_dataversion"  # folded counts per unit
+LOG = "ledgers_datachange"  # one row per statement and unit written, not yet folded
+EPOCH = "ledgers_dataepoch"  # one row: this database's identity token
 SHARED = 0
 
-# table -> the unit of a row `r`, as SQL. Every table with a row in a unit's figures is here.
+# table -> the unit of a row `r`, as SQL. Every table with a row in a unit's figures is here. A row
+# whose unit is NULL is a change of nothing cached (a photo uploaded before its activity exists is
+# shown nowhere until it is attached, and attaching it counts for the activity's unit).
 UNIT_OF = {
     "ledgers_activity": "r.unit_id",
     "ledgers_check": "r.unit_id",
@@ -56,8 +81,8 @@ UNIT_OF = {
                                    " ON e.assignment_id = p.id WHERE e.id = r.entry_id)"),
     "ledgers_letteritem": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
     "ledgers_signedscan": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
-    # The month page lists a month's published versions; a bureau-wide one (no unit) moves counter 0.
-    "reports_publishedreport": "r.unit_id",
+    # The month page lists a month's published versions; a bureau-wide one (no unit) is shared.
+    "reports_publishedreport": f"coalesce(r.unit_id, {SHARED})",
 }
 
 
@@ -65,9 +90,8 @@ class AllBut(tuple):
     """Every column of a shared table but these (and its id): a write of only these moves nothing."""
 
 
-# Shared tables: a write moves row 0. A column list means only writes to these columns count.
-# A user's last login is not a change of anything cached; every other column is (the signed-in user is
-# cached too, password and active flag included).
+# Shared tables: a write appends unit 0. A column list means only writes to these columns count.
+# A user's last login is not a change of anything shown.
 SHARED_TABLES = {
     "ledgers_bureau": None,
     "ledgers_unit": None,
@@ -85,10 +109,11 @@ SHARED_TABLES = {
     "ledgers_bulletin": None,
 }
 
-# Tables no cached result reads, and why (tests/ledgers/test_versions.py wants every table in one
-# of the three lists, so a new table is classified when it is made).
+# Tables no cached part may read, and why (tests/ledgers/test_versions.py wants every table in one
+# of the three lists, so a new table is classified when it is made; `cached()` refuses a part that
+# reads one of these).
 UNTRACKED = {
-    "ledgers_dataversion": "the counters themselves",
+    TABLE: "the counters themselves", LOG: "the counters themselves", EPOCH: "the counters themselves",
     "django_session": "sign-in state",
     "django_migrations": "schema",
     "django_content_type": "schema",
@@ -104,23 +129,17 @@ UNTRACKED = {
     "ledgers_importupload": "uploads not yet imported", "ledgers_importmapping": "import column choices",
 }
 HISTORY_PREFIX = "ledgers_historical"  # django-simple-history's copies, written beside the tracked rows
+BOOKKEEPING = (TABLE, LOG, EPOCH)
 
 
-def _bump_sqlite(unit_sql):
-    return (f"INSERT INTO {TABLE} (unit_id, n) VALUES (coalesce({unit_sql}, {SHARED}), 1)"
-            f" ON CONFLICT (unit_id) DO UPDATE SET n = n + 1;")
+# --- the triggers ----------------------------------------------------------------------------------
+
+def _log_sqlite(units_sql):
+    return f"INSERT INTO {LOG} (unit_id) SELECT u FROM ({units_sql}) WHERE u IS NOT NULL;"
 
 
-def _sqlite_triggers(table, columns_of):
-    if table in UNIT_OF:
-        expr = UNIT_OF[table]
-        new, old = expr.replace("r.", "NEW."), expr.replace("r.", "OLD.")
-        yield "INSERT", _bump_sqlite(new)
-        yield "DELETE", _bump_sqlite(old)
-        yield "UPDATE", _bump_sqlite(old) + " " + _bump_sqlite(new)
-    else:
-        for event in ("INSERT", "DELETE", _update_event(table, columns_of)):
-            yield event, _bump_sqlite(str(SHARED))
+def _log_pg(units_sql):
+    return f"INSERT INTO {LOG} (unit_id) SELECT DISTINCT u FROM ({units_sql}) AS units WHERE u IS NOT NULL;"
 
 
 def _update_event(table, columns_of):
@@ -131,142 +150,387 @@ def _update_event(table, columns_of):
     return f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
 
 
-def _pg_bump(rows_sql):
-    # One row per unit and statement, in unit order (two writers lock counters in the same order).
-    return (f"INSERT INTO {TABLE} (unit_id, n) SELECT u, 1 FROM ({rows_sql}) AS units GROUP BY u ORDER BY u"
-            f" ON CONFLICT (unit_id) DO UPDATE SET n = {TABLE}.n + 1;")
-
-
-PG_SHARED = "dv_shared"  # the function that moves row 0
+PG_SHARED = "dv_shared"  # the function that appends unit 0
 
 
 def _pg_function(name, body):
     return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
-            f" BEGIN {body} RETURN NULL; END $$;")
+            f" BEGIN {body} RETURN NULL; END $$")
 
 
-def _triggers(vendor, existing, columns_of):
-    """(drop, create) statements of every trigger, for the tables that exist (columns_of(table): its
-    columns' names)."""
-    if vendor != "sqlite":
-        yield f"DROP FUNCTION IF EXISTS {PG_SHARED}() CASCADE", _pg_function(PG_SHARED, _pg_bump(f"SELECT {SHARED} AS u"))
+def wanted(vendor, existing, columns_of):
+    """{name: (kind, table, statement)} of every function and trigger the tables that exist need
+    (columns_of(table): its columns' names). kind: "function" or "trigger"."""
+    objects = {}
+    if vendor == "postgresql":
+        objects[PG_SHARED] = ("function", None, _pg_function(PG_SHARED, _log_pg(f"SELECT {SHARED} AS u")))
     for table in [*UNIT_OF, *SHARED_TABLES]:
         if table not in existing:
             continue  # made by a later migration; migrate installs again when it ends
         short = table.removeprefix("ledgers_")
         if vendor == "sqlite":
-            for event, body in _sqlite_triggers(table, columns_of):
-                name = f"dv_{short}_{event.split()[0].lower()}"
-                yield (f"DROP TRIGGER IF EXISTS {name}",
-                       f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END")
+            if table in UNIT_OF:
+                new, old = UNIT_OF[table].replace("r.", "NEW."), UNIT_OF[table].replace("r.", "OLD.")
+                events = {"INSERT": f"SELECT {new} AS u", "DELETE": f"SELECT {old} AS u",
+                          "UPDATE": f"SELECT {old} AS u UNION SELECT {new}"}
+                for event, units in events.items():
+                    name = f"dv_{short}_{event.lower()}"
+                    objects[name] = ("trigger", table, f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW"
+                                                       f" BEGIN {_log_sqlite(units)} END")
+            else:
+                for event in ("INSERT", "DELETE", _update_event(table, columns_of)):
+                    name = f"dv_{short}_{event.split()[0].lower()}"
+                    objects[name] = ("trigger", table, f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW"
+                                                       f" BEGIN INSERT INTO {LOG} (unit_id) VALUES ({SHARED}); END")
             continue
-        function = f"dv_{short}"
         if table in UNIT_OF:
-            unit = f"coalesce({UNIT_OF[table]}, {SHARED})"
+            function = f"dv_{short}"
+            unit = UNIT_OF[table]
             rows = {"INSERT": f"SELECT {unit} AS u FROM new_rows r",
                     "DELETE": f"SELECT {unit} AS u FROM old_rows r",
                     "UPDATE": f"SELECT {unit} AS u FROM old_rows r UNION SELECT {unit} FROM new_rows r"}
-            body = " ".join(f"IF TG_OP = '{op}' THEN {_pg_bump(sql)} END IF;" for op, sql in rows.items())
-            yield f"DROP FUNCTION IF EXISTS {function}() CASCADE", _pg_function(function, body)
+            body = " ".join(f"IF TG_OP = '{op}' THEN {_log_pg(sql)} END IF;" for op, sql in rows.items())
+            objects[function] = ("function", None, _pg_function(function, body))
             for event, refs in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
                                 ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
-                yield None, (f"CREATE TRIGGER dv_{short}_{event.lower()} AFTER {event} ON {table}"
-                             f" REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+                name = f"dv_{short}_{event.lower()}"
+                objects[name] = ("trigger", table, f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {table}"
+                                                   f" REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
             # TRUNCATE (Django's flush on PostgreSQL) fires no row or transition-table trigger.
-            yield None, (f"CREATE TRIGGER dv_{short}_truncate AFTER TRUNCATE ON {table}"
-                         f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
+            name = f"dv_{short}_truncate"
+            objects[name] = ("trigger", table, f"CREATE OR REPLACE TRIGGER {name} AFTER TRUNCATE ON {table}"
+                                               f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
+        elif isinstance(SHARED_TABLES[table], AllBut):
+            # The columns are compared in the function, not named in the trigger: a migration may
+            # then drop or change a column while the trigger stays in place.
+            function, ignored = f"dv_{short}", ", ".join(f"'{c}'" for c in SHARED_TABLES[table])
+            changed = (f"SELECT to_jsonb(r) - ARRAY[{ignored}] FROM new_rows r"
+                       f" EXCEPT SELECT to_jsonb(r) - ARRAY[{ignored}] FROM old_rows r")
+            objects[function] = ("function", None, _pg_function(
+                function, f"IF EXISTS ({changed}) THEN {_log_pg(f'SELECT {SHARED} AS u')} END IF;"))
+            objects[f"dv_{short}_update"] = ("trigger", table, (
+                f"CREATE OR REPLACE TRIGGER dv_{short}_update AFTER UPDATE ON {table}"
+                f" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"))
+            objects[f"dv_{short}_write"] = ("trigger", table, f"CREATE OR REPLACE TRIGGER dv_{short}_write AFTER INSERT OR DELETE"
+                                                        f" OR TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
         else:
-            update = _update_event(table, columns_of)
-            yield None, (f"CREATE TRIGGER dv_{short} AFTER INSERT OR DELETE OR {update} OR TRUNCATE ON {table}"
-                         f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
+            name = f"dv_{short}"
+            objects[name] = ("trigger", table, f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE"
+                                               f" OR TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {PG_SHARED}()")
+    return objects
 
 
-def _run(db, create):
-    """Drop every trigger (and on PostgreSQL its function, which takes its triggers along), then
-    make them again if `create`."""
+def _signature(statement):
+    return "dv:" + hashlib.sha256(statement.encode()).hexdigest()[:16]
+
+
+def _installed(cursor, vendor):
+    """{name: (kind, table, signature)} of the data-version functions and triggers in the database."""
+    if vendor == "sqlite":
+        cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dv\\_%' ESCAPE '\\'")
+        return {name: ("trigger", table, _signature(sql)) for name, table, sql in cursor.fetchall()}
+    cursor.execute("SELECT p.proname, obj_description(p.oid, 'pg_proc') FROM pg_proc p"
+                   " WHERE p.pronamespace = current_schema()::regnamespace AND p.proname LIKE 'dv\\_%'")
+    found = {name: ("function", None, comment) for name, comment in cursor.fetchall()}
+    cursor.execute("SELECT t.tgname, c.relname, obj_description(t.oid, 'pg_trigger') FROM pg_trigger t"
+                   " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgname LIKE 'dv\\_%'"
+                   " AND c.relnamespace = current_schema()::regnamespace")
+    found.update({name: ("trigger", table, comment) for name, table, comment in cursor.fetchall()})
+    return found
+
+
+def _statements(vendor, name, kind, table, make):
+    """The statements that make one function or trigger, replacing an older one in place (the
+    table always has its trigger: there is no moment without it)."""
+    if vendor == "sqlite":
+        # SQLite has no CREATE OR REPLACE TRIGGER, but its DDL is transactional: the drop and the
+        # create are seen together by every other connection.
+        return [f"DROP TRIGGER IF EXISTS {name}", make]
+    comment = f"COMMENT ON {'FUNCTION' if kind == 'function' else 'TRIGGER'} {name}"
+    comment += "()" if kind == "function" else f" ON {table}"
+    return [make, f"{comment} IS '{_signature(make)}'"]
+
+
+LOCK_TIMEOUT_MS = 1000  # a trigger change waits at most this long for a table's writers, then tries again
+LOCK_ATTEMPTS = 120
+
+
+def _apply(db, statements):
+    """Run `statements` in one transaction, again after a lock timeout (writers keep the table busy)."""
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with transaction.atomic(using=db.alias), db.cursor() as cursor:
+                if db.vendor == "postgresql":
+                    cursor.execute(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+                for statement in statements:
+                    cursor.execute(statement)
+            return
+        except OperationalError as error:
+            if db.vendor != "postgresql" or "lock timeout" not in str(error) or attempt == LOCK_ATTEMPTS - 1:
+                raise
+            time.sleep(min(0.05 * (attempt + 1), 1))
+
+
+def install_tables(db):
+    """The counters, the log and the epoch row (idempotent)."""
+    serial = "INTEGER PRIMARY KEY" if db.vendor == "sqlite" else "bigserial PRIMARY KEY"
+    with db.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (unit_id bigint NOT NULL PRIMARY KEY, n bigint NOT NULL)")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {LOG} (id {serial}, unit_id bigint NOT NULL)")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {LOG}_unit ON {LOG} (unit_id)")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {EPOCH} (id integer NOT NULL PRIMARY KEY, token varchar(32) NOT NULL)")
+    renew_epoch(db)
+
+
+def renew_epoch(db=None):
+    """A new identity for this database's versions: no key made before can match again. For
+    `restore` and for `migrate` when it changed triggers."""
+    db = db or connection
+    token = uuid.uuid4().hex
+    with db.cursor() as cursor:
+        cursor.execute(f"UPDATE {EPOCH} SET token = %s WHERE id = 1", [token])
+        if cursor.rowcount == 0:
+            cursor.execute(f"INSERT INTO {EPOCH} (id, token) VALUES (1, %s)", [token])
+
+
+def sync(db, *, remove_unlisted=True):
+    """Make the database's functions and triggers what `wanted` says, touching only those that
+    differ; returns how many changed. Each is replaced in place, in a transaction of its own that
+    locks one table at a time (it cannot deadlock) and waits for that table's writers at most
+    LOCK_TIMEOUT_MS before it tries again."""
     with db.cursor() as cursor:
         existing = set(db.introspection.table_names(cursor))
-        statements = list(_triggers(db.vendor, existing, lambda table: [
-            column.name for column in db.introspection.get_table_description(cursor, table)]))
-        if create:
-            cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (unit_id bigint NOT NULL PRIMARY KEY, n bigint NOT NULL)")
-        for drop, _ in statements:
-            if drop:
-                cursor.execute(drop)
-        for _, make in statements if create else ():
-            cursor.execute(make)
+        if LOG not in existing:
+            return 0  # before the migration that makes the log: the old triggers stay as they are
+        want = wanted(db.vendor, existing, lambda table: [
+            column.name for column in db.introspection.get_table_description(cursor, table)])
+        have = _installed(cursor, db.vendor)
+    changed = 0
+    # Functions first: a new trigger may call a new function.
+    for name, (kind, table, make) in sorted(want.items(), key=lambda item: item[1][0] != "function"):
+        if have.get(name, (None, None, None))[2] == _signature(make):
+            continue
+        _apply(db, _statements(db.vendor, name, kind, table, make))
+        changed += 1
+    for name, (kind, table, _) in have.items() if remove_unlisted else ():
+        if name not in want and kind == "trigger":
+            _apply(db, [f"DROP TRIGGER IF EXISTS {name}" + ("" if db.vendor == "sqlite" else f" ON {table}")])
+            changed += 1
+    for name, (kind, _, _) in have.items() if remove_unlisted else ():
+        if name not in want and kind == "function":
+            _apply(db, [f"DROP FUNCTION IF EXISTS {name}()"])  # its triggers are gone (above)
+            changed += 1
+    return changed
+
+
+def drop_triggers(db):
+    """Every data-version trigger off (SQLite, before migrations that rebuild tables; the write
+    benchmark, inside a transaction it rolls back)."""
+    with db.cursor() as cursor:
+        triggers = [(name, table) for name, (kind, table, _) in _installed(cursor, db.vendor).items() if kind == "trigger"]
+        for name, table in triggers:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if db.vendor == "sqlite" else f" ON {table}"))
+    return len(triggers)
 
 
 def install(apps, schema_editor):
-    """Migration 0012: make the counters table and every trigger."""
-    _run(schema_editor.connection, create=True)
+    """Migration 0012: the counters and every trigger."""
+    db = schema_editor.connection
+    with db.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (unit_id bigint NOT NULL PRIMARY KEY, n bigint NOT NULL)")
 
 
 def uninstall(apps, schema_editor):
-    """Migration 0012 backwards: drop every trigger (the counters stay)."""
-    _run(schema_editor.connection, create=False)
+    """Migration 0012 backwards: every trigger off (older migrations may rebuild tables they read)."""
+    drop_triggers(schema_editor.connection)
 
 
-def uninstall_before_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    """Before `migrate` runs: SQLite cannot rebuild a table that another table's trigger reads."""
-    _run(connections[using], create=False)
+def install_log(apps, schema_editor):
+    """Migration 0014: the change log, the epoch row and every trigger writing to the log (migrate's
+    end checks them again, for tables later migrations make)."""
+    install_tables(schema_editor.connection)
+    sync(schema_editor.connection)
 
 
-def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    """After `migrate` (and `flush`): a rebuilt table has lost its triggers on SQLite, and the
-    list above may have changed."""
-    _run(connections[using], create=True)
+def uninstall_before_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
+    """Before `migrate` applies anything on SQLite: it cannot rebuild a table that another table's
+    trigger reads. PostgreSQL keeps its triggers throughout; a migrate with nothing to apply touches
+    nothing."""
+    db = connections[using]
+    if plan and db.vendor == "sqlite":
+        drop_triggers(db)
+
+
+def install_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
+    """After `migrate` (and `flush`): triggers made or replaced where they differ from the lists
+    above. If anything changed, writes made meanwhile may have counted nothing: a new epoch."""
+    db = connections[using]
+    changed = sync(db)
+    if (changed or (plan and db.vendor == "sqlite")) and LOG in db.introspection.table_names():
+        renew_epoch(db)
+
+
+# --- compaction -----------------------------------------------------------------------------------
+
+COMPACT_AT = 2000  # log rows; `stamp` folds the log when it has grown past this
+_last_compaction = [0.0]
+
+
+def compact(db=None):
+    """Fold the change log into the per-unit totals, keeping every sum the same for every reader
+    (one statement on PostgreSQL, one IMMEDIATE transaction on SQLite). Compactions take an advisory
+    lock and skip when another runs; users' transactions only insert into the log, so none waits."""
+    db = db or connection
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [0x64760000])
+            if not cursor.fetchone()[0]:
+                return False
+            cursor.execute(f"WITH moved AS (DELETE FROM {LOG} RETURNING unit_id)"
+                           f" INSERT INTO {TABLE} (unit_id, n) SELECT unit_id, count(*) FROM moved"
+                           f" GROUP BY unit_id ORDER BY unit_id"
+                           f" ON CONFLICT (unit_id) DO UPDATE SET n = {TABLE}.n + EXCLUDED.n")
+        else:
+            cursor.execute(f"INSERT INTO {TABLE} (unit_id, n) SELECT unit_id, count(*) FROM {LOG} WHERE true"
+                           f" GROUP BY unit_id ON CONFLICT (unit_id) DO UPDATE SET n = n + excluded.n")
+            cursor.execute(f"DELETE FROM {LOG}")
+    return True
+
+
+def _maybe_compact(log_rows):
+    now = time.monotonic()
+    if log_rows and log_rows >= COMPACT_AT and now - _last_compaction[0] > 5:
+        _last_compaction[0] = now
+        try:
+            compact()
+        except OperationalError:  # the database is busy: the next page view tries again
+            logger.warning("data versions: compaction skipped", exc_info=True)
+
+
+# --- reading the versions -------------------------------------------------------------------------
+
+def _connection_identity():
+    """What tells this database's timeline apart from any other, read once per connection."""
+    raw = connection.connection
+    memo = getattr(connection, "_dv_identity", None)
+    if memo is not None and memo[0] is raw:
+        return memo[1]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text,"
+                " CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')"
+                "  THEN (SELECT system_identifier FROM pg_control_system())::text END,"
+                " CASE WHEN NOT pg_is_in_recovery() AND has_function_privilege('pg_current_wal_lsn()', 'EXECUTE')"
+                "  THEN substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END")
+            value = tuple(cursor.fetchone())
+    else:
+        name = connection.settings_dict["NAME"]
+        try:
+            info = os.stat(name)
+            value = (str(name), info.st_dev, info.st_ino)
+        except (OSError, TypeError, ValueError):  # an in-memory database: one per process
+            value = (str(name), os.getpid())
+    connection._dv_identity = (raw, value)
+    return value
+
+
+def _scope_sql(scope):
+    if isinstance(scope, (list, tuple, set)):
+        ids = sorted(set(scope))
+        return f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
+    if scope is None or scope.is_city:
+        return "IS NOT NULL", []
+    return "IN (SELECT id FROM ledgers_unit WHERE bureau_id = %s)", [scope.pk]
 
 
 def stamp(scope):
-    """(shared counter, sum of the counters of the scope's units): one query, once per page view
-    and scope. `scope` is a list of unit ids, or a bureau: a district's units, or every unit for
-    the city (or None)."""
-    if isinstance(scope, (list, tuple, set)):
-        ids = sorted(set(scope))
-        units, params = f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
-    elif scope is None or scope.is_city:
-        units, params = "IS NOT NULL", []
-    else:
-        units, params = "IN (SELECT id FROM ledgers_unit WHERE bureau_id = %s)", [scope.pk]
+    """(identity, changes of the scope's units and of the shared tables): one query, once per page
+    view and scope. `scope` is a list of unit ids, or a bureau: a district's units, or every unit
+    for the city (or None)."""
+    units, params = _scope_sql(scope)
     return request_memo(("versions.stamp", units, *params), lambda: _read(units, params))
 
 
 def _read(units, params):
+    connection.ensure_connection()
+    identity = _connection_identity()
+    epoch = f"(SELECT token || ':' || xmin::text FROM {EPOCH})" if connection.vendor == "postgresql" \
+        else f"(SELECT token FROM {EPOCH})"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(sum(CASE WHEN unit_id = {SHARED} THEN n END), 0),"
-                       f" coalesce(sum(CASE WHEN unit_id <> {SHARED} THEN n END), 0)"
-                       f" FROM {TABLE} WHERE unit_id = {SHARED} OR unit_id {units}", params)
-        return tuple(cursor.fetchone())
+        cursor.execute(f"SELECT coalesce(sum(n), 0), {epoch}, (SELECT max(id) - min(id) FROM {LOG}) FROM"
+                       f" (SELECT n FROM {TABLE} WHERE unit_id = {SHARED} OR unit_id {units}"
+                       f"  UNION ALL SELECT 1 FROM {LOG} WHERE unit_id = {SHARED} OR unit_id {units}) AS v",
+                       params * 2)
+        total, epoch, log_rows = cursor.fetchone()
+    _maybe_compact(log_rows)
+    return identity, epoch, total
+
+
+def totals():
+    """{unit id: changes so far}, folded and not (for tests and diagnostics)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT unit_id, sum(n) FROM (SELECT unit_id, n FROM {TABLE}"
+                       f" UNION ALL SELECT unit_id, 1 FROM {LOG}) AS v GROUP BY unit_id")
+        return dict(cursor.fetchall())
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+_NOT_DATA = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+
+
+def deep_size(value, _seen=None):
+    """Bytes a result holds: the object and everything it refers to (counted once each)."""
+    seen = _seen if _seen is not None else set()
+    stack, total = [value], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _NOT_DATA):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj, 64)
+        if isinstance(obj, (str, bytes, bytearray, int, float, bool)) or obj is None:
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        else:
+            if hasattr(obj, "__dict__"):
+                stack.append(vars(obj))
+            for slot in getattr(type(obj), "__slots__", ()):
+                if hasattr(obj, slot):
+                    stack.append(getattr(obj, slot))
+    return total
 
 
 class _LRU:
-    """Least recently used results first out, within a memory budget: a page part (a string) counts
-    its size, any other result (a month summary: hundreds of rows of figures) `OBJECT_BYTES`."""
-
-    OBJECT_BYTES = 1 << 20
+    """Least recently used results first out, within a memory budget that counts every byte a
+    result holds (`deep_size`, measured once when it is stored)."""
 
     def __init__(self, budget):
         self.budget, self.used, self.data, self.lock = budget, 0, OrderedDict(), threading.Lock()
-
-    def cost(self, value):
-        return sys.getsizeof(value) if isinstance(value, (str, bytes)) else self.OBJECT_BYTES
 
     def get(self, key):
         with self.lock:
             if key in self.data:
                 self.data.move_to_end(key)
-                return True, self.data[key]
+                return True, self.data[key][0]
         return False, None
 
     def put(self, key, value):
+        cost = deep_size(value)
+        if cost > self.budget:
+            return  # larger than the whole cache: not kept
         with self.lock:
             if key in self.data:
-                self.used -= self.cost(self.data.pop(key))
-            self.data[key] = value
-            self.used += self.cost(value)
-            while self.used > self.budget and len(self.data) > 1:
-                self.used -= self.cost(self.data.popitem(last=False)[1])
+                self.used -= self.data.pop(key)[1]
+            self.data[key] = (value, cost)
+            self.used += cost
+            while self.used > self.budget:
+                self.used -= self.data.popitem(last=False)[1][1]
 
     def clear(self):
         with self.lock:
@@ -275,12 +539,11 @@ class _LRU:
 
 
 _results = _LRU(budget=settings.VERSIONED_CACHE_MB << 20)  # per process (gunicorn worker)
-_copies = _LRU(budget=4 << 20)  # pickled records of shared tables (cached_copy): a signed-in user is ~2 KB
 
 
 def clear():
     _results.clear()
-    _copies.clear()
+    _computed.clear()
 
 
 def _may_cache():
@@ -292,43 +555,68 @@ def _may_cache():
     return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
+class UntrackedRead(Exception):
+    """A cached part read a table no data version follows: it would go stale unnoticed."""
+
+
+_UNTRACKED_RE = re.compile(r'\b(' + "|".join(re.escape(t) for t in UNTRACKED if t not in BOOKKEEPING) + r')\b')
+
+
+class _ReadGuard:
+    def __init__(self):
+        self.tables = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        self.tables.update(_UNTRACKED_RE.findall(sql))
+        return execute(sql, params, many, context)
+
+
+def computed_parts():
+    """Names of the parts computed (not taken from the cache) so far in this process: tests use it
+    to see which parts a write made again."""
+    return _computed
+
+
+_computed = []
+
+
 def cached(name, scope, compute, *args):
     """compute(), or its result cached for `name` and `args` while no record of the scope's units
-    (see `stamp`), no shared table and not the date has changed."""
+    (see `stamp`), no shared table, not the date and not the database's timeline has changed."""
     if not _may_cache():
         return compute()
     key = (name, args, connection.alias, translation.get_language(), timezone.localdate(), stamp(scope))
     hit, value = _results.get(key)
-    if not hit:
+    if hit:
+        return value
+    guard = _ReadGuard()
+    with connection.execute_wrapper(guard):
         value = compute()
-        _results.put(key, value)
+    if settings.TESTING:
+        _computed.append(name)
+    if guard.tables:
+        message = f"the cached part {name} read untracked tables {sorted(guard.tables)}"
+        if getattr(settings, "VERSIONED_STRICT", False):
+            raise UntrackedRead(message)
+        logger.warning("%s: not cached", message)
+        return value
+    _results.put(key, value)
     return value
-
-
-def shared():
-    """Counter 0 (the shared tables, people included): one query, once per page view."""
-    return request_memo(("versions.shared",), _read_shared)
-
-
-def _read_shared():
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(n), 0) FROM {TABLE} WHERE unit_id = {SHARED}")
-        return cursor.fetchone()[0]
 
 
 def cached_copy(name, compute, *args):
-    """compute() — records of shared tables only, e.g. the signed-in user with their unit and
-    bureau — or, while counter 0 stays the same, a fresh copy of it (unpickled: each request gets
-    objects of its own, which it may change)."""
-    if not _may_cache():
-        return compute()
-    key = (name, args, connection.alias, shared())
-    hit, data = _copies.get(key)
-    if hit:
-        return pickle.loads(data)
-    value = compute()
-    _copies.put(key, pickle.dumps(value))
-    return value
+    """compute() — records of shared tables only (e.g. the current year) — or, while no shared
+    table changes, a fresh copy of it (unpickled: each request gets objects of its own, which it may
+    change)."""
+    data = cached(name, [], lambda: pickle.dumps(compute()), *args)
+    return pickle.loads(data)
+
+
+def viewer(user):
+    """Who a cached part is made for, as part of its key: the same person with another role, unit
+    or bureau gets other parts, whatever the counters say."""
+    unit = user.unit if user.unit_id else None
+    return (user.pk, user.role, user.unit_id, unit.bureau_id if unit else None, user.is_superuser)
 
 
 def scope_of(user, district=False):

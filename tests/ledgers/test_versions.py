@@ -40,9 +40,7 @@ UNIT_PATH = {
 
 
 def counters():
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT unit_id, n FROM {versions.TABLE}")
-        return dict(cursor.fetchall())
+    return versions.totals()
 
 
 def moved(before, after):
@@ -300,9 +298,14 @@ def test_the_cache_keeps_to_its_memory_budget_least_recently_used_first_out():
     assert lru.get("a") == (True, "页" * 400)  # now the most recently used
     lru.put("d", "页" * 400)
     assert [lru.get(key)[0] for key in "abcd"] == [True, False, True, True]
-    lru.put("e", object())  # a result that is not a string counts a megabyte: it stays alone
+    # A result of many small objects counts every one of them: these rows hold about 2,400 bytes.
+    rows = [{"unit": f"学校{i}", "score": i * 1.5} for i in range(8)]
+    assert 2000 < versions.deep_size(rows) < 3000
+    lru.put("e", rows)
     assert [lru.get(key)[0] for key in "acde"] == [False, False, False, True]
-    assert lru.used == lru.OBJECT_BYTES
+    assert lru.used == versions.deep_size(rows)
+    lru.put("f", ["页" * 2000])  # more than the whole budget: not kept, nothing else thrown out
+    assert lru.get("f")[0] is False and lru.get("e")[0] is True
 
 
 def test_the_write_benchmark_leaves_nothing_behind_and_the_triggers_in_place(db, school_a):
@@ -313,3 +316,25 @@ def test_the_write_benchmark_leaves_nothing_behind_and_the_triggers_in_place(db,
     before = counters()
     UnitAlias.objects.create(unit=school_a, name="一小")
     assert moved(before, counters()) == {school_a.pk}
+
+
+def test_a_photo_uploaded_before_its_activity_moves_nothing_until_it_joins_one(city):
+    """A phone's photo waits unattached while the form is filled in: shown nowhere cached, it must
+    not throw away every cached page city-wide (it once moved counter 0)."""
+    liaison = city["liaison"]
+    before = counters()
+    photo = ActivityPhoto.build(jpeg(color="blue"), uploaded_by=liaison, capture_batch="batch-1")
+    photo.save()
+    assert moved(before, counters()) == set()
+    mine = Activity.objects.get(title="甲校活动")
+    ActivityPhoto.objects.filter(pk=photo.pk).update(activity=mine)
+    assert moved(before, counters()) == {city["school_a"].pk}
+
+
+def test_the_log_folds_into_totals_without_changing_any_version(city):
+    before = counters()
+    assert before and versions.compact() is True
+    assert counters() == before
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {versions.LOG}")
+        assert cursor.fetchone()[0] == 0
