@@ -15,8 +15,7 @@ TODAY = datetime.date(2026, 11, 18)
 
 # (who, URL name, kwargs, ceiling): the pages of bench_pages.PAGES. Ceilings are today's counts + 2,
 # room for one COUNT of the navigation (e.g. a notification bell) and one more. The counts are of the
-# cold cache (versions.clear()), which reads counter 0 before the signed-in user; a warm page reads
-# the counter instead of the user.
+# cold cache (versions.clear()); the signed-in user is read on every page, warm or cold.
 PAGES = [
     ("liaison", "home", {}, 23),
     ("liaison", "ledgers:activity_list", {}, 13),
