@@ -16,7 +16,7 @@ LOWEST = 5
 OVERDUE_UNITS = 5
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def leader_overview_panel(request):
     user = request.user
     if not user.is_leader:

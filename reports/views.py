@@ -132,7 +132,9 @@ def monthly_pdf(request, month):
 @require_safe
 @login_required
 def monthly_xlsx(request, month):
-    summary = _summary(request, month)
+    # A document is made from fresh data, never from the pages' cache.
+    unit = _unit_for(request)
+    summary = monthly_summary(month, unit=unit, bureau=_bureau_for(request, unit))
     response = HttpResponse(monthly_workbook(summary), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{service.file_stem(summary)}.xlsx")
     return response
@@ -224,7 +226,7 @@ def city_dashboard(request):
     })
 
 
-@register_home_panel(reads_district=True)  # the unit's rank among its district's units
+@register_home_panel(cached="district")  # the unit's rank among its district's units
 def liaison_month_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:

@@ -198,7 +198,7 @@ def assessment_catalog(request, year, fmt):
                         content_type="application/pdf" if fmt == "pdf" else "application/zip")
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def liaison_assessment_panel(request):
     """模拟测评 on the liaison's home: the unit's score now and where points are being lost."""
     user = request.user

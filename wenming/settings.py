@@ -225,6 +225,9 @@ STORAGES = {
 
 # Page parts and month summaries kept per app process until their data changes (ledgers.versions).
 VERSIONED_CACHE_MB = int(os.environ.get("VERSIONED_CACHE_MB", "64"))
+# A cached part that reads a table no data version follows: an error in tests, in production a
+# warning in the log and the part is not cached.
+VERSIONED_STRICT = TESTING
 
 # Uploads: one file at most UPLOAD_MAX_MB (photos, scans, attachments).
 UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "20"))

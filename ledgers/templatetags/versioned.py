@@ -1,6 +1,7 @@
 """{% versioned "name" %} … {% endversioned %}: a part of a page rendered once per data version.
 
-The part is cached by ledgers.versions for this user and this exact URL (filters and page number
+The part is cached by ledgers.versions for this user (as they are now: role, unit and bureau are
+part of the key) and this exact URL (filters and page number
 included) until a record of the units the user sees, a shared table or the date changes; with
 `{% versioned "name" every_unit %}` until a record of any unit changes (for a part that reads other
 units' records, e.g. photos reused in another unit's archive), `{% versioned "name" district %}`
@@ -27,7 +28,7 @@ class VersionedNode(template.Node):
         user = request.user
         scope = None if self.reads == "every_unit" else versions.scope_of(user, district=self.reads == "district")
         return versions.cached(f"fragment:{self.name}", scope, checked(self.name, lambda: self.nodelist.render(context)),
-                               user.pk, request.get_full_path())
+                               versions.viewer(user), request.get_full_path())
 
 
 def checked(name, render):
@@ -52,7 +53,7 @@ def versioned(parser, token):
 @register.simple_tag(takes_context=True)
 def home_panels(context, panels):
     """The home page's panels (ledgers.views.core.HOME_PANELS) in order, each one's HTML cached
-    under the data versions of the units the user sees (its district's for `reads_district`)."""
+    under the data versions it declares (`register_home_panel(cached=...)`), else made afresh."""
     request = context["request"]
     user = request.user
     html = []
@@ -64,7 +65,10 @@ def home_panels(context, panels):
             with context.push(panel=data):
                 return context.template.engine.get_template(data["template"]).render(context)
 
+        if panel.cached is None:
+            html.append(render())
+            continue
         name = f"panel:{panel.__module__}.{panel.__name__}"
-        scope = versions.scope_of(user, district=panel.reads_district)
-        html.append(versions.cached(name, scope, checked(name, render), user.pk))
+        scope = versions.scope_of(user, district=panel.cached == "district")
+        html.append(versions.cached(name, scope, checked(name, render), versions.viewer(user)))
     return mark_safe("".join(html))

@@ -356,7 +356,7 @@ def activity_photo(request, pk, size):
     return serve_file(request, field)
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def activities_home_panel(request):
     user = request.user
     today = timezone.localdate()

@@ -22,12 +22,19 @@ def _panel_rank(func):
     return len(PANEL_ORDER)
 
 
-def register_home_panel(func=None, *, reads_district=False):
-    """Adds a home panel. Its HTML is cached under the data versions of the units the user sees
-    (ledgers.versions); `reads_district=True` for a panel that also reads the other units of the
-    user's district (a liaison's rank among them)."""
+CACHE_SCOPES = (None, "units", "district")
+
+
+def register_home_panel(func=None, *, cached=None):
+    """Adds a home panel. A panel is worked out on every page view unless it declares what its HTML
+    may be cached under (ledgers.versions): `cached="units"`, the data versions of the units the user
+    sees; `cached="district"`, those of the user's whole district (a liaison's rank among its units).
+    A cached panel may read only tables the data versions follow (a test refuses any other)."""
+    if cached not in CACHE_SCOPES:
+        raise ValueError(f"cached must be one of {CACHE_SCOPES}")
+
     def register(func):
-        func.reads_district = reads_district
+        func.cached = cached
         HOME_PANELS.append(func)
         return func
     return register(func) if func else register

@@ -153,7 +153,7 @@ def letter_scan(request, pk):
     return files.serve_file(request, scan.file, download_name=scan.original_name, as_attachment=not scan.is_image)
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def letter_panel(request):
     """A liaison whose letter waits for signing sees it on the home page."""
     user = request.user

@@ -167,7 +167,7 @@ def problem_photo(request, pk, size):
 
 # --- home-page panels ------------------------------------------------------------------------
 
-@register_home_panel
+@register_home_panel(cached="units")
 def liaison_problems_panel(request):
     user = request.user
     if user.sees_all_units or not user.unit_id:
@@ -179,7 +179,7 @@ def liaison_problems_panel(request):
             "total": len(rows) if len(rows) < 20 else problems.count()}
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def bureau_checks_panel(request):
     user = request.user
     if not user.sees_all_units:

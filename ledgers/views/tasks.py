@@ -266,7 +266,7 @@ def progress_attachment(request, pk):
 
 # --- home panels -------------------------------------------------------------------------
 
-@register_home_panel
+@register_home_panel(cached="units")
 def my_tasks_panel(request):
     user = request.user
     if not user.is_liaison or not user.unit_id:
@@ -282,7 +282,7 @@ def my_tasks_panel(request):
             "open_count": len(open_assignments), "overdue_count": sum(a.is_overdue() for a in open_assignments)}
 
 
-@register_home_panel
+@register_home_panel(cached="units")
 def bureau_tasks_panel(request):
     user = request.user
     if not user.sees_all_units:
