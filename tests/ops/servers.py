@@ -44,11 +44,13 @@ def request(base, path, *, session=None, data=None, headers=None, timeout=30):
 
 @contextmanager
 def gunicorn(tmp_path, *, workers=1, **env):
-    """Serve the app with gunicorn on a free loopback port; yields (base URL, process)."""
+    """Serve the app with gunicorn on a free loopback port; yields (base URL, process). It serves
+    the test's database unless `DATABASE_URL` is given."""
     # DEBUG=1: plain static storage, no collectstatic needed (headers and errors are what matter here).
     # The test's SECRET_KEY, so that sessions made with Client.force_login are valid there.
+    env.setdefault("DATABASE_URL", database_url())
     environment = production_env(tmp_path, DEBUG="1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0",
-                                 DATABASE_URL=database_url(), SECRET_KEY=settings.SECRET_KEY, **env)
+                                 SECRET_KEY=settings.SECRET_KEY, **env)
     try:
         with serving.gunicorn("wenming.wsgi", environment, tmp_path / "gunicorn.log", workers=workers,
                               args=("--control-socket", str(tmp_path / "gunicorn.ctl"))) as started:

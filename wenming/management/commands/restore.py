@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ledgers import versions
 from ledgers.files import walk_storage
 from ledgers.models import Unit, User
 from wenming.backup import BackupError, load_data, model_counts, read_manifest, safe_media_name
@@ -73,6 +74,9 @@ class Command(BaseCommand):
                         restored += self.saved(*pending.popleft())
                 while pending:
                     restored += self.saved(*pending.popleft())
+        # Cached page parts of the servers still running were made from other data: a new epoch
+        # makes every data-version key new (ledgers.versions).
+        versions.renew_epoch()
         if manifest.get("format", 1) >= 2:
             counts = model_counts("default")
             wrong = [f"{label}：备份 {n} 条，恢复后 {counts.get(label)} 条"
