@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = [Column("项目", 18), Column("本月", 12), Column("上月", 
 
 UNIT_COLUMNS = [
     Column("序号", 6), Column("单位", 28), Column("类别", 8),
-    Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("逾期任务", 9),
+    Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("累计逾期任务", 12),
     Column("督查次数", 9), Column("平均得分", 9, ONE_DECIMAL), Column("得分率", 9, PERCENT), Column("排名", 6),
     Column("发现问题", 9), Column("销号问题", 9), Column("未整改", 8), Column("逾期问题", 9),
     Column("平均整改天数", 12, ONE_DECIMAL), Column("活动档案", 9), Column("活动照片", 9), Column("责任书已签订", 12),
