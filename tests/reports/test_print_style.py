@@ -1,0 +1,233 @@
+"""Every kind of PDF prints like the bureau's own documents (GB/T 9704-2012 manner, one stylesheet:
+static/css/print.css), checked from the PDF itself (tests/reports/printed.py reads it with poppler):
+
+- only the four faces of the stylesheet, each in its role: the title in the heavy serif, 黑体
+  first-level headings and table heads, 楷体 second-level headings, a 宋体 body;
+- no heading (or table head) in the last 15 % of a page without text of the body beside or below it;
+- "— N —" at the foot of every page (the covers of the binder and catalog carry none);
+- the 落款 — the issuing office above the date — right-aligned at the end of every issued document;
+- rare characters of names (堃喆珺𠮷䶮曌) extracted from every document that prints them.
+
+The documents are made from the demo (what `bin/serve` shows, loaded once for the module) with a
+school and its activity renamed to carry the rare characters.
+"""
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from ledgers.models import Activity, Bulletin, Bureau, CampaignYear, Check, ResponsibilityLetter, Unit, User
+from ledgers.services import bulletins as bulletin_service
+from reports import assessment_output, binder, catalog, job_kinds, login_slips, monthly
+from reports.assessment import assessment, unit_sheet
+from reports.pdf import render_html_to_pdf, render_pdf
+from reports.summaries import Month, monthly_summary
+from reports.templatetags.report_tags import chinese_date
+from tests.reports.printed import BLACK, BODY, FACES, GREEN, HEI, KAI, PAGE_NUMBER, RED, TITLE, Printed
+from tests.shared import media_location, module_db, shared_fixture  # noqa: F401 (fixtures)
+
+RARE = "堃喆珺𠮷䶮曌"
+SCHOOL = f"郾城区{RARE}实验小学"
+DISTRICT = "漯河市郾城区教育局"
+
+
+def build():
+    call_command("load_demo", stdout=io.StringIO())
+    school = Unit.objects.get(name="郾城区第一实验小学")
+    school.name = SCHOOL
+    school.save()
+    activity = Activity.objects.archived().filter(unit=school).order_by("date").first()
+    activity.title = f"{RARE}家的中秋诵读会"
+    activity.save()
+    return {"school": school.pk}
+
+
+demo = shared_fixture(build)
+
+
+@pytest.fixture
+def school(demo, db):
+    return Unit.objects.get(pk=demo["school"])
+
+
+@pytest.fixture
+def district(demo, db):
+    return Bureau.objects.get(name=DISTRICT)
+
+
+def today():
+    return chinese_date(timezone.localdate())
+
+
+def last_month():
+    return Month.parse(f"{timezone.localdate().replace(day=1) - timedelta(days=1):%Y-%m}")
+
+
+# --- the documents: (PDF bytes, what it must show) ----------------------------------------------------
+
+def monthly_bureau(school, district):
+    summary = monthly_summary(last_month(), bureau=district)
+    return monthly.monthly_pdf(summary), dict(
+        title=summary.title, hei="一、总体情况", kai="说明", body="累计逾期任务",
+        signoff=(f"{DISTRICT}文明创建工作领导小组办公室", today()), rare=SCHOOL)
+
+
+def monthly_unit(school, district):
+    summary = monthly_summary(last_month(), unit=school)
+    return monthly.monthly_pdf(summary), dict(
+        title=summary.title, hei="二、督查得分及排名", kai="说明", body="到期任务",
+        signoff=(f"{DISTRICT}文明创建工作领导小组办公室", today()), rare=SCHOOL)
+
+
+def bulletin(school, district):
+    """A draft for a week in which the school was checked (the demo's published ones are frozen
+    with the school's old name)."""
+    inspector = User.objects.get(username="inspector")
+    taken = set(Bulletin.objects.filter(bureau=district).values_list("iso_year", "iso_week"))
+    weeks = Check.objects.submitted().filter(unit=school).values_list("iso_year", "iso_week").order_by("-date")
+    iso_year, iso_week = next(w for w in weeks if w not in taken)
+    draft = bulletin_service.bulletin_create(user=inspector, iso_year=iso_year, iso_week=iso_week)
+    return job_kinds.bulletin_pdf_bytes(draft), dict(
+        title="每周督查通报", hei="一、督查得分排名", body="本周共督查",
+        signoff=(f"{DISTRICT}文明创建督导组", today()), rare=SCHOOL)
+
+
+def letter(school, district):
+    letter = ResponsibilityLetter.objects.with_items().get(unit=school)
+    data = render_pdf("reports/pdf/letter.html", {"letters": [letter], "bureau_name": district.name})
+    # An agreement: its 落款 are the two parties' seals and signatures, 乙方 on the right.
+    return data, dict(title=f"{letter.year.year}年度文明创建目标责任书", hei="一、目标任务", body="为深入推进",
+                      signoff=("乙方（盖章）", "日期："), rare=SCHOOL)
+
+
+def assessment_ranking(school, district):
+    result = assessment(CampaignYear.objects.current(), bureau=district,
+                        units=Unit.objects.filter(bureau=district))
+    return assessment_output.ranking_pdf(result), dict(
+        title=f"{result.title}排名", hei="单位（类别）", body="排名按折合得分",
+        signoff=(DISTRICT, today()), rare=SCHOOL)
+
+
+def assessment_sheet(school, district):
+    sheet = unit_sheet(CampaignYear.objects.current(), school)
+    return assessment_output.sheet_pdf(sheet), dict(
+        title=f"{SCHOOL}考核得分表", hei="测评项目", kai="失分提示", body="单位类别",
+        signoff=(DISTRICT, today()), rare=SCHOOL)
+
+
+def binder_pdf(school, district):
+    year = CampaignYear.objects.current()
+    data = binder.binder_pdf(school, year).read()
+    sections = binder.binder_sections(binder.binder_activities(school, year))
+    # The cover: the bureau at its head, the date at its foot; no page number on it.
+    return data, dict(title="文明创建工作台账档案册", hei=f"{RARE}家的中秋诵读会", kai=sections[0].label, body="年度 · 活动档案",
+                      cover=(DISTRICT, f"编印日期：{today()}"), rare=RARE)
+
+
+def catalog_pdf(school, district):
+    year = CampaignYear.objects.current()
+    data = catalog.catalog_pdf(io.BytesIO(), year=year, unit=school).getvalue()
+    sections = catalog.catalog_sections(year, school)
+    return data, dict(title="测评材料目录", hei=f"{RARE}家的中秋诵读会", kai=sections[0].label, body="按测评指标编排",
+                      cover=(DISTRICT, f"编印日期：{today()}"), rare=SCHOOL)
+
+
+def login_slips_pdf(school, district):
+    credentials = [{"name": f"王{RARE}", "role": "联络员", "unit": SCHOOL, "username": "wang01", "password": "Xy7-kq3m"}]
+    data = login_slips.login_slips_pdf(credentials, site_url="http://127.0.0.1:8000", bureau_name=DISTRICT)
+    # Not an issued document (slips cut apart and handed out): no 落款.
+    return data, dict(hei="登录信息", body="首次登录后须修改密码", rare=f"王{RARE}")
+
+
+KINDS = [monthly_bureau, monthly_unit, bulletin, letter, assessment_ranking, assessment_sheet, binder_pdf,
+         catalog_pdf, login_slips_pdf]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.__name__ for k in KINDS])
+def test_every_pdf_kind_prints_like_the_bureaus_own(kind, school, district):
+    data, want = kind(school, district)
+    doc = Printed(data)
+
+    # Only the stylesheet's four faces, each in its role.
+    assert {r.face for r in doc.runs()} <= FACES
+    if "title" in want:
+        assert doc.faces_of(want["title"]) == {TITLE}
+    assert HEI in doc.faces_of(want["hei"])
+    if "kai" in want:
+        assert KAI in doc.faces_of(want["kai"])
+    assert BODY in doc.faces_of(want["body"])
+
+    # No heading left at a page foot.
+    assert doc.heading_left_at_foot() == []
+
+    # "— N —" at the foot of every page, the covers excepted, in the body face.
+    first = 2 if "cover" in want else 1
+    for page in doc.pages[first - 1:]:
+        number = page.number_run()
+        assert number is not None and PAGE_NUMBER.match(number.text).group(1) == str(page.number)
+        assert number.top > page.height * 0.9 and number.face == BODY
+    if first == 2:
+        assert doc.pages[0].number_run() is None
+
+    # The 落款 at the end, right-aligned: the office above the date, nothing of the body below.
+    if "signoff" in want:
+        office_text, date_text = want["signoff"]
+        last = doc.pages[-1]
+        office = next(r for r in last.runs if office_text in r.text)
+        date = next(r for r in last.runs if r.text.startswith(date_text) and r.top > office.top
+                    and r.left >= office.left - 5)
+        assert office.left > last.width * 0.45 and date.left > last.width * 0.45
+        assert office.top < date.top
+        assert not [r for r in last.body_runs() if r.top > date.top + 1]
+    if "cover" in want:
+        org, date_line = want["cover"]
+        cover = "".join("".join(r.text.split()) for r in doc.pages[0].runs)
+        assert org in cover and date_line in cover
+
+    # Rare characters of names come back out of the PDF.
+    assert want["rare"] in "".join(doc.text.split())
+
+
+def test_month_summary_colours_say_better_or_worse_and_cumulative_figures_say_so(school, district):
+    summary = monthly_summary(last_month(), bureau=district)
+    doc = Printed(monthly.monthly_pdf(summary))
+    expected = {"better": GREEN, "worse": RED, "": BLACK}
+    seen = set()
+    for c in summary.comparisons:
+        label = next(r for r in doc.runs() if r.text.startswith(c.label))
+        direction = next(r for r in doc.runs() if r.page == label.page and abs(r.top - label.top) < 2
+                         and r.text.endswith(c.direction))
+        assert direction.color == expected[c.meaning], c.label
+        seen.add(c.meaning)
+    # A rise in overdue tasks is worse, a rise in the completion rate better.
+    assert {c.label: c.better for c in summary.comparisons}["累计逾期任务"] == "lower"
+    assert {c.label: c.better for c in summary.comparisons}["任务完成率"] == "higher"
+    assert "累计逾期任务" in "".join(doc.text.split())
+    # The 说明 shares its page with what comes before it.
+    notes = next(r for r in doc.runs() if r.text == "说明" and r.face == KAI)
+    page = doc.pages[notes.page - 1]
+    assert [r for r in page.body_runs() if r.top < notes.top]
+
+
+def test_a_heading_left_at_a_page_foot_is_caught():
+    """The check above is not empty: a heading forced to the foot of a page is found."""
+    filler = "".join(f"<p>第{n}段正文。</p>" for n in range(41))
+    html = ('<html lang="zh-CN"><head><link rel="stylesheet" href="static:css/print.css">'
+            "<style>p { margin: 0; line-height: 5.5mm; } h2 { break-after: page; }</style></head><body>"
+            f"{filler}<h2>三、下一步工作</h2><p>下一页的正文。</p></body></html>")
+    doc = Printed(render_html_to_pdf(html))
+    assert doc.heading_left_at_foot() == [(1, "三、下一步工作")]
+
+
+def test_no_pdf_template_names_a_font_of_its_own():
+    """The faces are named once, in static/css/print.css; templates use its classes and weights."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pdf_templates = Path(settings.BASE_DIR, "templates", "reports", "pdf")
+    for path in pdf_templates.glob("*.html"):
+        text = path.read_text()
+        assert "font-family" not in text and "Noto" not in text and "font:" not in text, path.name
