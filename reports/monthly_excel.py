@@ -3,11 +3,11 @@
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
 that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
-mode (`reports.excel.StreamingWorkbook`), like the year's problem export.
+mode (`reports.excel.Workbook`), like every export.
 """
 from decimal import Decimal
 
-from .excel import Column, Formatted, StreamingWorkbook
+from .excel import Column, Formatted, Workbook
 from .summaries import archived_activities
 
 PERCENT = "0.0%"
@@ -79,9 +79,9 @@ def problem_rows(summary):
 
 
 def monthly_workbook(summary):
-    book = StreamingWorkbook()
+    book = Workbook()
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
-                         heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）")
+                         heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）", list_sheet=False)
     book.add_table_sheet("单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
     book.add_table_sheet("未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
                          heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
