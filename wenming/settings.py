@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An empty 405 (a GET of a POST-only address) becomes a Chinese page that leads back.
+    "wenming.middleware.MethodNotAllowedPageMiddleware",
     # Fetches records for acting (ledgers.access.get_visible_or_404) on POST requests.
     "ledgers.access.ActingRequestMiddleware",
     # Cache-Control: no-store on everything a signed-in user gets (pages, photos, PDFs).
