@@ -1,6 +1,4 @@
 """Site-wide request and response rules."""
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,6 +67,6 @@ def back_url(request):
     else None."""
     referer = request.META.get("HTTP_REFERER", "")
     if (referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
-            and urlsplit(referer).path != request.path):
+            and referer.split("?", 1)[0] != request.build_absolute_uri(request.path)):
         return referer
     return None
