@@ -13,7 +13,7 @@ from django.utils.crypto import get_random_string
 from ledgers.models import Unit, UnitKind
 
 from .assessment import assessment, unit_sheet
-from .excel import Column, Formatted, StreamingWorkbook
+from .excel import Column, Formatted, Workbook
 from .models import PublishedReport, ReportKind
 from .pdf import render_pdf
 
@@ -80,7 +80,7 @@ def matrix(result):
 
 
 def ranking_workbook(result):
-    book = StreamingWorkbook()
+    book = Workbook()
     heading = f"{result.title}排名（截至 {result.as_of:%Y-%m-%d}{'，模拟测评' if result.is_mock else ''}）"
     book.add_table_sheet("排名", RANKING_COLUMNS, ranking_rows(result), heading=heading)
     columns, rows = matrix(result)
@@ -115,9 +115,10 @@ def sheet_rows(sheet):
 
 
 def sheet_workbook(sheet):
-    book = StreamingWorkbook()
+    book = Workbook()
+    # A scored tree with its totals at the foot: no filter.
     book.add_table_sheet("得分表", SHEET_COLUMNS, sheet_rows(sheet),
-                         heading=f"{sheet.title}（截至 {sheet.assessment.as_of:%Y-%m-%d}）")
+                         heading=f"{sheet.title}（截至 {sheet.assessment.as_of:%Y-%m-%d}）", list_sheet=False)
     codes = {n.indicator_id: n.code for n in sheet.assessment.nodes}
     evidence = ((codes[e.indicator_id], e.what, e.title, e.date, "是" if e.counted else "否", e.note)
                 for n in sheet.assessment.nodes for e in sheet.evidence.get(n.indicator_id, []))

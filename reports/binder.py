@@ -36,7 +36,7 @@ from django.utils import timezone
 from ledgers.files import read_ahead
 from ledgers.models import Activity, ActivityPhoto, Indicator
 
-from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
+from .excel import Column, table_xlsx
 from .pdf import render_document
 
 BATCH_SIZE = 15
@@ -218,12 +218,9 @@ CONTENTS_COLUMNS = [Column("测评指标", 30, wrap=True), Column("活动名称"
 
 
 def contents_xlsx(unit, year, entries, period=None):
-    wb = new_workbook()
     rows = [(label, a.title, a.date, a.category.name, path, p.caption, p.taken_at, p.original_name)
             for label, a, p, path in entries]
-    add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows,
-                    heading=f"{unit.name} {period_label(year, period)}台账档案册 照片目录")
-    return workbook_bytes(wb)
+    return table_xlsx("目录", CONTENTS_COLUMNS, rows, heading=f"{unit.name} {period_label(year, period)}台账档案册 照片目录")
 
 
 def write_unit_files(archive, unit, year, *, prefix="", period=None, progress=_noop):

@@ -31,7 +31,7 @@ from ledgers.models import (
 from ledgers.models.assessment import IndicatorRule
 
 from .binder import CHUNK, safe_name
-from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
+from .excel import Column, table_xlsx
 from .pdf import render_document
 
 BATCH_SIZE = 15
@@ -246,11 +246,10 @@ def catalog_zip(out, *, year, unit=None, bureau=None):
             for fieldfile, path in files:
                 rows.append((section.label, item.what, item.unit, item.title, item.date, path))
                 entries.append((fieldfile, path))
-    wb = new_workbook()
     who = unit.name if unit is not None else "全局"
-    add_table_sheet(wb, "目录", CONTENTS_COLUMNS, rows, heading=f"{who} {year.year}年度测评材料目录")
+    contents = table_xlsx("目录", CONTENTS_COLUMNS, rows, heading=f"{who} {year.year}年度测评材料目录")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        archive.writestr("目录.xlsx", workbook_bytes(wb), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("目录.xlsx", contents, compress_type=zipfile.ZIP_DEFLATED)
         storage = entries[0][0].storage if entries else None
         sources = read_ahead(storage, [fieldfile.name for fieldfile, _path in entries])
         for (_fieldfile, path), source in zip(entries, sources):

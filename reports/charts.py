@@ -54,11 +54,11 @@ def _clip(text, ems):
     return out + "…"
 
 
-def _svg_open(width, height, title, font_size, viewbox=True):
+def _svg_open(width, height, title, font_size, viewbox=True, font=FONT):
     size = f'width="{width}" height="{height}" viewBox="0 0 {width} {height}"' if viewbox \
         else f'width="100%" height="{height}"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" {size} role="img" '
-            f'aria-label="{escape(title)}" font-family="{FONT}" font-size="{font_size}">')
+            f'aria-label="{escape(title)}" font-family="{font}" font-size="{font_size}">')
 
 
 def _responsive(wide, narrow):
@@ -73,15 +73,17 @@ def _tick_every(count, ticks):
 # --- horizontal bars -------------------------------------------------------------------------
 
 def bar_chart(items, *, max_value=None, suffix="", decimals=0, width=640, bar_height=18,
-              label_width=170, title="", responsive=False):
+              label_width=170, title="", responsive=False, font=FONT):
     """Horizontal bars. `items`: [(label, value, href_or_None), ...] (href optional).
 
-    responsive=True: the wide and the narrow (phone) layout, switched by CSS.
+    responsive=True: the wide and the narrow (phone) layout, switched by CSS. `font`: the
+    font-family of the wide layout (a PDF passes its body face: WeasyPrint draws SVG text in the
+    font the SVG names, not in the document's).
     """
     rows = [(item[0], item[1], item[2] if len(item) > 2 else None) for item in items]
     values = [value for _, value, _ in rows if value is not None]
     scale_max = max_value or (max(values) if values else 0) or 1
-    wide = _bar_wide(rows, scale_max, suffix, decimals, width, bar_height, label_width, title)
+    wide = _bar_wide(rows, scale_max, suffix, decimals, width, bar_height, label_width, title, font)
     if not responsive:
         return mark_safe(wide)
     return _responsive(wide, _bar_narrow(rows, scale_max, suffix, decimals, title))
@@ -91,12 +93,12 @@ def _fraction(value, scale_max):
     return 0.0 if value is None else max(0.0, min(1.0, value / scale_max))
 
 
-def _bar_wide(rows, scale_max, suffix, decimals, width, bar_height, label_width, title):
+def _bar_wide(rows, scale_max, suffix, decimals, width, bar_height, label_width, title, font=FONT):
     top = 22 if title else 4
     gap = 6
     height = top + len(rows) * (bar_height + gap) + 4
     plot = width - label_width - 60
-    parts = [_svg_open(width, height, title, 12)]
+    parts = [_svg_open(width, height, title, 12, font=font)]
     if title:
         parts.append(f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>')
     for index, (label, value, href) in enumerate(rows):

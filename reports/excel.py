@@ -1,17 +1,21 @@
-"""Excel writing helpers shared by every export (openpyxl write-only workbooks).
+"""Excel writing helpers: every workbook the app exports goes through `Workbook` (XlsxWriter).
 
-- Text cells are always written as strings (data type "s"): text that starts with = + - @
-  stays text and is never run as a formula.
+- Text cells are always written as strings: text that starts with = + - @ stays text and is
+  never run as a formula.
 - Any text a user can type is accepted: `excel_text` turns the characters XML 1.0 forbids (what
   Word's line break pastes, \x0b) into a line break or nothing, for every cell, header and
-  heading of both writers, so one odd caption cannot break a workbook.
-- `add_table_sheet(wb, title, columns, rows, heading=None)`: one sheet with an optional title
-  row, a frozen header row and column widths that fit Chinese text, set before the first row
-  (write-only mode requires it). `columns` is a list of `Column`; a value wrapped in
-  `Formatted(value, number_format)` overrides its column's format.
-- `workbook_bytes(wb)`: the finished file.
-- `StreamingWorkbook` / `table_xlsx_streaming`: the same sheets written by XlsxWriter in
-  constant-memory mode, for the exports that must be fast or big.
+  heading, so one odd caption cannot break a workbook.
+- `Workbook().add_table_sheet(title, columns, rows, heading=None, list_sheet=True)`: one sheet
+  with an optional title row, a frozen header row, column widths that fit Chinese text, number and
+  date formats (`Column`; `Formatted(value, number_format)` overrides a cell's), and a page set up
+  for printing (`_print_setup`): A4, landscape when the columns are wider than a portrait page,
+  one page wide, the header row repeated on every page, a footer with the sheet's title and
+  "第 N 页 共 M 页", and an auto-filter on list sheets. `close()` returns the file's bytes.
+- `table_xlsx(title, columns, rows, heading=None)`: a one-sheet workbook.
+
+XlsxWriter in constant-memory mode writes the cells about twice as fast as openpyxl's write-only
+mode and streams each sheet's rows to a temporary file, so memory stays flat whatever the row
+count (a year's problems: 85,000 rows); `manage.py bench_reports` measures both.
 """
 import io
 import re
@@ -20,14 +24,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-TITLE_FONT = Font(bold=True, size=14)
 
 
 @dataclass
@@ -77,70 +73,12 @@ def cell_value(value):
     return value
 
 
-def new_workbook():
-    return Workbook(write_only=True)
+class Workbook:
+    """A workbook written by XlsxWriter in constant-memory mode, one sheet after another. Rows of
+    a sheet must be written in order, and a sheet is finished once the next one starts.
 
-
-def add_table_sheet(wb, title, columns, rows, heading=None):
-    ws = wb.create_sheet(title=excel_text(title)[:31])
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = max(column.width, text_width(column.header) + 2)
-    header_row = 2 if heading else 1
-    ws.freeze_panes = f"A{header_row + 1}"
-    if heading:
-        cell = WriteOnlyCell(ws, value=excel_text(heading))
-        cell.font = TITLE_FONT
-        ws.append([cell])
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=excel_text(column.header))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(cell)
-    ws.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        out = []
-        for column, value in zip(columns, row):
-            number_format = column.number_format
-            if isinstance(value, Formatted):
-                value, number_format = value.value, value.number_format
-            cell = WriteOnlyCell(ws, value=cell_value(value))
-            if isinstance(value, str):
-                # Always a string cell, so "=1+1" typed by a user stays text.
-                cell.data_type = "s"
-            if number_format and not isinstance(value, str):
-                cell.number_format = number_format
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            if column.wrap:
-                cell.alignment = wrap
-            out.append(cell)
-        ws.append(out)
-    return ws
-
-
-def workbook_bytes(wb):
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-class StreamingWorkbook:
-    """A workbook written by XlsxWriter in constant-memory mode, one sheet after another, with
-    the same rules as `add_table_sheet` (title row, frozen header, widths that fit Chinese text,
-    number/date formats, `Formatted` per-cell formats, text always written as text).
-
-    For the exports that must be fast or big (the monthly summary, a year of problems):
-    XlsxWriter writes the same cells about twice as fast as openpyxl's write-only mode and
-    streams each sheet's rows to a temporary file, so memory stays flat whatever the row count.
-    Rows of a sheet must be written in order, and a sheet is finished once the next one starts.
-
-        book = StreamingWorkbook()
-        book.add_table_sheet("汇总", columns, rows, heading="…")
+        book = Workbook()
+        book.add_table_sheet("汇总", columns, rows, heading="…", list_sheet=False)
         data = book.close()
     """
 
@@ -173,12 +111,15 @@ class StreamingWorkbook:
             self._formats[key] = self._wb.add_format(props)
         return self._formats[key]
 
-    def add_table_sheet(self, title, columns, rows, heading=None):
+    def add_table_sheet(self, title, columns, rows, heading=None, list_sheet=True):
+        """A sheet of `rows` under `columns`. `list_sheet`: a list a reader filters (rows of like
+        things); False for a summary or a scored tree whose totals would be filtered away."""
         ws = self._wb.add_worksheet(excel_text(title)[:31])
+        widths = [max(column.width, text_width(column.header) + 2) for column in columns]
         # Per column: (format for numbers, for text, for dates, for datetimes).
         plans = []
         for index, column in enumerate(columns):
-            ws.set_column(index, index, max(column.width, text_width(column.header) + 2))
+            ws.set_column(index, index, widths[index])
             plans.append((self._format(column.number_format, column.wrap), self._format(None, column.wrap),
                           self._format(column.number_format or self.DATE, column.wrap),
                           self._format(column.number_format or self.DATETIME, column.wrap)))
@@ -186,6 +127,7 @@ class StreamingWorkbook:
         if heading:
             ws.write_string(0, 0, excel_text(heading), self._title)
             row_index = 1
+        header_row = row_index
         ws.freeze_panes(row_index + 1, 0)
         for col, column in enumerate(columns):
             ws.write_string(row_index, col, excel_text(column.header), self._header)
@@ -214,6 +156,7 @@ class StreamingWorkbook:
                     ws.write_datetime(row_index, col, datetime.combine(value, datetime.min.time()), day)
                 else:
                     write_string(row_index, col, excel_text(str(value)), text)
+        _print_setup(ws, excel_text(heading or title), widths, header_row, row_index if list_sheet else None)
         return ws
 
     def close(self):
@@ -221,8 +164,35 @@ class StreamingWorkbook:
         return self._out.getvalue()
 
 
-def table_xlsx_streaming(title, columns, rows, heading=None):
-    """One-sheet `StreamingWorkbook` (the year's problem export, tens of thousands of rows)."""
-    book = StreamingWorkbook()
+def table_xlsx(title, columns, rows, heading=None):
+    """A one-sheet workbook's bytes (a list: the year's problem export, a binder's contents)."""
+    book = Workbook()
     book.add_table_sheet(title, columns, rows, heading=heading)
     return book.close()
+
+
+# --- printing ---------------------------------------------------------------------------------------
+A4 = 9  # Excel's paper size code
+# What fits across an A4 page at 100 % between the margins below: 7.3 inches at 96 pixels an inch,
+# in the pixels a column of width w takes on screen (w * 7 + 5).
+PORTRAIT_PIXELS = 700
+PAGE_NUMBERS = "第 &P 页 共 &N 页"
+
+
+def _print_setup(ws, title, widths, header_row, last_row=None):
+    """The sheet's page: A4, portrait if its columns fit across it (else landscape), scaled to one
+    page wide (as many pages long as it takes), the header row printed on every page, the title
+    and the page numbers in the footer, and with `last_row` an auto-filter over the list."""
+    ws.set_paper(A4)
+    if sum(width * 7 + 5 for width in widths) > PORTRAIT_PIXELS:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    # "&" starts a code in Excel's header/footer language: a title's own "&" is written "&&".
+    # (Excel takes at most 255 characters there.)
+    ws.set_footer(f"&L{title[:120].replace('&', '&&')}&R{PAGE_NUMBERS}")
+    if last_row is not None:
+        ws.autofilter(header_row, 0, last_row, len(widths) - 1)

@@ -5,11 +5,10 @@ shows one layout that imports without any mapping.
 """
 from datetime import date
 
-from .excel import Column, add_table_sheet, new_workbook, workbook_bytes
+from .excel import Column, table_xlsx
 
 
 def task_template_bytes(year):
-    wb = new_workbook()
     columns = [Column("序号", 6), Column("测评项目", 24, wrap=True), Column("测评内容", 40, wrap=True),
                Column("工作要求", 40, wrap=True), Column("责任单位", 30, wrap=True), Column("牵头单位", 18),
                Column("完成时限", 14, "yyyy-mm-dd"), Column("工作频次", 10)]
@@ -18,38 +17,31 @@ def task_template_bytes(year):
          "郾城区第一实验小学、郾城区第二实验小学", "基础教育股", date(year.year, 6, 30), "每月"],
         ["2", "", "开展文明礼仪教育", "", "各学校", "", "长期坚持", ""],
     ]
-    add_table_sheet(wb, "任务分解表", columns, examples,
-                    heading=f"{year.year}年度文明创建任务分解表（多个责任单位用顿号、逗号或换行分隔）")
-    return workbook_bytes(wb)
+    return table_xlsx("任务分解表", columns, examples,
+                      heading=f"{year.year}年度文明创建任务分解表（多个责任单位用顿号、逗号或换行分隔）")
 
 
 def indicator_template_bytes(year):
-    wb = new_workbook()
     columns = [Column("编号", 10), Column("测评项目", 30, wrap=True), Column("测评标准", 50, wrap=True),
                Column("分值", 8, "0.##"), Column("测评方法", 12), Column("最少照片数", 10), Column("照片须有说明", 12)]
     examples = [["3", "未成年人思想道德建设", "", 20, "材料审核", 0, "否"],
                 ["3.2", "学校教育", "", 10, "实地考察", 0, "否"],
                 ["3.2.1", "文明校园创建", "开展文明校园创建活动，有方案、有记录、有照片", 4, "材料审核", 2, "是"]]
-    add_table_sheet(wb, "测评指标", columns, examples, heading=f"{year.year}年度测评体系")
-    return workbook_bytes(wb)
+    return table_xlsx("测评指标", columns, examples, heading=f"{year.year}年度测评体系")
 
 
 def unit_template_bytes(year=None):
-    wb = new_workbook()
     columns = [Column("单位名称", 30), Column("单位类别", 10), Column("联系人", 10), Column("联系电话", 16),
                Column("别名", 24)]
     examples = [["郾城区第一实验小学", "学校", "马晓丽", "13900000001", "郾城区一小、一实小"],
                 ["基础教育股", "股室", "李红梅", "0395-0000001", ""]]
-    add_table_sheet(wb, "单位", columns, examples, heading="单位名单（类别：股室、学校、幼儿园、直属单位）")
-    return workbook_bytes(wb)
+    return table_xlsx("单位", columns, examples, heading="单位名单（类别：股室、学校、幼儿园、直属单位）")
 
 
 def user_template_bytes(year=None):
-    wb = new_workbook()
     columns = [Column("姓名", 10), Column("手机号", 16), Column("所属单位", 30), Column("角色", 12)]
     examples = [["马晓丽", "13900000001", "郾城区第一实验小学", "联络员"]]
-    add_table_sheet(wb, "联络员", columns, examples, heading="联络员名单（角色：联络员、督导组、局领导、管理员）")
-    return workbook_bytes(wb)
+    return table_xlsx("联络员", columns, examples, heading="联络员名单（角色：联络员、督导组、局领导、管理员）")
 
 
 TEMPLATES = {

@@ -18,7 +18,7 @@ from ledgers.services import notifications
 from .charts import bar_chart as draw_bar_chart
 from .models import PublishedReport, ReportKind
 from .monthly_excel import monthly_workbook
-from .pdf import render_pdf
+from .pdf import CHART_FONT, render_pdf
 from .summaries import monthly_summary
 
 CHART_UNITS = 15
@@ -45,6 +45,8 @@ def charts_for(summary, *, links=False):
             f"{k}={v}" for k, v in query.items())
 
     def bar_chart(*args, **kwargs):
+        if not links:
+            kwargs["font"] = CHART_FONT
         return draw_bar_chart(*args, responsive=links, **kwargs)
 
     ranking = summary.ranking[:CHART_UNITS]

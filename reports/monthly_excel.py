@@ -3,11 +3,11 @@
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
 that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
-mode (`reports.excel.StreamingWorkbook`), like the year's problem export.
+mode (`reports.excel.Workbook`), like every export.
 """
 from decimal import Decimal
 
-from .excel import Column, Formatted, StreamingWorkbook
+from .excel import Column, Formatted, Workbook
 from .summaries import archived_activities
 
 PERCENT = "0.0%"
@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = [Column("项目", 18), Column("本月", 12), Column("上月", 
 
 UNIT_COLUMNS = [
     Column("序号", 6), Column("单位", 28), Column("类别", 8),
-    Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("逾期任务", 9),
+    Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("累计逾期任务", 12),
     Column("督查次数", 9), Column("平均得分", 9, ONE_DECIMAL), Column("得分率", 9, PERCENT), Column("排名", 6),
     Column("发现问题", 9), Column("销号问题", 9), Column("未整改", 8), Column("逾期问题", 9),
     Column("平均整改天数", 12, ONE_DECIMAL), Column("活动档案", 9), Column("活动照片", 9), Column("责任书已签订", 12),
@@ -79,9 +79,9 @@ def problem_rows(summary):
 
 
 def monthly_workbook(summary):
-    book = StreamingWorkbook()
+    book = Workbook()
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
-                         heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）")
+                         heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）", list_sheet=False)
     book.add_table_sheet("单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
     book.add_table_sheet("未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
                          heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")

@@ -3,7 +3,8 @@
 `render_pdf(template_name, context)` renders a template under templates/reports/pdf/ to PDF
 bytes. Images are read from Django's storage through `storage:` URLs
 (`<img src="storage:{{ photo.thumbnail.name }}">`), never fetched over HTTP; static files
-through `static:` URLs. Templates extend "reports/pdf/base.html" (A4, CJK fonts, page numbers).
+through `static:` URLs. Templates extend "reports/pdf/base.html", which links the one print
+stylesheet of every PDF (static/css/print.css: page, typefaces, headings, tables, 落款).
 """
 import html as html_lib
 import mimetypes
@@ -16,6 +17,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ledgers.files import ReadAhead
 
+
+# The body face of static/css/print.css, for the SVG charts inside a PDF: WeasyPrint draws SVG text
+# in the font the SVG names, not in the document's (reports.charts `font=`).
+CHART_FONT = "Noto Serif CJK SC"
 
 STORAGE_URL = re.compile(r"""storage:([^"'\s)]+)""")
 

@@ -161,6 +161,7 @@ class Comparison:
     current: object
     previous: object
     kind: str = "count"  # "count", "rate" (0…1), "percent" (0…100), "days"
+    better: str = ""  # "higher" or "lower": which way is better; "" when a change is neither
 
     @property
     def direction(self):
@@ -171,6 +172,13 @@ class Comparison:
         if self.current < self.previous:
             return "下降"
         return "持平"
+
+    @property
+    def meaning(self):
+        """"better", "worse" or "" (no change, or a figure that is neither): printed in green or red."""
+        if not self.better or self.direction not in ("上升", "下降"):
+            return ""
+        return "better" if (self.direction == "上升") == (self.better == "higher") else "worse"
 
 
 @dataclass
@@ -477,17 +485,19 @@ def totals_of(rows):
 
 def compare(current, previous):
     return [
-        Comparison("任务完成率", current.completion_rate, previous.completion_rate, "rate"),
-        Comparison("逾期任务", current.tasks_overdue, previous.tasks_overdue),
+        Comparison("任务完成率", current.completion_rate, previous.completion_rate, "rate", "higher"),
+        # Not the month's own: every task past its deadline and still not done at the month's end.
+        Comparison("累计逾期任务", current.tasks_overdue, previous.tasks_overdue, better="lower"),
+        # More checks or more problems found is neither better nor worse for the units.
         Comparison("督查次数", current.checks, previous.checks),
-        Comparison("平均得分率", current.score_rate, previous.score_rate, "percent"),
+        Comparison("平均得分率", current.score_rate, previous.score_rate, "percent", "higher"),
         Comparison("发现问题", current.problems_found, previous.problems_found),
-        Comparison("销号问题", current.problems_closed, previous.problems_closed),
-        Comparison("未整改问题", current.problems_open, previous.problems_open),
-        Comparison("逾期问题", current.problems_overdue, previous.problems_overdue),
-        Comparison("平均整改天数", current.average_close_days, previous.average_close_days, "days"),
-        Comparison("活动档案", current.activities, previous.activities),
-        Comparison("活动照片", current.photos, previous.photos),
+        Comparison("销号问题", current.problems_closed, previous.problems_closed, better="higher"),
+        Comparison("未整改问题", current.problems_open, previous.problems_open, better="lower"),
+        Comparison("逾期问题", current.problems_overdue, previous.problems_overdue, better="lower"),
+        Comparison("平均整改天数", current.average_close_days, previous.average_close_days, "days", "lower"),
+        Comparison("活动档案", current.activities, previous.activities, better="higher"),
+        Comparison("活动照片", current.photos, previous.photos, better="higher"),
     ]
 
 

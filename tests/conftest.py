@@ -222,6 +222,7 @@ liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络�
 # one of them running alone at the end while the other process waits.
 SLOW_FIRST = [
     # browser phase
+    "tests/browser/test_first_run.py::test_bin_serve_shows_the_products_own_pages_with_debug_off",
     "tests/browser/test_phone_reports.py::test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop",
     "tests/browser/test_journey_capture.py::test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves",
     "tests/browser/test_journey_capture.py::test_ten_large_photos_on_a_slow_uplink_arrive_once_each_with_their_dates",
@@ -231,6 +232,7 @@ SLOW_FIRST = [
     "tests/ops/test_param_sweep.py::test_no_url_answers_junk_query_parameters_with_a_500",
     "tests/ops/test_production.py::test_gunicorn_serves_pages_and_hashed_static_files",
     "tests/ledgers/test_demo.py::test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once",
+    "tests/reports/test_print_style.py::test_every_document_prints_like_the_bureaus_own",
     "tests/ledgers/hierarchy/test_migration.py::test_single_bureau_database_becomes_a_one_district_city",
     "tests/reports/jobs/test_worker_process.py::test_the_worker_beside_web_requests_writing_at_the_same_time",
     "tests/ops/test_backup_under_load.py::test_a_backup_taken_while_people_work_restores_exactly_its_snapshot",

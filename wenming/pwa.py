@@ -1,4 +1,5 @@
-"""The installable web app: manifest, service worker (at the root scope) and the offline page.
+"""The installable web app: manifest, service worker (at the root scope), the offline page and the
+favicon at the root.
 
 The service worker's code is our own static file `static/js/sw.js`; this view serves it from
 `/sw.js` (so its scope is the whole site) with the list of static files to keep for offline use
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -79,3 +80,10 @@ def offline(request):
     response = render(request, "offline.html")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for at the root whatever a page links (a PDF opened in
+    the browser, the admin): the static icon under its hashed name, cached for good."""
+    return redirect(static("pwa/favicon.ico"))

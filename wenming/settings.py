@@ -23,14 +23,27 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", env_bool("DJANGO_DEBUG", False))
 TESTING = "pytest" in sys.modules
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "dev-only-insecure-key-set-SECRET_KEY-in-production" if DEBUG or TESTING else None
-)
+
+
+def secret_key():
+    """SECRET_KEY, or the contents of the file SECRET_KEY_FILE names (bin/serve generates one
+    under var/, outside git, the first time it runs)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FILE"):
+        try:
+            return Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+        except OSError:
+            pass
+    return "dev-only-insecure-key-set-SECRET_KEY-in-production" if DEBUG or TESTING else None
+
+
+SECRET_KEY = secret_key()
 if not SECRET_KEY:
     # Without DEBUG a real key is required; a fixed fallback would make sessions forgeable.
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("请设置环境变量 SECRET_KEY（生产环境必须设置）。")
+    raise ImproperlyConfigured("请设置环境变量 SECRET_KEY 或 SECRET_KEY_FILE（生产环境必须设置）。")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -69,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An empty 405 (a GET of a POST-only address) becomes a Chinese page that leads back.
+    "wenming.middleware.MethodNotAllowedPageMiddleware",
     # Fetches records for acting (ledgers.access.get_visible_or_404) on POST requests.
     "ledgers.access.ActingRequestMiddleware",
     # Cache-Control: no-store on everything a signed-in user gets (pages, photos, PDFs).

@@ -1,4 +1,6 @@
 """Formatting of report figures: a rate 0…1 or a percent number, "—" when there is none."""
+import datetime
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -18,6 +20,17 @@ def rate(value):
 def percent(value):
     """Decimal("81.3") -> "81.3%"."""
     return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def chinese_date(value):
+    """A date as documents print it (GB/T 9704: Arabic numerals): date(2026, 12, 7) or "2026-12-07"
+    -> "2026年12月7日"; "" when there is none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 @register.filter
@@ -78,7 +91,7 @@ def unit_cards(context, rows):
             f'    <details><summary>全部明细</summary>\n'
             f'      <dl class="unit-card-detail">\n'
             f'        <dt>到期任务</dt><dd>{_v(r.tasks_due)}</dd><dt>完成任务</dt><dd>{_v(r.tasks_done)}</dd>\n'
-            f'        <dt>任务完成率</dt><dd>{rate(r.completion_rate)}</dd><dt>逾期任务</dt><dd{red_tasks}>{_v(r.tasks_overdue)}</dd>\n'
+            f'        <dt>任务完成率</dt><dd>{rate(r.completion_rate)}</dd><dt>累计逾期任务</dt><dd{red_tasks}>{_v(r.tasks_overdue)}</dd>\n'
             f'        <dt>督查次数</dt><dd>{_v(r.checks)}</dd><dt>督查得分率</dt><dd>{percent(r.score_rate)}</dd>\n'
             f'        <dt>发现问题</dt><dd>{_v(r.problems_found)}</dd><dt>销号问题</dt><dd>{_v(r.problems_closed)}</dd>\n'
             f'        <dt>未整改问题</dt><dd>{_v(r.problems_open)}</dd><dt>逾期问题</dt><dd{red_overdue}>{_v(r.problems_overdue)}</dd>\n'

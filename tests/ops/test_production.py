@@ -159,3 +159,17 @@ def test_gunicorn_serves_pages_and_hashed_static_files(tmp_path):
             assert "immutable" in headers["Cache-Control"]
     except serving.ServerDidNotStart as error:
         pytest.fail(str(error))
+
+
+def test_the_secret_key_can_be_kept_in_a_file_and_is_required_without_debug(tmp_path):
+    """bin/serve keeps its generated key in var/secret_key (SECRET_KEY_FILE); without it, or a
+    SECRET_KEY, and without DEBUG the app refuses to start, in Chinese."""
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 60 + "\n")
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = production_env(tmp_path, SECRET_KEY_FILE=str(key_file))
+    del env["SECRET_KEY"]
+    assert manage(env, "shell", "--no-imports", "-c", code).stdout.strip() == "k" * 60
+    env["SECRET_KEY_FILE"] = str(tmp_path / "missing")
+    result = manage(env, "shell", "--no-imports", "-c", code)
+    assert result.returncode != 0 and "请设置环境变量 SECRET_KEY 或 SECRET_KEY_FILE" in result.stderr

@@ -46,7 +46,7 @@ def test_binder_pdf_has_cover_contents_by_indicator_and_captions(school_a, liais
     assert "还没写完的草稿" not in text and "草稿照片" not in text
     reader = PdfReader(io.BytesIO(data))
     pages = len(reader.pages)
-    assert f"第 {pages} 页 共 {pages} 页" in reader.pages[-1].extract_text()
+    assert f"— {pages} —" in reader.pages[-1].extract_text()
 
 
 def test_binder_pdf_batches_and_contents_page_numbers_agree(school_a, liaison, inspector, category, year,

@@ -23,7 +23,7 @@ def text_of(content):
 def test_liaison_gets_their_own_unit_without_asking(client_for, liaison, data):
     response = client_for(liaison).get("/reports/monthly/2026-11.pdf")
     text = text_of(response.content)
-    assert "郾城区第一实验小学2026年11月文明创建工作分析小结" in text
+    assert "郾城区第一实验小学\n2026年11月文明创建工作分析小结" in text
     assert "郾城区第二实验小学" not in text
 
 

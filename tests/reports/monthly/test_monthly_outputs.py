@@ -40,7 +40,7 @@ def test_pdf_has_the_title_block_units_figures_and_page_numbers(bureau):
     assert "81.3%" in text  # bureau average score rate
     assert "33.3%" in text  # completion rate
     assert "食堂卫生死角" in text and "重阳节敬老志愿服务" in text
-    assert f"第 1 页 共 {len(reader.pages)} 页" in text
+    assert "— 1 —" in reader.pages[0].extract_text()  # GB/T 9704 page numbers
     # The CJK fonts are embedded (as subsets), so the PDF prints the same anywhere.
     embedded = set()
     for page in reader.pages:
@@ -49,7 +49,7 @@ def test_pdf_has_the_title_block_units_figures_and_page_numbers(bureau):
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             if {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()):
                 embedded.add(str(font["/BaseFont"]).split("+")[-1])
-    assert "Noto-Sans-CJK-SC" in embedded
+    assert {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"} <= embedded  # the body, the title
 
 
 def test_excel_has_four_sheets_frozen_headers_and_real_numbers(bureau):
@@ -102,7 +102,8 @@ def test_a_bad_month_is_404(bureau):
 def test_one_units_pdf_is_titled_with_the_unit(bureau, november):
     response = bureau.get(f"/reports/monthly/2026-11.pdf?unit={november['B'].pk}")
     text, _ = pdf_text(response.content)
-    assert "郾城区第二实验小学2026年11月文明创建工作分析小结" in text
+    # The unit's name is the title's first line.
+    assert "郾城区第二实验小学\n2026年11月文明创建工作分析小结" in text
     assert "郾城区第一实验小学" not in text
     assert "排第 1 名" in text.replace("\n", "")
 

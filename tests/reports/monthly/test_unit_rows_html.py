@@ -23,7 +23,7 @@ CARDS = """{% load report_tags units %}{% for r in ranked_rows %}
     <details><summary>全部明细</summary>
       <dl class="unit-card-detail">
         <dt>到期任务</dt><dd>{{ r.tasks_due }}</dd><dt>完成任务</dt><dd>{{ r.tasks_done }}</dd>
-        <dt>任务完成率</dt><dd>{{ r.completion_rate|rate }}</dd><dt>逾期任务</dt><dd{% if r.tasks_overdue %} class="red"{% endif %}>{{ r.tasks_overdue }}</dd>
+        <dt>任务完成率</dt><dd>{{ r.completion_rate|rate }}</dd><dt>累计逾期任务</dt><dd{% if r.tasks_overdue %} class="red"{% endif %}>{{ r.tasks_overdue }}</dd>
         <dt>督查次数</dt><dd>{{ r.checks }}</dd><dt>督查得分率</dt><dd>{{ r.score_rate|percent }}</dd>
         <dt>发现问题</dt><dd>{{ r.problems_found }}</dd><dt>销号问题</dt><dd>{{ r.problems_closed }}</dd>
         <dt>未整改问题</dt><dd>{{ r.problems_open }}</dd><dt>逾期问题</dt><dd{% if r.problems_overdue %} class="red"{% endif %}>{{ r.problems_overdue }}</dd>
