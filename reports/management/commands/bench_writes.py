@@ -19,7 +19,7 @@ fields, as a browser does) and following the redirect after a save:
 - an inspector recording a check with a problem, and re-checking a problem waiting for it (复查).
 
 Prints a table per kind of request (count, answers by status, 500s, p50 and p99 latency), the
-"deadlock detected" lines in the gunicorn and worker logs, whether every write the server accepted is
+deadlocks PostgreSQL reported in the gunicorn and worker logs, whether every write the server accepted is
 in the database afterwards (activities with their photo, each task's last saved units, imported tasks,
 checks, problems, re-checks), the background jobs run meanwhile, and a last line `errors: N`.
 """
@@ -35,6 +35,7 @@ import threading
 import time
 import traceback
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -44,6 +45,10 @@ from reports.benchmarks import (
     ROOT, add_database_url, database_label, load_demo, print_json, production_env, run_child, served)
 
 PEOPLE = ["liaison", "admin", "import", "inspector"]  # the order of the table's rows
+# (what, label) of the accepted writes looked for afterwards (child_verify)
+WRITES = [("activities", "activities"), ("activity_photos", "their photos attached"), ("photos", "photos uploaded"),
+          ("tasks", "tasks with their last saved units"), ("imports", "imported tasks"), ("checks", "checks submitted"),
+          ("problems", "problems raised"), ("rechecks", "re-checks")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -65,13 +70,19 @@ def form_of(answer, wanted):
 
 
 def photo_bytes(seed):
-    """A phone photo after shrinking (800 × 600 JPEG, about 100 KB), different each time."""
+    """A photo as a phone sends it after shrinking: an 800 × 600 JPEG of 230–280 KB (noise: it compresses
+    as badly as a photo does); `seed` gives a different one."""
     from PIL import Image
 
     image = Image.effect_noise((800, 600), 40 + seed % 30).convert("RGB")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def table_row(label, times, statuses):
+    return (f"{label:46} {len(times):6d} {statistics.median(times) if times else 0:6.0f} ms "
+            f"{percentile(times, 0.99) if times else 0:6.0f} ms {statuses[500]:5d}  ")
 
 
 def task_table(rows):
@@ -87,6 +98,19 @@ def task_table(rows):
     return out.getvalue()
 
 
+@contextmanager
+def db_worker(env, log_path):
+    """`manage.py db_worker` running beside the servers, as in production; stopped on leaving."""
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+                                   "--interval", "0.5"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+
+
 class Load:
     """The people's threads, what they were answered, and the writes the server accepted."""
 
@@ -100,6 +124,7 @@ class Load:
         self.accepted = {"activities": [], "photos": [], "tasks": {}, "imports": [], "checks": [],
                          "problems": [], "rechecks": []}
         self.rechecked, self.first_units = set(), {}  # the inspector's and the task editor's own
+        self.photos = [photo_bytes(i) for i in range(8)]
 
     # --- requests ---------------------------------------------------------------------------------
 
@@ -152,13 +177,7 @@ class Load:
         page = self.get(b, "liaison GET /activities/new/", "/activities/new/")
         form = form_of(page, "capture_batch")
         user_id = re.search(r'data-user-id="(\d+)"', page.text)[1]
-        upload = b.request("POST", "/activities/photos/upload/", multipart=True,
-                           headers={"X-CSRFToken": form.get("csrfmiddlewaretoken")}, fields=[
-                               ("key", secrets.token_hex(12)), ("user", user_id), ("activity", ""),
-                               ("batch", form.get("capture_batch")), ("sha256", ""), ("taken_at", ""),
-                               ("caption", "升旗仪式现场"), ("photo", ("IMG_0001.jpg", who["photo"](n), "image/jpeg"))])
-        photo = json.loads(self.record("liaison POST /activities/photos/upload/", upload, 201).body)["id"]
-        self.accept("photos", photo)
+        photo = self.send_photo(b, form, user_id, self.photos[(who["index"] + n) % len(self.photos)])
         title = f"第{n + 1}次升旗仪式（{who['unit_name']}·{self.tag}）"
         form.set("title", title)
         form.set("category", next(v for v in form.choices["category"] if v))
@@ -168,6 +187,17 @@ class Load:
         saved = self.post(b, "liaison POST /activities/new/", page, form, button=("save", "1"))
         self.accept("activities", [int(re.search(r"/activities/(\d+)/", saved.location)[1]), title, photo])
         self.get(b, "liaison GET /activities/<pk>/", saved.location)
+
+    def send_photo(self, b, form, user_id, jpeg):
+        """What the phone's upload queue (static/js/capture.js) sends for one photo, with the form's batch token."""
+        upload = b.request("POST", "/activities/photos/upload/", multipart=True,
+                           headers={"X-CSRFToken": form.get("csrfmiddlewaretoken")}, fields=[
+                               ("key", secrets.token_hex(12)), ("user", user_id), ("activity", ""),
+                               ("batch", form.get("capture_batch")), ("sha256", ""), ("taken_at", ""),
+                               ("caption", "升旗仪式现场"), ("photo", ("IMG_0001.jpg", jpeg, "image/jpeg"))])
+        photo = json.loads(self.record("liaison POST /activities/photos/upload/", upload, 201).body)["id"]
+        self.accept("photos", photo)
+        return photo
 
     def edit_task(self, b, n, _who):
         tasks = self.people["tasks"]
@@ -263,26 +293,16 @@ class Command(BaseCommand):
             self.stdout.write(f"demo data on {database} loaded in {load_demo(env):.0f} s")
             people = run_child("bench_writes", ["--child", "people", "--liaisons", str(options["liaisons"]),
                                                 "--duration", str(options["duration"])], env)
-            worker_log = Path(tmp) / "db_worker.log"
-            with open(worker_log, "wb") as log:
-                worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-                                           "--interval", "0.5"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-                try:
-                    before = run_child("bench_writes", ["--child", "jobs"], env)  # the set-up's notifications sent
-                    with served(env, tmp, "wenming.wsgi", options["workers"]) as base:
-                        load, seconds = self.load(base, people, options["duration"])
-                    found = self.verify(env, tmp, load)
-                finally:
-                    worker.terminate()
-                    worker.wait(timeout=60)
+            with db_worker(env, Path(tmp) / "db_worker.log"):
+                before = run_child("bench_writes", ["--child", "jobs"], env)  # the set-up's jobs done first
+                with served(env, tmp, "wenming.wsgi", options["workers"]) as base:
+                    load, seconds = self.load(base, people, options["duration"])
+                found = self.verify(env, tmp, load)
             logs = {"gunicorn": (Path(tmp) / "gunicorn-wenming.wsgi.log").read_text(errors="replace"),
-                    "worker": worker_log.read_text(errors="replace")}
+                    "worker": (Path(tmp) / "db_worker.log").read_text(errors="replace")}
             self.report(database, load, seconds, people, found, before, logs, **options)
 
     def load(self, base, people, duration):
-        photos = {}
-        for who in people["liaisons"]:
-            who["photo"] = lambda n, i=who["index"]: photos.setdefault((i, n % 8), photo_bytes(i * 8 + n % 8))
         load = Load(base, people, duration)
         started = time.monotonic()
         for thread in load.start():
@@ -299,45 +319,41 @@ class Command(BaseCommand):
     def report(self, database, load, seconds, people, found, before, logs, *, workers, liaisons, **options):
         w = self.stdout.write
         w(f"mixed writes on {database} (demo data): {seconds:.0f} s, gunicorn {workers} workers + a db_worker, "
-          f"DEBUG=0; {liaisons} liaisons on the phone capture, an admin editing tasks, an admin importing, an inspector")
+          f"DEBUG=0; {liaisons} liaisons on the phone capture, an admin editing tasks, an admin importing, "
+          "an inspector")
         w(f"{'request':46} {'count':>6} {'p50':>9} {'p99':>9} {'500s':>5}  answers")
-        every, statuses_all = [], Counter()
+        every = {"times": [], "statuses": Counter()}
         for kind, answers in sorted(load.answers.items(), key=lambda item: PEOPLE.index(item[0].split()[0])):
-            times = [ms for _status, ms in answers]
             statuses = Counter(status for status, _ms in answers)
-            every += times
-            statuses_all.update(statuses)
-            w(f"{kind:46} {len(answers):6d} {statistics.median(times):6.0f} ms {percentile(times, 0.99):6.0f} ms "
-              f"{statuses[500]:5d}  " + " ".join(f"{s or 'none'}×{c}" for s, c in sorted(statuses.items())))
-        if every:
-            w(f"{'all':46} {len(every):6d} {statistics.median(every):6.0f} ms {percentile(every, 0.99):6.0f} ms "
-              f"{statuses_all[500]:5d}  {len(every) / seconds:.1f} requests/s")
-        deadlocks = {name: text.count("deadlock detected") for name, text in logs.items()}
-        locked = {name: text.count("database is locked") for name, text in logs.items()}
-        w(f"\"deadlock detected\" in the logs: gunicorn {deadlocks['gunicorn']}, db_worker {deadlocks['worker']}"
-          + (f"; \"database is locked\": gunicorn {locked['gunicorn']}, db_worker {locked['worker']}"
-             if database == "SQLite" else ""))
-        missing = 0
-        parts = []
-        for what, label in (("activities", "activities"), ("activity_photos", "their photos attached"),
-                            ("photos", "photos uploaded"), ("tasks", "tasks with their last saved units"),
-                            ("imports", "imported tasks"), ("checks", "checks submitted"), ("problems", "problems raised"),
-                            ("rechecks", "re-checks")):
-            got, wanted = found[what]
-            missing += wanted - got
-            parts.append(f"{label} {got}/{wanted}")
-        w("accepted writes found in the database: " + ", ".join(parts))
-        jobs = {status: found["jobs"].get(status, 0) - before.get(status, 0) for status in found["jobs"]}
+            every["times"] += [ms for _status, ms in answers]
+            every["statuses"].update(statuses)
+            w(table_row(kind, [ms for _status, ms in answers], statuses)
+              + " ".join(f"{s or 'none'}×{c}" for s, c in sorted(statuses.items())))
+        w(table_row("all", every["times"], every["statuses"]) + f"{len(every['times']) / seconds:.1f} requests/s")
+        # PostgreSQL's error, once per traceback (Django's OperationalError wrapping it says it again)
+        deadlocks = {name: len(re.findall(r"^\S*DeadlockDetected: deadlock detected", text, re.M))
+                     for name, text in logs.items()}
+        line = (f"deadlocks (\"deadlock detected\" in the logs): gunicorn {deadlocks['gunicorn']}, "
+                f"db_worker {deadlocks['worker']}")
+        if database == "SQLite":
+            locked = {name: text.count("database is locked") for name, text in logs.items()}
+            line += f"; \"database is locked\": gunicorn {locked['gunicorn']}, db_worker {locked['worker']}"
+        w(line)
+        missing = sum(found[what][1] - found[what][0] for what, _label in WRITES)
+        w("accepted writes found in the database: "
+          + ", ".join(f"{label} {found[what][0]}/{found[what][1]}" for what, label in WRITES))
+        jobs = {status: count - before.get(status, 0) for status, count in found["jobs"].items()}
         w("background jobs during the load: " + (", ".join(f"{s.lower()} {c}" for s, c in sorted(jobs.items()) if c)
-                                                 or "none") + f" (problems waiting for a re-check at the start: {people['review']})")
+                                                 or "none")
+          + f" (problems waiting for a re-check at the start: {people['review']})")
         for kind, status, message in load.unexpected[:10]:
             w(f"  unexpected: {kind} → {status or 'no answer'}: {message}")
         if len(load.unexpected) > 10:
             w(f"  … and {len(load.unexpected) - 10} more unexpected answers")
-        errors = len(load.unexpected) + deadlocks["worker"] + missing + jobs.get("FAILED", 0)
-        w(f"errors: {errors} (unexpected answers {len(load.unexpected)}, of them 500s {statuses_all[500]}; "
-          f"deadlocks in the worker {deadlocks['worker']}; accepted writes missing {missing}; "
-          f"failed jobs {jobs.get('FAILED', 0)})")
+        failed = jobs.get("FAILED", 0)
+        w(f"errors: {len(load.unexpected) + deadlocks['worker'] + missing + failed} (unexpected answers "
+          f"{len(load.unexpected)}, of them 500s {every['statuses'][500]}; deadlocks in the worker "
+          f"{deadlocks['worker']}; accepted writes missing {missing}; failed jobs {failed})")
 
     # --- children ---------------------------------------------------------------------------------
 
@@ -360,14 +376,14 @@ class Command(BaseCommand):
             client.force_login(user)
             return client.cookies["sessionid"].value
 
-        template = CheckTemplate.objects.active().for_year(year).for_bureau(inspector.owning_bureau()).order_by("pk").first()
+        templates = CheckTemplate.objects.active().for_year(year).for_bureau(inspector.owning_bureau())
         tasks = Task.objects.filter(bureau=bureau, year=year, parent__isnull=True).order_by("pk")
         return {
             "liaisons": [{"index": i, "session": session(u), "unit_name": u.unit.name} for i, u in enumerate(chosen)],
             "liaison_units": [str(u.unit_id) for u in chosen],
             "liaison_unit_names": [u.unit.name for u in chosen],
             "task_admin": session(admin), "import_admin": session(admin), "inspector": session(inspector),
-            "tasks": list(tasks.values_list("pk", flat=True)[:3]), "template": template.pk,
+            "tasks": list(tasks.values_list("pk", flat=True)[:3]), "template": templates.order_by("pk").first().pk,
             "review": put_up_for_recheck(inspector, chosen, max(10, duration // 2)),
         }
 
@@ -377,7 +393,7 @@ class Command(BaseCommand):
         from django_tasks_db.models import DBTaskResult
 
         deadline = time.monotonic() + 120
-        while (DBTaskResult.objects.ready() | DBTaskResult.objects.running()).exists() and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (DBTaskResult.objects.ready() | DBTaskResult.objects.running()).exists():
             time.sleep(1)
         return dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).order_by())
 
@@ -388,7 +404,8 @@ class Command(BaseCommand):
         data = json.loads(Path(accepted).read_text())
         activities = data["activities"]
         titles = dict(Activity.objects.filter(pk__in=[a[0] for a in activities]).values_list("pk", "title"))
-        attached = set(ActivityPhoto.objects.filter(pk__in=[a[2] for a in activities]).values_list("pk", "activity_id"))
+        photos = ActivityPhoto.objects.filter(pk__in=[a[2] for a in activities])
+        attached = set(photos.values_list("pk", "activity_id"))
         units = defaultdict(set)
         for task, unit in TaskAssignment.objects.filter(task__in=list(data["tasks"])).values_list("task", "unit"):
             units[str(task)].add(str(unit))
@@ -421,7 +438,7 @@ def put_up_for_recheck(inspector, liaisons, count):
 
     for i in range(count):
         liaison = liaisons[i % len(liaisons)]
-        problem = problem_raise(user=inspector, unit=liaison.unit, description=f"操场东侧卫生死角（复查准备 {i + 1}）")
+        problem = problem_raise(user=inspector, unit=liaison.unit, description=f"操场东侧卫生死角（{i + 1}）")
         problem_start(problem=problem, user=liaison)
         photo = SimpleUploadedFile("after.jpg", photo_bytes(i), content_type="image/jpeg")
         problem_submit_rectification(problem=problem, user=liaison, note="已清理干净。", photos=[photo])
