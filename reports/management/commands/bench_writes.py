@@ -66,7 +66,7 @@ def form_of(answer, wanted):
     for form in forms_of(answer.text):
         if wanted in form.attrs or (wanted.startswith("/") and wanted in form.action):
             return form
-    raise Interrupted(f"no form with {wanted} on {answer.url}")
+    raise LookupError(f"no form with {wanted} on {answer.url}")  # shown among the unexpected answers
 
 
 def photo_bytes(seed):
@@ -117,14 +117,14 @@ class Load:
     def __init__(self, base, people, duration):
         self.base, self.people = base, people
         self.tag = secrets.token_hex(2)  # in every title and description this run writes
-        self.deadline = time.monotonic() + duration
+        self.photos = [photo_bytes(i) for i in range(8)]
         self.lock = threading.Lock()
         self.answers = defaultdict(list)  # kind -> [(status, ms)]
         self.unexpected = []  # (kind, status, what the page said)
         self.accepted = {"activities": [], "photos": [], "tasks": {}, "imports": [], "checks": [],
                          "problems": [], "rechecks": []}
         self.rechecked, self.first_units = set(), {}  # the inspector's and the task editor's own
-        self.photos = [photo_bytes(i) for i in range(8)]
+        self.deadline = time.monotonic() + duration
 
     # --- requests ---------------------------------------------------------------------------------
 
@@ -156,7 +156,7 @@ class Load:
                 time.sleep(0.5)
             except Exception:  # noqa: BLE001 -- a fault of the benchmark itself: shown, and the person goes on
                 with self.lock:
-                    self.unexpected.append(("benchmark", -1, traceback.format_exc(limit=3)[-300:]))
+                    self.unexpected.append(("benchmark", "fault", traceback.format_exc(limit=3)[-300:]))
                 time.sleep(0.5)
             round_ += 1
 
