@@ -23,21 +23,17 @@ the query count. `--no-wrk` prints the in-process columns only (no gunicorn; qui
 `reports/page_weight.py`, Debian's Chromium).
 """
 import datetime
-import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.benchmarks import print_json, run_child
+from reports.benchmarks import (
+    add_database_url, database_label, load_demo, print_json, production_env, run_child, served)
 
 # (label, who signs in (None: anonymous), URL; "{month}" is this month in the campaign year)
 PAGES = [
@@ -52,7 +48,6 @@ PAGES = [
     ("inspector check list /checks/", "inspector", "/checks/"),
 ]
 USERS = ("liaison", "inspector")
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def parse_wrk(text):
@@ -81,9 +76,7 @@ class Command(BaseCommand):
     help = "基准：gunicorn 下主要页面的吞吐、延迟（与同设置的 hello world 对比）、进程内耗时和查询数。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                            help="an empty PostgreSQL database instead of a temporary SQLite file "
-                                 "(default: $BENCH_DATABASE_URL, set by bin/with-postgres --scratch)")
+        add_database_url(parser)
         parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (10)")
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--threads", type=int, default=2)
@@ -100,43 +93,22 @@ class Command(BaseCommand):
         if not options["no_wrk"] and not shutil.which("wrk"):
             raise CommandError("wrk is not installed (bin/setup installs it: apt-get install wrk)")
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-            env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DEBUG")}
-            env.update({
-                "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
-                "MEDIA_ROOT": f"{tmp}/media", "STATIC_ROOT": f"{tmp}/static",
-                "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,testserver",
-                "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
-                "PYTHONDONTWRITEBYTECODE": "1",
-            })
-            database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-            started = time.perf_counter()
-            for step in (["migrate", "--noinput", "-v0"], ["load_demo", "--if-empty"], ["collectstatic", "--noinput", "-v0"]):
-                subprocess.run([sys.executable, "manage.py", *step], env=env, check=True, cwd=ROOT,
-                               stdout=subprocess.DEVNULL)
-            self.stdout.write(f"demo data on {database} loaded in {time.perf_counter() - started:.0f} s")
+            env = production_env(tmp, database_url)
+            database = database_label(env)
+            self.stdout.write(f"demo data on {database} loaded in {load_demo(env):.0f} s")
             sessions = run_child("bench_pages", ["--child", "sessions"], env)
             warm = run_child("bench_pages", ["--child", "inprocess", "--repeat", str(options["repeat"])], env)
             loaded = {}
             if not options["no_wrk"]:
-                loaded = self.under_load(env, sessions, Path(tmp), **options)
+                loaded = self.under_load(env, sessions, tmp, **options)
             self.report(database, sessions["month"], warm, loaded, **options)
             if options["page_weight"]:
                 from reports.page_weight import measure_site
-                with self.gunicorn(env, Path(tmp), "wenming.wsgi", 1) as base:
+                with served(env, tmp, "wenming.wsgi", 1) as base:
                     for line in measure_site(base, sessions["liaison"]):
                         self.stdout.write(line)
 
     # --- load with wrk ----------------------------------------------------------------------------
-
-    @contextmanager
-    def gunicorn(self, env, tmp, app, workers):
-        from wenming.serving import ServerDidNotStart, gunicorn
-
-        try:
-            with gunicorn(app, env, tmp / f"gunicorn-{app}.log", workers=workers) as (base, _server):
-                yield base
-        except ServerDidNotStart as error:
-            raise CommandError(str(error))
 
     def wrk(self, url, cookie=None, *, duration, connections, threads, **options):
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
@@ -148,12 +120,12 @@ class Command(BaseCommand):
 
     def under_load(self, env, sessions, tmp, **options):
         results = {}
-        with self.gunicorn(env, tmp, "wenming.wsgi", options["workers"]) as base:
+        with served(env, tmp, "wenming.wsgi", options["workers"]) as base:
             for label, who, url in PAGES:
                 page, cookie = base + url.format(month=sessions["month"]), sessions[who] if who else None
                 self.wrk(page, cookie, **{**options, "duration": 1})  # every worker warm first (not counted)
                 results[label] = self.wrk(page, cookie, **options)
-        with self.gunicorn(env, tmp, "reports.bench_hello", options["workers"]) as base:
+        with served(env, tmp, "reports.bench_hello", options["workers"]) as base:
             self.wrk(base + "/", **{**options, "duration": 1})
             results["hello world"] = self.wrk(base + "/", **options)
         return results
