@@ -27,7 +27,6 @@ Indicators whose rule does not apply to the unit's kind are left out of its full
 indicator's score is the sum of its children's. total = base + 加分 − 扣分 (floor 0);
 percent (折合得分) = total / full marks × 100, one decimal; units ranked by it with shared ranks.
 """
-import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -53,7 +52,6 @@ from ledgers.pk_urls import pk_url
 from ledgers.services.ranking import competition_rank
 
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 ZERO = Decimal(0)
 
 

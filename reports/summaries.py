@@ -470,14 +470,13 @@ def totals_of(rows):
     figures = sum(r.figures for r in rows)
     closed = sum(r.problems_closed for r in rows)
 
-    def mean(attr):
-        return _mean(sum((getattr(r, attr) for r in rows), Decimal(0)), figures)
-
+    rate_sum = sum((r.rate_sum for r in rows), Decimal(0))
     return Totals(
         units=len(rows),
         tasks_due=sum(r.tasks_due for r in rows), tasks_done=sum(r.tasks_done for r in rows),
         tasks_overdue=sum(r.tasks_overdue for r in rows),
-        checks=checks, average_score=mean("score_total_sum"), score_rate=mean("rate_sum"),
+        checks=checks, average_score=_mean(sum((r.score_total_sum for r in rows), Decimal(0)), figures),
+        score_rate=rules.round_rate(rate_sum / figures) if figures else None,
         problems_found=sum(r.problems_found for r in rows), problems_closed=closed,
         problems_open=sum(r.problems_open for r in rows), problems_overdue=sum(r.problems_overdue for r in rows),
         average_close_days=_mean(sum(r.close_days_total for r in rows), closed),

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from ..models import (
     ActivityStatus, AssignmentStatus, Channel, Delivery, LetterStatus, Notification, NotificationKind,
-    NotificationSettings, ProblemStatus, Role, Unit, User, Webhook,
+    NotificationSettings, Role, Unit, User, Webhook,
 )
 
 logger = logging.getLogger("ledgers.notifications")

@@ -164,13 +164,24 @@ def test_every_recurring_task_has_its_periods_however_it_is_made(year, admin_use
     assert term.period_deadlines.first().due == D(2026, 7, 10)
 
 
-def test_a_period_without_a_report_is_overdue_in_sql_and_in_python_alike(year, admin_user, liaison, school_a):
+def monthly_assignment(year, admin_user, unit):
+    """A 每月 task given on 2 January, and the unit's assignment."""
     task = task_service.task_save(task=Task(year=year, title="每月自查", frequency=Frequency.MONTHLY),
-                                  units=[school_a], user=admin_user)
+                                  units=[unit], user=admin_user)
     Task.objects.filter(pk=task.pk).update(created_at=timezone.make_aware(datetime.datetime(2026, 1, 2, 9)))
-    assignment = TaskAssignment.objects.get(task=task)
-    entry = task_service.progress_add(assignment=assignment, user=liaison, date=D(2026, 2, 10), content="二月")
-    ProgressEntry.objects.filter(pk=entry.pk).update(created_at=timezone.make_aware(datetime.datetime(2026, 2, 10)))
+    return task, TaskAssignment.objects.get(task=task)
+
+
+def report(assignment, liaison, day):
+    """A progress entry dated `day` and entered that day."""
+    entry = task_service.progress_add(assignment=assignment, user=liaison, date=day, content="自查")
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(17))))
+
+
+def test_a_period_without_a_report_is_overdue_in_sql_and_in_python_alike(year, admin_user, liaison, school_a):
+    task, assignment = monthly_assignment(year, admin_user, school_a)
+    report(assignment, liaison, D(2026, 2, 10))
     for today, overdue in ((D(2026, 2, 1), True), (D(2026, 1, 31), False), (D(2026, 3, 1), True)):
         sql = TaskAssignment.objects.filter(pk=assignment.pk).overdue(today).exists()
         items = TaskAssignment.objects.with_items().get(pk=assignment.pk).items(today)
@@ -189,12 +200,8 @@ def test_a_period_without_a_report_is_overdue_in_sql_and_in_python_alike(year, a
 def test_the_month_summary_counts_due_done_and_overdue_per_period(year, admin_user, liaison, school_a):
     from reports.summaries import Month, unit_month_row
 
-    task = task_service.task_save(task=Task(year=year, title="每月自查", frequency=Frequency.MONTHLY),
-                                  units=[school_a], user=admin_user)
-    Task.objects.filter(pk=task.pk).update(created_at=timezone.make_aware(datetime.datetime(2026, 1, 2, 9)))
-    assignment = TaskAssignment.objects.get(task=task)
-    entry = task_service.progress_add(assignment=assignment, user=liaison, date=D(2026, 3, 10), content="三月")
-    ProgressEntry.objects.filter(pk=entry.pk).update(created_at=timezone.make_aware(datetime.datetime(2026, 3, 10)))
+    _task, assignment = monthly_assignment(year, admin_user, school_a)
+    report(assignment, liaison, D(2026, 3, 10))
     row = unit_month_row(Month(2026, 3), school_a, today=D(2026, 4, 2))
     assert (row.tasks_due, row.tasks_done, row.tasks_overdue) == (1, 1, 2)  # March done; January, February missed
 
