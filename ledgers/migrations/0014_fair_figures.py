@@ -215,6 +215,10 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('draft', '草稿'), ('issued', '已下发'), ('pending', '待确认'), ('signed', '已签订'), ('archived', '已归档')], default='draft', max_length=20, verbose_name='状态'),
         ),
+        migrations.AddIndex(
+            model_name='progressentry',
+            index=models.Index(fields=['assignment', 'date', 'created_at'], name='progress_period_reports'),
+        ),
         migrations.RunPython(existing_records, migrations.RunPython.noop),
         migrations.RunPython(versions.install, versions.uninstall),
     ]

@@ -282,6 +282,9 @@ class ProgressEntry(models.Model):
         verbose_name = _("落实情况")
         verbose_name_plural = _("落实情况")
         ordering = ["-date", "-created_at"]
+        # Whether a unit reported in a period of a recurring task (ledgers.rules.TaskItems): one range
+        # look-up per assignment and period, from the index alone.
+        indexes = [models.Index(fields=["assignment", "date", "created_at"], name="progress_period_reports")]
 
     def __str__(self):
         return f"{self.date} {self.content[:20]}"
