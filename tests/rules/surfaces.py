@@ -335,8 +335,9 @@ def digest(s, client_for):
 
 
 def check_page(s, client_for):
-    html = text_of(page(client_for(s.users["inspector"]), s.checks["B"].get_absolute_url()))
-    return {"B·得分率": number(r"得分率 ([\d.]+)%", html)}
+    html = page(client_for(s.users["inspector"]), s.checks["B"].get_absolute_url())
+    rate = texts(html, "[data-testid=rate]")
+    return {"B·得分率": number(r"([\d.]+)%", rate[0]) if rate else None}
 
 
 def trend(s, client_for):

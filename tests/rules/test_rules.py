@@ -75,7 +75,7 @@ def test_a_checks_rate_is_the_same_on_its_page_the_ranking_and_the_trend(inspect
     assert check.percent == Decimal("82.3")
     assert score_ranking(Check.objects.all())[0]["rate"] == Decimal("82.3")
     assert dict(weekly_score_trend(day.isocalendar()[0], unit=school_a))[day.isocalendar()[1]] == Decimal("82.3")
-    assert "得分率 82.3%" in client_for(inspector).get(check.get_absolute_url()).content.decode()
+    assert 'data-testid="rate">82.3%<' in client_for(inspector).get(check.get_absolute_url()).content.decode()
 
 
 def test_two_checks_of_one_template_in_a_week_are_one_figure_and_drafts_none(inspector, school_a, school_b,
