@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Bureau, BureauKind, CampaignYear, Unit, User
+from .models import Bureau, BureauKind, BureauSettings, CampaignYear, Unit, User
 
 
 class BureauUnitInline(admin.TabularInline):
@@ -65,9 +65,35 @@ class BureauAdmin(BureauModelAdmin, SimpleHistoryAdmin):
         return initial
 
 
+@admin.register(BureauSettings)
+class BureauSettingsAdmin(BureauModelAdmin):
+    """本局设置: every bureau's admin sets their own bureau's heads (甲方 of the responsibility
+    letters) and the default evidence rule of activity archives (ledgers.rules.default_evidence)."""
+
+    fields = ["name", "head_name", "deputy_head_name", "evidence_min_photos", "evidence_captions", "caption_elements"]
+    readonly_fields = ["name"]
+    list_display = ["name", "head_name", "deputy_head_name", "evidence_min_photos", "evidence_captions"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser and not request.user.bureau_id else qs.filter(pk=request.user.bureau_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        own = self.get_queryset(request).first()
+        if own is not None and not request.user.is_superuser:
+            return redirect("admin:ledgers_bureausettings_change", own.pk)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(Unit)
 class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "bureau", "kind", "code", "contact_name", "contact_phone", "is_active"]
+    list_display = ["name", "bureau", "kind", "code", "head_name", "contact_name", "contact_phone", "is_active"]
     list_filter = ["kind", "is_active", "bureau"]
     search_fields = ["name", "code", "contact_name"]
     list_editable = ["is_active"]
@@ -108,7 +134,7 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
         from .services.units import unit_create  # new units: the one creation path
 
         created = unit_create(name=obj.name, kind=obj.kind, code=obj.code, contact_name=obj.contact_name,
-                              contact_phone=obj.contact_phone, sort_order=obj.sort_order,
+                              contact_phone=obj.contact_phone, head_name=obj.head_name, sort_order=obj.sort_order,
                               is_active=obj.is_active, user=request.user,
                               bureau=obj.bureau if obj.bureau_id and request.user.is_city else None)
         obj.pk = created.pk
@@ -117,7 +143,14 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
 
 @admin.register(CampaignYear)
 class CampaignYearAdmin(BureauModelAdmin):
-    list_display = ["year", "title", "is_current"]
+    list_display = ["year", "title", "is_current", "spring_term_end"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "spring_term_end" in form.changed_data:
+            from .services.tasks import year_periods_sync
+
+            year_periods_sync(year=obj)  # the 每学期 tasks' periods follow the semesters
 
 
 @admin.register(User)

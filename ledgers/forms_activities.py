@@ -10,6 +10,7 @@ from django.forms import modelformset_factory
 
 from .concurrency import VersionedForm
 from .params import SensibleDateField
+from .rules import DEFAULT_CAPTION_ELEMENTS
 
 from .models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
 
@@ -33,15 +34,19 @@ class ActivityForm(VersionedForm):
                 pk=self.instance.category_id)
         self.fields["category"].queryset = categories
         year = year or (self.instance.year if self.instance.pk else CampaignYear.objects.current())
-        self.fields["indicators"].queryset = Indicator.objects.for_year(year).order_by("sort_key")
-        self.fields["indicators"].help_text = "可多选（电脑上按住 Ctrl 点选）；提交时按所选指标的要求检查照片。"
+        # Group headings (indicators with children) are not choices: an archive proves a leaf indicator.
+        self.fields["indicators"].queryset = Indicator.objects.for_year(year).filter(
+            children__isnull=True).order_by("sort_key")
+        self.fields["indicators"].help_text = ("可多选（电脑上按住 Ctrl 点选）；提交时按所选指标的佐证要求检查照片，"
+                                               "指标未规定的按本局默认要求。")
         self.fields["title"].widget.attrs["placeholder"] = "如：清明节“网上祭英烈”主题教育活动"
 
 
 CaptionFormSet = modelformset_factory(
     ActivityPhoto, fields=["caption"], extra=0, can_delete=True, edit_only=True,
-    # A textarea: captions are a sentence (时间、地点、人物、事件) and must be readable whole on a phone.
-    widgets={"caption": forms.Textarea(attrs={"placeholder": "时间、地点、人物、事件", "rows": 2,
+    # A textarea: captions are a sentence (时间、地点、人物、事件、成效: the bureau's elements, set by the
+    # view) and must be readable whole on a phone.
+    widgets={"caption": forms.Textarea(attrs={"placeholder": DEFAULT_CAPTION_ELEMENTS, "rows": 2,
                                               "class": "form-control"})},
 )
 

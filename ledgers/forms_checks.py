@@ -218,6 +218,15 @@ class RectifyForm(forms.Form):
 class RecheckForm(forms.Form):
     note = forms.CharField(label="复查意见", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="复查不通过时必须填写理由")
+    deadline = SensibleDateField(label="新的整改时限", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                 help_text="复查不通过时重新确定整改时限，默认次日（日结日清）；逾期从新的时限起算")
+
+    def __init__(self, *args, **kwargs):
+        from . import rules
+
+        kwargs.setdefault("initial", {}).setdefault("deadline", rules.deadline_after_rejection())
+        super().__init__(*args, **kwargs)
 
 
 class ProblemFilterForm(forms.Form):

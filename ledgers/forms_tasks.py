@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .concurrency import VersionedForm
 from .params import SensibleDateField
-from .models import Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
+from .models import Frequency, Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,7 +41,8 @@ class TaskForm(VersionedForm):
 
     class Meta:
         model = Task
-        fields = ["number", "indicator", "title", "requirement", "lead_unit", "units", "deadline", "frequency"]
+        fields = ["number", "indicator", "title", "requirement", "lead_unit", "units", "deadline", "frequency",
+                  "is_letter_task"]
         field_classes = {"deadline": SensibleDateField}
         widgets = {"deadline": DateInput(), "requirement": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
@@ -58,6 +59,9 @@ class TaskForm(VersionedForm):
         self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(self.instance.bureau)
         if self.instance.pk and not self.is_bound:
             self.initial["units"] = list(self.instance.assignments.values_list("unit_id", flat=True))
+        self.fields["deadline"].required = False
+        self.fields["deadline"].help_text = ("周期性任务（每周、每月、每季度、每学期）按创建年度自动分期，"
+                                            "每期期末前须填报落实情况；完成时限为最后一期的截止日期")
         if self.instance.parent_id:
             # A district's copy of a city task: what the city set is shown, not edited (市局下发).
             for name in self.CITY_FIELDS:
@@ -65,7 +69,13 @@ class TaskForm(VersionedForm):
                 field.disabled = True
                 field.help_text = "市局下发，由市教育局修改"
 
-    CITY_FIELDS = ["number", "indicator", "title", "requirement", "deadline", "frequency"]
+    CITY_FIELDS = ["number", "indicator", "title", "requirement", "deadline", "frequency", "is_letter_task"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("deadline") and data.get("frequency") not in Frequency.recurring():
+            self.add_error("deadline", "请填写完成时限（周期性任务可不填，按创建年度自动分期）。")
+        return data
 
     def unit_groups(self):
         """The unit checkboxes grouped by kind (股室 / 学校 / 直属单位)."""
@@ -101,6 +111,12 @@ class ImportForm(forms.Form):
 class ScanForm(forms.Form):
     file = forms.FileField(label=_("签字盖章后的扫描件（PDF 或照片）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"}))
+
+
+class LetterReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("如：扫描件不清晰、缺少签字或公章"),
+                             error_messages={"required": "请填写退回原因。"})
 
 
 class LetterForm(forms.ModelForm):

@@ -44,6 +44,8 @@ urlpatterns += [
     path("letters/<int:pk>/signatories/", letter_views.letter_signatories, name="letter_signatories"),
     path("letters/<int:pk>/issue/", letter_views.letter_move, {"to": "issued"}, name="letter_issue"),
     path("letters/<int:pk>/archive/", letter_views.letter_move, {"to": "archived"}, name="letter_archive"),
+    path("letters/<int:pk>/confirm/", letter_views.letter_move, {"to": "signed"}, name="letter_confirm"),
+    path("letters/<int:pk>/return/", letter_views.letter_return, name="letter_return"),
     path("letter-scans/<int:pk>/", letter_views.letter_scan, name="letter_scan"),
 ]
 

@@ -352,6 +352,21 @@ def install_log(apps, schema_editor):
     sync(schema_editor.connection)
 
 
+def off_for_rebuild(apps, schema_editor):
+    """In a migration that rebuilds tables on SQLite: every trigger off first (PostgreSQL: nothing)."""
+    if schema_editor.connection.vendor == "sqlite":
+        drop_triggers(schema_editor.connection)
+
+
+def on_after_rebuild(apps, schema_editor):
+    """At the end of such a migration: the triggers back, and on SQLite a new epoch (writes made
+    while they were off counted nothing)."""
+    db = schema_editor.connection
+    sync(db)
+    if db.vendor == "sqlite":
+        renew_epoch(db)
+
+
 def uninstall_before_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
     """Before `migrate` applies anything on SQLite: it cannot rebuild a table that another table's
     trigger reads. PostgreSQL keeps its triggers throughout; a migrate with nothing to apply touches

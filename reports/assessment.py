@@ -7,24 +7,26 @@ rule in the year's scheme (`ledgers.models.assessment`), from a fixed number of 
 `unit_sheet(year, unit, as_of=…)` is the same computation for one unit plus the records behind
 every score (counted and not counted, with why) and the 模拟测评 action lines.
 
-Rules (as printed on the score sheet, `IndicatorRule.explain()`), all "as of" the end of a day:
-- tasks: assignments under the indicator that are due (deadline before the as-of day) or already
-  done; done on or before the deadline counts 1, done later counts `partial`, not done 0.
-- checks: submitted checks dated up to the as-of day; the indicator's check items' scores
-  summed over their maxima; no check yet counts full marks.
-- problems: problems under the indicator whose deadline passed before the as-of day and which
-  were not 销号 on or before their deadline; each deducts `deduction`, floor 0.
+Rules (as printed on the score sheet, `IndicatorRule.explain()`), all "as of" the end of a day; the
+figures underneath are ledgers.rules, as on every other page:
+- tasks: the items under the indicator (a one-off task's deadline, each period of a recurring
+  task) that are due (deadline before the as-of day) or already done; done on or before the
+  deadline counts 1, done later counts `partial`, not done 0.
+- checks: submitted checks dated up to the as-of day; the indicator's check items' scores (one per
+  item and week: the mean of that week's checks) summed over their maxima; no check yet counts full marks.
+- problems: problems under the indicator whose deadline in force passed before the as-of day and
+  whose rectification was not submitted by it (ledgers.rules.late_q); each deducts `deduction`,
+  floor 0. Time waiting for the inspectors' re-check is never the unit's.
 - activities: submitted or approved activities (submitted by the as-of day) linked to the
-  indicator, dated up to the as-of day and meeting its evidence rule (photo count, captions);
-  per period (semester 1–7 / 8–12, month or year) `required` of them; the mean of
-  min(count, required) / required over the periods begun by the as-of day.
-- letter: 已归档 by the as-of day full marks, 已签订 `partial`, otherwise 0.
+  indicator, dated up to the as-of day and meeting the evidence rule in force (the indicator's, else
+  the bureau's default); per period (the campaign year's semesters, month or year) `required` of
+  them; the mean of min(count, required) / required over the periods begun by the as-of day.
+- letter: 已归档 by the as-of day full marks, 已签订 (confirmed by the bureau) `partial`, otherwise 0.
 - manual: the bureau's score dated by the as-of day; none yet: left out of full marks (待评分).
 Indicators whose rule does not apply to the unit's kind are left out of its full marks; a parent
 indicator's score is the sum of its children's. total = base + 加分 − 扣分 (floor 0);
 percent (折合得分) = total / full marks × 100, one decimal; units ranked by it with shared ranks.
 """
-import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,24 +35,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Sum, Value, When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from ledgers import rules
 from ledgers.models import (
-    Activity, ActivityStatus, AdjustmentKind, AssignmentStatus, Bureau, CheckItem, CheckScore, CheckStatus, Indicator,
+    Activity, ActivityStatus, AdjustmentKind, Bureau, CheckItem, CheckScore, CheckStatus, Indicator,
     LetterStatus, ManualScore, Period, Problem, ProblemStatus, ResponsibilityLetter, RuleKind, TaskAssignment,
     Unit, UnitKind,
 )
+from ledgers.models.activities import archived_q
 from ledgers.models.assessment import Adjustment, AssessmentScheme, IndicatorRule
 from ledgers.models.checks import format_points
 from ledgers.pk_urls import pk_url
 from ledgers.services.ranking import competition_rank
 
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 ZERO = Decimal(0)
-ARCHIVED = [ActivityStatus.SUBMITTED, ActivityStatus.APPROVED]
 
 
 def q2(value):
@@ -61,16 +63,8 @@ def pts(value):
     return format_points(q2(value))
 
 
-class LocalDate(TruncDate):
-    """The local date of a timestamp. On PostgreSQL, TruncDate (AT TIME ZONE, native). On SQLite,
-    TruncDate calls a Python function per row (seconds over 85,000 problems), so the local date
-    is computed natively with the zone's UTC offset; exact for zones without daylight saving
-    time (China), which is what this product serves."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        offset = int(timezone.localtime().utcoffset().total_seconds())
-        return f"date({sql}, '{offset:+d} seconds')", params
+LocalDate = rules.LocalDate
+_end_of = rules.end_of
 
 
 class MonthOf(ExtractMonth):
@@ -79,11 +73,6 @@ class MonthOf(ExtractMonth):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.lhs)
         return f"CAST(strftime('%%m', {sql}) AS INTEGER)", params
-
-
-def _end_of(day):
-    """The first moment after `day` (aware), so "by the end of the day" is `< _end_of(day)`."""
-    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
 def default_as_of(year, today=None):
@@ -102,33 +91,22 @@ def parse_as_of(text, year, today=None):
         return None
 
 
-# --- periods (activity rules) ----------------------------------------------------------------
+# --- periods (activity rules): the campaign calendar of ledgers.rules ----------------------------
 
-@dataclass(frozen=True)
-class PeriodSpan:
-    key: str
-    label: str
-    start: datetime.date
-    end: datetime.date
+PeriodSpan = rules.Span
 
 
 def period_spans(kind, year):
-    y = getattr(year, "year", year)
     if kind == Period.YEAR:
-        return [PeriodSpan("Y", "全年", datetime.date(y, 1, 1), datetime.date(y, 12, 31))]
+        return rules.whole_year(year)
     if kind == Period.MONTH:
-        return [PeriodSpan(f"M{m}", f"{m}月", datetime.date(y, m, 1),
-                           datetime.date(y, m, calendar.monthrange(y, m)[1])) for m in range(1, 13)]
-    return [PeriodSpan("S1", "春季学期（1—7月）", datetime.date(y, 1, 1), datetime.date(y, 7, 31)),
-            PeriodSpan("S2", "秋季学期（8—12月）", datetime.date(y, 8, 1), datetime.date(y, 12, 31))]
+        return rules.months(year)
+    return rules.terms(year)
 
 
-def period_key(kind, day):
-    if kind == Period.YEAR:
-        return "Y"
-    if kind == Period.MONTH:
-        return f"M{day.month}"
-    return "S1" if day.month <= 7 else "S2"
+def period_key(kind, day, year=None):
+    """The key of the period of `kind` holding `day` (the semesters are `year`'s, by default day's year)."""
+    return rules.span_of(period_spans(kind, year or day.year), day).key
 
 
 CURRENT_WORD = {Period.SEMESTER: "本学期", Period.MONTH: "本月", Period.YEAR: "本年度"}
@@ -329,19 +307,25 @@ def _unit_filter(qs, unit, lookup="unit"):
 # --- grouped queries (each one grouped by unit and indicator; none per unit) --------------------
 
 def task_figures(year, as_of, ids, unit=None):
+    """{(unit, indicator): {"counted", "on_time", "done"}} over the items of the assignments
+    (ledgers.rules.TaskItems: a one-off task's deadline, each period of a recurring task): one
+    grouped query per kind of item."""
     if not ids:
         return {}
     end = _end_of(as_of)
-    done = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
-    on_time = done & (Q(completed_at__isnull=True) | Q(completed_day__lte=F("task__deadline")))
-    counted = Q(task__deadline__lt=as_of) | done
-    rows = (_unit_filter(TaskAssignment.objects.filter(task__year=year, task__indicator_id__in=ids), unit)
-            .alias(completed_day=LocalDate("completed_at"))
-            .filter(counted)
-            .values("unit_id", "task__indicator_id")
-            .annotate(counted=Count("pk"), on_time=Count("pk", filter=on_time), done=Count("pk", filter=done))
-            .order_by())
-    return {(r["unit_id"], r["task__indicator_id"]): r for r in rows}
+    result = {}
+    assignments = _unit_filter(TaskAssignment.objects.filter(task__year=year, task__indicator_id__in=ids), unit)
+    for qs, periodic in rules.TaskItems(assignments).each():
+        done = rules.TaskItems.done(periodic, end)
+        on_time = done & rules.TaskItems.on_time(periodic)
+        rows = (qs.filter(Q(due__lt=as_of) | done).values("unit_id", "task__indicator_id")
+                .annotate(counted=Count("pk"), on_time=Count("pk", filter=on_time), done=Count("pk", filter=done))
+                .order_by())
+        for r in rows:
+            f = result.setdefault((r["unit_id"], r["task__indicator_id"]), {"counted": 0, "on_time": 0, "done": 0})
+            for k in ("counted", "on_time", "done"):
+                f[k] += r[k]
+    return result
 
 
 def check_figures(year, as_of, ids, unit=None):
@@ -352,53 +336,53 @@ def check_figures(year, as_of, ids, unit=None):
     items, maxima = {}, {}
     for pk, indicator_id, max_points in linked:
         items[pk], maxima[pk] = indicator_id, max_points
+    # One score per item and week: a unit checked twice with a template in one week counts the mean
+    # of the two (ledgers.rules: one figure per unit, template and week).
     rows = (_unit_filter(CheckScore.objects.filter(
         check_record__year=year, check_record__status=CheckStatus.SUBMITTED, check_record__date__lte=as_of,
         item_id__in=list(items)), unit, "check_record__unit")
-        .values_list("check_record__unit_id", "item_id")
+        .values_list("check_record__unit_id", "item_id", "check_record__iso_year", "check_record__iso_week")
         .annotate(scored=Sum("score"), n=Count("pk"))
         .order_by())
     result = {}
-    for unit_id, item_id, scored, n in rows:
+    for unit_id, item_id, _iso_year, _iso_week, scored, n in rows:
         f = result.setdefault((unit_id, items[item_id]), {"scored": ZERO, "maximum": ZERO, "items": 0})
-        f["scored"] += scored
-        f["maximum"] += maxima[item_id] * n
+        f["scored"] += Decimal(scored) / n
+        f["maximum"] += maxima[item_id]
         f["items"] += n
     return result
 
 
-def _late_problem():
-    """Not 销号 on or before the deadline (needs the closed_day alias)."""
-    return ~(Q(status=ProblemStatus.CLOSED) & Q(closed_day__lte=F("deadline")))
-
-
 def problem_figures(year, as_of, ids, unit=None):
+    """{(unit, indicator): problems late for the unit} (ledgers.rules.late_q)."""
     if not ids:
         return {}
     rows = (_unit_filter(Problem.objects.filter(year=year, indicator_id__in=ids, deadline__lt=as_of,
                                                 found_on__lte=as_of), unit)
-            .alias(closed_day=LocalDate("closed_at"))
-            .filter(_late_problem())
+            .alias(answered_day=rules.answered_day())
+            .filter(rules.late_q(as_of))
             .values("unit_id", "indicator_id").annotate(late=Count("pk")).order_by())
     return {(r["unit_id"], r["indicator_id"]): r["late"] for r in rows}
 
 
-def _period_bucket(rules):
-    """A month standing for the activity's period (1 or 8 for semesters, 1 for the year), in SQL,
+def _period_bucket(ruled, year):
+    """A month standing for the activity's period (1 or 8 for the semesters, 1 for the year), in SQL,
     so that rows come back one per unit, indicator and period."""
     month = F("month")  # aliased by the caller
-    semester = [i for i, n in rules.items() if n.rule.period == Period.SEMESTER]
-    whole = [i for i, n in rules.items() if n.rule.period == Period.YEAR]
+    semester = [i for i, n in ruled.items() if n.rule.period == Period.SEMESTER]
+    whole = [i for i, n in ruled.items() if n.rule.period == Period.YEAR]
+    spring_end = rules.spring_term_end(year)
     return Case(
-        When(indicator_id__in=semester, then=Case(When(month__lte=7, then=Value(1)), default=Value(8))),
+        When(indicator_id__in=semester,
+             then=Case(When(activity__date__lte=spring_end, then=Value(1)), default=Value(8))),
         When(indicator_id__in=whole, then=Value(1)),
         default=month, output_field=IntegerField())
 
 
 def activity_figures(year, as_of, nodes, unit=None):
     """{(unit, indicator): {period key: qualifying activities}} from one grouped query."""
-    rules = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
-    if not rules:
+    ruled = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
+    if not ruled:
         return {}
     from ledgers.models import ActivityPhoto
 
@@ -407,19 +391,23 @@ def activity_figures(year, as_of, nodes, unit=None):
 
     photos = ActivityPhoto.objects.count_of(OuterRef("activity_id"))
     blank = ActivityPhoto.objects.filter(activity_id=OuterRef("activity_id"), caption="")
-    # Qualifying (activity, indicator) pairs, filtered in SQL: enough photos, captions when required.
+    # Qualifying (activity, indicator) pairs, filtered in SQL: the evidence rule in force (the
+    # indicator's, else the bureau's default: ledgers.rules.evidence_q) — enough photos, captions.
+    minimum, captions = rules.evidence_q()
     rows = (_unit_filter(through.objects.filter(
-        indicator_id__in=list(rules), activity__year=year, activity__status__in=ARCHIVED,
+        archived_q("activity__"), indicator_id__in=list(ruled), activity__year=year,
         activity__date__lte=as_of), unit, "activity__unit")
         .filter(Q(activity__submitted_at__lt=end) | Q(activity__submitted_at__isnull=True))
-        .alias(photos=Coalesce(photos, Value(0)))
-        .filter(photos__gte=F("indicator__min_photos"))
-        .filter(Q(indicator__caption_required=False) | ~Exists(blank))
-        .alias(month=MonthOf("activity__date")).annotate(bucket=_period_bucket(rules))
+        .alias(photos=Coalesce(photos, Value(0)), minimum=minimum)
+        .filter(photos__gte=F("minimum"))
+        .filter(~captions | ~Exists(blank))
+        .alias(month=MonthOf("activity__date")).annotate(bucket=_period_bucket(ruled, year))
         .values_list("activity__unit_id", "indicator_id", "bucket").annotate(n=Count("pk")).order_by())
     result = defaultdict(lambda: defaultdict(int))
-    keys = {(ind, m): period_key(n.rule.period, datetime.date(2000, m, 1)) for ind, n in rules.items()
-            for m in range(1, 13)}
+    y = year.year
+    keys = {(ind, m): period_key(n.rule.period, datetime.date(y, m, 1) if n.rule.period != Period.SEMESTER
+                                 else (datetime.date(y, 1, 1) if m == 1 else datetime.date(y, 12, 31)), year)
+            for ind, n in ruled.items() for m in range(1, 13)}
     for unit_id, ind, bucket, n in rows:
         result[(unit_id, ind)][keys[ind, bucket]] += n
     return result
@@ -428,11 +416,13 @@ def activity_figures(year, as_of, nodes, unit=None):
 def letter_figures(year, as_of, unit=None):
     end = _end_of(as_of)
     rows = _unit_filter(ResponsibilityLetter.objects.filter(year=year), unit).values_list(
-        "unit_id", "signed_at", "archived_at")
+        "unit_id", "status", "uploaded_at", "signed_at", "archived_at")
     result = {}
-    for unit_id, signed_at, archived_at in rows:
+    for unit_id, status, uploaded_at, signed_at, archived_at in rows:
+        # 已签订 is the bureau's confirmation; a scan waiting for it (待确认) is not signed yet.
+        waiting = status != LetterStatus.ISSUED and uploaded_at and uploaded_at < end
         result[unit_id] = "archived" if archived_at and archived_at < end else \
-            "signed" if signed_at and signed_at < end else ""
+            "signed" if signed_at and signed_at < end else "pending" if waiting else ""
     return result
 
 
@@ -485,7 +475,7 @@ def _score_leaf(node, unit_id, unit_kind, figures, spans):
             rate = Decimal(f["scored"]) / Decimal(f["maximum"])
             items = f["items"]
             cell.score = q2(points * min(rate, Decimal(1)))
-            cell.info = lambda: f"得分率 {(rate * 100).quantize(TENTH, ROUND_HALF_UP)}%（{items} 项次）"
+            cell.info = lambda: f"得分率 {rules.round_rate(rate * 100)}%（{items} 项次）"
     elif kind == RuleKind.PROBLEMS:
         late = figures["problems"].get(key, 0)
         cell.score = q2(max(points - late * rule.deduction, ZERO)) if late else points
@@ -503,7 +493,7 @@ def _score_leaf(node, unit_id, unit_kind, figures, spans):
     elif kind == RuleKind.LETTER:
         state = figures["letters"].get(unit_id, "")
         cell.score = points if state == "archived" else q2(points * rule.partial) if state == "signed" else ZERO
-        cell.info = {"archived": "已归档", "signed": "已签订，未归档"}.get(state, "未签订")
+        cell.info = {"archived": "已归档", "signed": "已签订，未归档", "pending": "待确认（未签订）"}.get(state, "未签订")
     else:
         score = figures["manual"].get(key)
         if score is None:
@@ -560,7 +550,7 @@ def score_units(year, scheme, nodes, units, as_of, unit=None):
         row.bonus, row.penalty = adj.get(AdjustmentKind.BONUS, ZERO), adj.get(AdjustmentKind.PENALTY, ZERO)
         row.total = q2(max(row.base + row.bonus - row.penalty, ZERO))
         if row.full:
-            row.percent = (row.total * 100 / row.full).quantize(TENTH, ROUND_HALF_UP)
+            row.percent = rules.round_rate(row.total * 100 / row.full)
         row.grade = scheme.grade(row.percent) if scheme else "未评定"
         rows.append(row)
     return rows
@@ -602,34 +592,36 @@ def _url(name, pk):
     return pk_url(name, pk)
 
 
-def _task_evidence(year, unit, as_of, ids, rules, *, missing_only=False):
-    """`missing_only`: only the assignments past their deadline and not done by the day."""
+def _task_evidence(year, unit, as_of, ids, ruled, *, missing_only=False):
+    """One line per item (a one-off task's deadline, each period of a recurring task: ledgers.rules).
+    `missing_only`: only the items past their deadline and not done by the day."""
     result = []
     if not ids:
         return result
-    end = _end_of(as_of)
-    qs = (TaskAssignment.objects.filter(unit=unit, task__year=year, task__indicator_id__in=ids)
+    qs = (TaskAssignment.objects.filter(unit=unit, task__year=year, task__indicator_id__in=ids).with_items()
           .select_related("task").order_by("task__deadline", "task_id"))
     if missing_only:
-        qs = qs.filter(Q(task__deadline__lt=as_of), ~Q(status=AssignmentStatus.DONE)
-                       | Q(status=AssignmentStatus.DONE, completed_at__gte=end))
+        qs = qs.overdue(as_of)
     for a in qs:
         t = a.task
-        done_at = a.completed_at
-        done = a.status == AssignmentStatus.DONE and (done_at is None or done_at < end)
-        if done:
-            day = timezone.localtime(done_at).date() if done_at else None
-            if day is None or day <= t.deadline:
+        for item in a.items(as_of):
+            title = f"{t.title}（{item.label}）" if item.label else t.title
+            done = item.done_by(as_of)
+            if missing_only and (done or item.due >= as_of):
+                continue
+            day = item.done_on if done and item.done_on != datetime.date.min else None
+            if done and item.on_time:
                 counted, note = True, f"按时完成{f'（{day:%m-%d}）' if day else ''}"
+            elif done:
+                pct = f"{(ruled[t.indicator_id].partial * 100).normalize():f}%"
+                counted, note = True, f"逾期完成（{day:%m-%d}，时限 {item.due:%m-%d}），按 {pct} 计"
+            elif item.due < as_of:
+                what = f"{item.label}未填报落实情况" if item.label else "到期未完成"
+                counted, note = True, f"{what}（时限 {item.due:%Y-%m-%d}），不得分"
             else:
-                pct = f"{(rules[t.indicator_id].partial * 100).normalize():f}%"
-                counted, note = True, f"逾期完成（{day:%m-%d}，时限 {t.deadline:%m-%d}），按 {pct} 计"
-        elif t.deadline < as_of:
-            counted, note = True, f"到期未完成（时限 {t.deadline:%Y-%m-%d}），不得分"
-        else:
-            counted, note = False, f"未到期（时限 {t.deadline:%Y-%m-%d}），不计"
-        result.append(Evidence(t.indicator_id, "任务", t.title, t.deadline, counted, note,
-                               _url("ledgers:assignment_detail", a.pk), a.pk))
+                counted, note = False, f"未到期（时限 {item.due:%Y-%m-%d}），不计"
+            result.append(Evidence(t.indicator_id, "任务", title, item.due, counted, note,
+                                   _url("ledgers:assignment_detail", a.pk), a.pk))
     return result
 
 
@@ -639,7 +631,14 @@ def _check_evidence(year, unit, as_of, ids):
         return result
     qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item__indicator_id__in=ids)
           .select_related("check_record", "item").order_by("check_record__date", "check_record_id", "item__sort_order"))
-    for s in qs:
+    scores = list(qs)
+    # One score per item and week (ledgers.rules): how many submitted checks share each.
+    same_week = defaultdict(int)
+    for s in scores:
+        c = s.check_record
+        if c.status == CheckStatus.SUBMITTED and c.date <= as_of:
+            same_week[(s.item_id, c.iso_year, c.iso_week)] += 1
+    for s in scores:
         c = s.check_record
         title = f"{c.get_kind_display()} · {s.item.title} {format_points(s.score)}/{format_points(s.item.max_points)} 分"
         if c.status != CheckStatus.SUBMITTED:
@@ -649,35 +648,40 @@ def _check_evidence(year, unit, as_of, ids):
         else:
             lost = s.item.max_points - s.score
             counted, note = True, f"失 {format_points(lost)} 分" if lost else "满分"
+            shared = same_week[(s.item_id, c.iso_year, c.iso_week)]
+            if shared > 1:
+                note += f"（同周同表督查 {shared} 次，取平均）"
         result.append(Evidence(s.item.indicator_id, "督查", title, c.date, counted, note,
                                _url("ledgers:check_detail", c.pk), c.pk))
     return result
 
 
-def _problem_evidence(year, unit, as_of, ids, rules):
+def _problem_evidence(year, unit, as_of, ids, ruled):
+    """One line per problem: late for the unit or not (ledgers.rules.is_late, the twin of late_q)."""
     result = []
     if not ids:
         return result
     qs = Problem.objects.filter(unit=unit, year=year, indicator_id__in=ids).order_by("deadline", "pk")
     for p in qs:
-        closed_day = timezone.localtime(p.closed_at).date() if p.closed_at else None
-        closed_on_time = p.status == ProblemStatus.CLOSED and closed_day and closed_day <= p.deadline
+        submitted = rules.local_day(p.rectified_at or p.closed_at)
         if p.found_on > as_of:
             counted, note = False, "在统计日之后发现，不计"
         elif p.deadline >= as_of:
             counted, note = False, f"未到整改时限（{p.deadline:%m-%d}），暂不扣分"
-        elif closed_on_time:
-            counted, note = False, f"按期销号（{closed_day:%m-%d}），不扣分"
+        elif not rules.is_late(p, as_of):
+            waiting = "，已销号" if p.status == ProblemStatus.CLOSED else "，待复查（督导组）"
+            counted, note = False, f"按时提交整改（{submitted:%m-%d}）{waiting}，不扣分"
         else:
-            deduction = format_points(rules[p.indicator_id].deduction)
-            when = f"超期后于 {closed_day:%m-%d} 销号" if p.status == ProblemStatus.CLOSED and closed_day else "超期未销号"
-            counted, note = True, f"{when}（时限 {p.deadline:%m-%d}），扣 {deduction} 分"
+            deduction = format_points(ruled[p.indicator_id].deduction)
+            late = p.status in (ProblemStatus.REVIEW, ProblemStatus.CLOSED) and submitted
+            when = f"超期后于 {submitted:%m-%d} 提交整改" if late else "超期未提交整改"
+            counted, note = True, f"{when}（整改时限 {p.deadline:%m-%d}），扣 {deduction} 分"
         result.append(Evidence(p.indicator_id, "整改问题", p.description, p.found_on, counted, note,
                                _url("ledgers:problem_detail", p.pk), p.pk))
     return result
 
 
-def _activity_why_not(activity, photos, indicator, as_of, end):
+def _activity_why_not(activity, photos, indicator, as_of, end, bureau):
     """Why an activity does not count for the indicator ("" when it counts)."""
     if activity.status == ActivityStatus.DRAFT:
         return "尚未提交（草稿），提交后可计入"
@@ -687,41 +691,43 @@ def _activity_why_not(activity, photos, indicator, as_of, end):
         return "活动日期在统计日之后，不计"
     if activity.submitted_at and activity.submitted_at >= end:
         return "在统计日之后提交，不计"
-    if len(photos) < indicator.min_photos:
-        return f"照片 {len(photos)} 张，少于要求的 {indicator.min_photos} 张，补充照片后可计入"
-    if indicator.caption_required:
-        blank = [n for n, p in enumerate(photos, 1) if not p.caption]
+    rule = rules.evidence_rule(indicator, bureau)
+    if len(photos) < rule.min_photos:
+        return f"照片 {len(photos)} 张，少于要求的 {rule.min_photos} 张，补充照片后可计入"
+    if rule.captions:
+        blank = [n for n, p in enumerate(photos, 1) if not p.caption.strip()]
         if blank:
             return f"第 {'、'.join(map(str, blank))} 张照片缺少说明，补充说明后可计入"
     return ""
 
 
 def _activity_evidence(year, unit, as_of, nodes):
-    rules = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
+    ruled = {n.indicator_id: n for n in nodes if n.is_leaf and n.rule and n.rule.kind == RuleKind.ACTIVITIES}
     result = []
-    if not rules:
+    if not ruled:
         return result
     end = _end_of(as_of)
     from ledgers.models import ActivityPhoto
 
     # A photo's count, order and caption are all that is read of it (not its files and sizes).
     photos = Prefetch("photos", queryset=ActivityPhoto.objects.only("pk", "activity_id", "sort_order", "caption"))
-    qs = (Activity.objects.filter(unit=unit, year=year, indicators__in=list(rules)).distinct()
+    qs = (Activity.objects.filter(unit=unit, year=year, indicators__in=list(ruled)).distinct()
           .prefetch_related(photos, "indicators").order_by("date", "pk"))
     for a in qs:
         photos = a.ordered_photos()
         for indicator in a.indicators.all():
-            if indicator.pk not in rules:
+            if indicator.pk not in ruled:
                 continue
-            why = _activity_why_not(a, photos, indicator, as_of, end)
-            note = why or f"计入（{period_label(rules[indicator.pk].rule.period, a.date)}，照片 {len(photos)} 张）"
+            why = _activity_why_not(a, photos, indicator, as_of, end, unit.bureau)
+            note = why or f"计入（{period_label(ruled[indicator.pk].rule.period, a.date, year)}，照片 {len(photos)} 张）"
             result.append(Evidence(indicator.pk, "活动档案", a.title, a.date, not why, note,
                                    _url("ledgers:activity_detail", a.pk), a.pk))
     return result
 
 
-def period_label(kind, day):
-    return {s.key: s.label for s in period_spans(kind, day.year)}[period_key(kind, day)]
+def period_label(kind, day, year=None):
+    spans = period_spans(kind, year or day.year)
+    return rules.span_of(spans, day).label
 
 
 def _letter_evidence(year, unit, as_of, ids):
@@ -734,10 +740,11 @@ def _letter_evidence(year, unit, as_of, ids):
         if letter is None:
             result.append(Evidence(ind, "目标责任书", "目标责任书", None, False, "尚未生成责任书"))
             continue
-        note = {"archived": "已归档", "signed": "已签订，尚未归档"}.get(state, f"{letter.get_status_display()}，尚未签订")
+        note = {"archived": "已归档", "signed": "已签订，尚未归档",
+                "pending": "扫描件已上传，待局文明办确认，尚未签订"}.get(state, f"{letter.get_status_display()}，尚未签订")
         url = _url("ledgers:letter_detail", letter.pk) if letter.status != LetterStatus.DRAFT else ""
         result.append(Evidence(ind, "目标责任书", letter.title, timezone.localtime(letter.signed_at).date()
-                               if letter.signed_at else None, bool(state), note, url, letter.pk))
+                               if letter.signed_at else None, state in ("archived", "signed"), note, url, letter.pk))
     return result
 
 
@@ -765,7 +772,7 @@ def _actions(sheet_nodes, row, evidence, assessment_):
         rule, code = node.rule, node.code
         items = evidence.get(node.indicator_id, [])
         if rule.kind == RuleKind.TASKS:
-            missing = [e for e in items if e.counted and e.note.startswith("到期未完成")]
+            missing = [e for e in items if e.counted and e.note.endswith("不得分")]
             late = [e for e in items if e.counted and e.note.startswith("逾期完成")]
             if missing:
                 names = "、".join(f"《{e.title}》" for e in missing[:3]) + ("等" if len(missing) > 3 else "")
@@ -780,21 +787,21 @@ def _actions(sheet_nodes, row, evidence, assessment_):
                                     worst[-1].url if worst else "", cell.lost))
         elif rule.kind == RuleKind.PROBLEMS:
             late = [e for e in items if e.counted]
-            open_late = [e for e in late if e.note.startswith("超期未销号")]
+            open_late = [e for e in late if e.note.startswith("超期未提交整改")]
             if open_late:
                 names = "；".join(e.title[:30] for e in open_late[:3]) + ("等" if len(open_late) > 3 else "")
                 lines.append(ActionLine(code, f"整改超期 {len(open_late)} 项：{names}（{code}，每项扣 "
                                               f"{format_points(rule.deduction)} 分）", open_late[0].url, cell.lost))
             closed_late = len(late) - len(open_late)
             if closed_late:
-                lines.append(ActionLine(code, f"{code} 超期后才销号的问题 {closed_late} 项，已扣分（无法补救）",
+                lines.append(ActionLine(code, f"{code} 超期后才提交整改的问题 {closed_late} 项，已扣分（无法补救）",
                                         "", ZERO, fixable=False))
         elif rule.kind == RuleKind.ACTIVITIES:
             counts = defaultdict(int)
             for e in items:
                 if e.counted:
-                    counts[period_key(rule.period, e.date)] += 1
-            current = period_key(rule.period, as_of) if as_of.year == year.year else None
+                    counts[period_key(rule.period, e.date, year)] += 1
+            current = period_key(rule.period, as_of, year) if as_of.year == year.year else None
             indicator_min = node.rule.indicator.min_photos
             with_photos = "有照片的" if indicator_min else ""
             for span in period_spans(rule.period, year):
@@ -816,7 +823,8 @@ def _actions(sheet_nodes, row, evidence, assessment_):
         elif rule.kind == RuleKind.LETTER and cell.lost > 0:
             e = items[0] if items else None
             text = f"{code} 目标责任书{cell.detail}：" + (
-                "等待局文明办归档" if cell.detail.startswith("已签订") else "请上传签字扫描件")
+                "等待局文明办归档" if cell.detail.startswith("已签订")
+                else "扫描件已上传，等待局文明办确认" if cell.detail.startswith("待确认") else "请上传签字扫描件")
             lines.append(ActionLine(code, text, e.url if e else "", cell.lost))
     return lines
 

@@ -33,6 +33,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ledgers import rules
 from ledgers.files import read_ahead
 from ledgers.models import Activity, ActivityPhoto, Indicator
 
@@ -54,21 +55,21 @@ class Section:
         return f"{self.indicator.code} {self.indicator.title}" if self.indicator else UNLINKED
 
 
-# A period of the campaign year: the whole year or a semester (by activity date).
-PERIODS = {"year": "全年", "spring": "春季学期（1—7月）", "autumn": "秋季学期（8—12月）"}
+# A period of the campaign year: the whole year or a semester (by activity date; the semesters are
+# the campaign year's, ledgers.rules.terms).
+PERIODS = {"year": "全年", "spring": "春季学期", "autumn": "秋季学期"}
 
 
 def period_bounds(year, period):
     """(first day, day after) of a period of the campaign year, or None for the whole year."""
-    if period == "spring":
-        return datetime.date(year.year, 1, 1), datetime.date(year.year, 8, 1)
-    if period == "autumn":
-        return datetime.date(year.year, 8, 1), datetime.date(year.year + 1, 1, 1)
-    return None
+    if period not in ("spring", "autumn"):
+        return None
+    span = rules.terms(year)[0 if period == "spring" else 1]
+    return span.start, span.end + datetime.timedelta(days=1)
 
 
 def period_label(year, period):
-    return f"{year.year}年度" if period in (None, "year") else f"{year.year}年{PERIODS[period][:4]}"
+    return f"{year.year}年度" if period in (None, "year") else f"{year.year}年{PERIODS[period]}"
 
 
 def _noop(done, total):

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from ledgers.files import read_ahead
 from ledgers.models import (
-    Activity, ActivityPhoto, Check, CheckPhoto, Indicator, LetterStatus, Problem, ProblemPhoto,
+    Activity, ActivityPhoto, Check, CheckPhoto, Indicator, Problem, ProblemPhoto,
     ResponsibilityLetter, RuleKind,
 )
 from ledgers.models.assessment import IndicatorRule
@@ -35,7 +35,6 @@ from .excel import Column, table_xlsx
 from .pdf import render_document
 
 BATCH_SIZE = 15
-ARCHIVED = ["submitted", "approved"]
 
 
 @dataclass
@@ -90,7 +89,7 @@ def catalog_sections(year, unit=None, bureau=None):
     indicators = {i.pk: i for i in Indicator.objects.filter(year=year).for_bureau(bureau).order_by("sort_key")}
     sections = {pk: Section(i) for pk, i in indicators.items()}
 
-    activities = (_filter(Activity.objects.filter(year=year, status__in=ARCHIVED), unit, bureau=bureau)
+    activities = (_filter(Activity.objects.filter(year=year).archived(), unit, bureau=bureau)
                   .select_related("unit", "category")
                   .prefetch_related(Prefetch("photos", queryset=ActivityPhoto.objects.order_by("sort_order", "pk")),
                                     "indicators")
@@ -140,7 +139,7 @@ def catalog_sections(year, unit=None, bureau=None):
                              .values_list("indicator_id", flat=True))
     if letter_indicators:
         letters = (_filter(ResponsibilityLetter.objects.filter(
-            year=year, status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED]), unit, bureau=bureau)
+            year=year).signed(), unit, bureau=bureau)
             .select_related("unit").prefetch_related("scans"))
         for letter in letters:
             scans = list(letter.scans.all())

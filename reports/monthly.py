@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.functional import SimpleLazyObject
 
+from ledgers import rules
 from ledgers.files import remove_on_rollback
 from ledgers.services import notifications
 
@@ -69,7 +70,7 @@ def charts_for(summary, *, links=False):
             if r.score_rate is not None:
                 by_kind.setdefault(r.kind, []).append(r.score_rate)
         charts["kinds"] = bar_chart(
-            [(kind, sum(rates) / len(rates)) for kind, rates in sorted(by_kind.items())],
+            [(kind, rules.round_rate(sum(rates) / len(rates))) for kind, rates in sorted(by_kind.items())],
             max_value=100, suffix="%", decimals=1, title="各类单位督查平均得分率（按单位平均）")
     busiest = sorted((r for r in summary.rows if r.activities), key=lambda r: (-r.activities, r.unit))[:CHART_UNITS]
     if len(summary.rows) > 1 and busiest:

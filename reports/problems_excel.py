@@ -7,6 +7,7 @@ XlsxWriter's constant-memory mode (`reports.excel.table_xlsx`), so a year's ledg
 """
 from django.utils import timezone
 
+from ledgers import rules
 from ledgers.models import CheckKind, ProblemStatus
 
 from .excel import Column, table_xlsx
@@ -22,7 +23,8 @@ COLUMNS = [
 
 FIELDS = ["pk", "unit__name", "found_on", "iso_year", "iso_week", "check_record__kind", "indicator__code",
           "indicator__title", "description", "deadline", "status", "rectification", "rectified_by__name",
-          "rectified_by__username", "recheck_note", "closed_by__name", "closed_by__username", "closed_at"]
+          "rectified_by__username", "rectified_at", "recheck_note", "closed_by__name", "closed_by__username",
+          "closed_at"]
 
 
 def problem_rows(problems, today=None):
@@ -32,12 +34,14 @@ def problem_rows(problems, today=None):
     kinds = {key: str(label) for key, label in CheckKind.choices}
     rows = problems.values_list(*FIELDS).iterator(chunk_size=2000)
     for number, (_pk, unit, found_on, iso_year, iso_week, kind, code, indicator, description, deadline, status,
-                 rectification, rectified_name, rectified_user, recheck_note, closed_name, closed_user,
+                 rectification, rectified_name, rectified_user, rectified_at, recheck_note, closed_name, closed_user,
                  closed_at) in enumerate(rows, start=1):
+        # 逾期 is the unit's: not answered by the deadline in force (ledgers.rules), not a wait for 复查.
+        overdue = rules.overdue_days_of(status, deadline, rectified_at, closed_at, today)
         yield [
             number, unit, found_on, f"{iso_year}年第{iso_week}周", kinds[kind] if kind else "直接交办",
             f"{code} {indicator}" if code else "", description, deadline, str(statuses[status]),
-            "是" if status != ProblemStatus.CLOSED and deadline < today else "否", rectification,
+            "是" if overdue else "否", rectification,
             rectified_name or rectified_user or "", recheck_note, closed_name or closed_user or "", closed_at,
         ]
 

@@ -5,34 +5,39 @@ and the Excel alike, so the three always agree.
 (one per ledger, grouped by unit), never one query per unit; the previous month is a second
 pass of the same queries, for the 上升/下降/持平 comparison.
 
-Definitions (what each figure means, as printed in the report's notes):
+Definitions (what each figure means; the rules themselves are ledgers.rules, whose `notes()` the
+report prints as its 说明):
 - "as of" (截至) is the end of the month, or today while the month is still running.
-- tasks due: assignments whose task deadline falls in the month; done: of those, completed by
-  the as-of moment; overdue: any assignment whose deadline passed before the as-of date and that
-  was not completed by then.
-- checks: submitted checks dated in the month; units are ranked by their average score rate
-  (得分率), ties share a rank (1, 2, 2, 4) — the same rule as the weekly bulletin.
+- tasks: every deadline a unit owes is an item (a one-off task's, or each period of a recurring
+  task: ledgers.rules.TaskItems). Due: items whose deadline falls in the month; done: of those, done
+  by the as-of moment; overdue: any item whose deadline passed before the as-of date and that was
+  not done by then.
+- checks: submitted checks dated in the month, one figure per unit, template and week (the mean of
+  that week's checks); units are ranked by the mean of their figures' rates (得分率), ties share a
+  rank (1, 2, 2, 4) — the same rule as the weekly bulletin.
 - problems found: found in the month; closed: 销号 in the month; open: found by the end of the
-  month and not closed by then; overdue: open with a deadline before the as-of date; average
-  days to close: over problems closed in the month (销号 date − found date).
+  month and not closed by then; overdue: waiting for the unit at the as-of date past the deadline
+  in force (ledgers.rules.overdue_then_q: not the problems answered and waiting for the re-check);
+  average days to close: over problems closed in the month (销号 date − found date).
 - activities: submitted or approved archives dated in the month, and their photos.
-- letter signed: the unit's letter of the campaign year is 已签订 or 已归档.
+- letter signed: the unit's letter of the campaign year is 已签订 or 已归档 (not 待确认).
 """
 import calendar
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg, Case, Count, FloatField, Func, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When,
+    Case, Count, Func, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
+from ledgers import rules
 from ledgers.models import (
-    Activity, ActivityPhoto, ActivityStatus, AssignmentStatus, Bureau, CampaignYear, Check, LetterStatus, Problem,
-    ProblemStatus, ResponsibilityLetter, TaskAssignment, Unit,
+    Activity, ActivityPhoto, ActivityStatus, Bureau, CampaignYear, Check, Problem, ProblemStatus,
+    ResponsibilityLetter, TaskAssignment, Unit,
 )
 from ledgers.services.ranking import score_ranking
 
@@ -92,8 +97,7 @@ class Month:
         return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
 
 
-def _start_of(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+_start_of = rules.start_of
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -107,6 +111,7 @@ class UnitRow:
     tasks_done: int = 0
     tasks_overdue: int = 0
     checks: int = 0
+    figures: int = 0  # one per check template and week
     average_score: Decimal | None = None
     score_rate: Decimal | None = None  # percent, one decimal
     rank: int | None = None
@@ -285,20 +290,26 @@ def _unit_filter(qs, unit, lookup="unit"):
 
 
 def _task_figures(periods, unit):
-    """[{unit_id: {"due", "done", "overdue"}} for each (month, as_of) in periods], from one grouped query."""
-    annotations, wanted = {}, Q()
-    for i, (month, as_of) in enumerate(periods):
-        # Completed by the end of the as-of day (a task finished today, or on the month's last day, counts).
-        end = _start_of(as_of + datetime.timedelta(days=1))
-        done_by_then = Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=end) | Q(completed_at__isnull=True))
-        due = Q(task__deadline__gte=month.first_day, task__deadline__lt=month.next_first_day)
-        wanted |= due | Q(task__deadline__lt=as_of)
-        annotations.update({f"due{i}": Count("pk", filter=due), f"done{i}": Count("pk", filter=due & done_by_then),
-                            f"overdue{i}": Count("pk", filter=Q(task__deadline__lt=as_of) & ~done_by_then)})
-    rows = list(_unit_filter(TaskAssignment.objects.all(), unit).filter(wanted).values("unit_id")
-                .annotate(**annotations).order_by())
-    return [{r["unit_id"]: {k: r[f"{k}{i}"] for k in ("due", "done", "overdue")} for r in rows}
-            for i in range(len(periods))]
+    """[{unit_id: {"due", "done", "overdue"}} for each (month, as_of) in periods]: the items of the
+    assignments (ledgers.rules.TaskItems: a one-off task's deadline, each period of a recurring
+    task), from one grouped query per kind of item."""
+    figures = [defaultdict(lambda: {"due": 0, "done": 0, "overdue": 0}) for _ in periods]
+    items = rules.TaskItems(_unit_filter(TaskAssignment.objects.all(), unit))
+    for qs, periodic in items.each():
+        annotations, wanted = {}, Q()
+        for i, (month, as_of) in enumerate(periods):
+            # Done by the end of the as-of day (a task finished today, or on the month's last day, counts).
+            done_by_then = rules.TaskItems.done(periodic, rules.end_of(as_of))
+            due = Q(due__gte=month.first_day, due__lt=month.next_first_day)
+            wanted |= due | Q(due__lt=as_of)
+            annotations.update({f"due{i}": Count("pk", filter=due), f"done{i}": Count("pk", filter=due & done_by_then),
+                                f"overdue{i}": Count("pk", filter=rules.TaskItems.overdue(periodic, as_of))})
+        for r in qs.filter(wanted).values("unit_id").annotate(**annotations).order_by():
+            for i in range(len(periods)):
+                row = figures[i][r["unit_id"]]
+                for k in ("due", "done", "overdue"):
+                    row[k] += r[f"{k}{i}"]
+    return figures
 
 
 class DaysToClose(Func):
@@ -352,7 +363,7 @@ def _problem_figures(periods, unit):
         open_then = Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end))
         annotations.update({f"found{i}": Count("pk", filter=found), f"closed{i}": Count("pk", filter=closed),
                             f"open{i}": Count("pk", filter=open_then),
-                            f"overdue{i}": Count("pk", filter=open_then & Q(deadline__lt=as_of)),
+                            f"overdue{i}": Count("pk", filter=open_then & rules.overdue_then_q(as_of)),
                             f"close_days{i}": Sum(DaysToClose("closed_at", "found_on", start=start, end=end),
                                                   filter=closed)})
     # The rows any figure above counts, said with fewer conditions per row (a superset; the rows
@@ -409,8 +420,7 @@ def _signed_units(month, unit):
     year = CampaignYear.objects.filter(year=month.year).first()
     if year is None:
         return set()
-    letters = _unit_filter(ResponsibilityLetter.objects.filter(year=year), unit).filter(
-        status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED])
+    letters = _unit_filter(ResponsibilityLetter.objects.filter(year=year), unit).signed()
     return set(letters.values_list("unit_id", flat=True))
 
 
@@ -450,6 +460,7 @@ def _unit_rows_of(periods, units, unit=None):
                 row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
             if c := ranking.get(u.pk):
                 row.checks, row.average_score, row.score_rate, row.rank = c["checks"], c["average"], c["rate"], c["rank"]
+                row.figures = c["figures"]
                 row.score_total_sum, row.rate_sum = c["total_sum"], c["rate_sum"]
             if p := problems.get(u.pk):
                 row.problems_found, row.problems_closed = p["found"], p["closed"]
@@ -464,16 +475,16 @@ def _unit_rows_of(periods, units, unit=None):
 
 def totals_of(rows):
     checks = sum(r.checks for r in rows)
+    figures = sum(r.figures for r in rows)
     closed = sum(r.problems_closed for r in rows)
 
-    def mean(attr):
-        return _mean(sum((getattr(r, attr) for r in rows), Decimal(0)), checks)
-
+    rate_sum = sum((r.rate_sum for r in rows), Decimal(0))
     return Totals(
         units=len(rows),
         tasks_due=sum(r.tasks_due for r in rows), tasks_done=sum(r.tasks_done for r in rows),
         tasks_overdue=sum(r.tasks_overdue for r in rows),
-        checks=checks, average_score=mean("score_total_sum"), score_rate=mean("rate_sum"),
+        checks=checks, average_score=_mean(sum((r.score_total_sum for r in rows), Decimal(0)), figures),
+        score_rate=rules.round_rate(rate_sum / figures) if figures else None,
         problems_found=sum(r.problems_found for r in rows), problems_closed=closed,
         problems_open=sum(r.problems_open for r in rows), problems_overdue=sum(r.problems_overdue for r in rows),
         average_close_days=_mean(sum(r.close_days_total for r in rows), closed),
@@ -511,7 +522,7 @@ def _open_problem_rows(month, as_of, unit=None, limit=None):
           .filter(Q(found_on__lt=month.next_first_day) & (~Q(status=ProblemStatus.CLOSED) | Q(closed_at__gte=end)))
           .order_by("deadline", "unit__sort_order", "unit__name", "pk")
           .values_list("pk", "unit__name", "description", "found_on", "deadline", "status", "closed_at",
-                       "check_record__kind", "indicator__code"))
+                       "rectified_at", "check_record__kind", "indicator__code"))
     if limit is not None:
         qs = qs[:limit]
     # Labels as plain strings once (a lazy label translates again on every str(): thousands of rows).
@@ -521,11 +532,12 @@ def _open_problem_rows(month, as_of, unit=None, limit=None):
     closed = ProblemStatus.CLOSED
     result = []
     append = result.append
-    for pk, unit_name, description, found_on, deadline, status, closed_at, kind, code in qs.iterator(2000):
+    for pk, unit_name, description, found_on, deadline, status, closed_at, rectified_at, kind, code in qs.iterator(2000):
         label = f"已于{timezone.localtime(closed_at):%m-%d}销号" if status == closed else labels[status]
-        days = (as_of - deadline).days
+        # 逾期天数 from the deadline in force, for the unit's overdue only (ledgers.rules.overdue_days).
+        days = rules.overdue_days_of(status, deadline, rectified_at, closed_at, as_of)
         append(OpenProblem(pk, unit_name, description, found_on, deadline, label, kinds.get(kind) or "直接交办",
-                           code or "", days if days > 0 else 0))
+                           code or "", days))
     return result
 
 
@@ -640,7 +652,7 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
         comparisons=compare(totals, previous),
         open_problems=OpenProblems(month, as_of, scope, open_count) if lists else [],
         highlights=highlights(month, scope) if lists else [], ranked_units=ranked, bureau=None if unit else bureau,
-        districts=districts,
+        districts=districts, notes=rules.note_lines(unit.bureau if unit else bureau),
     )
 
 
@@ -658,26 +670,27 @@ def archived_activities(month, unit=None):
 
 
 def weekly_score_trend(iso_year, unit=None):  # unit: a Unit, or a Bureau for its units
-    """[(iso_week, average score rate in percent or None), …] for the campaign's weeks so far.
+    """[(iso_week, score rate in percent or None), …] for the campaign's weeks so far.
 
     The weeks run from the year's first week with a submitted check (bureau-wide, so a unit's
     chart shows the weeks it was not checked as gaps) to this week, or to the year's last week
     with checks for a past year; [] when the year has no checks. Two queries. The rate of a week
-    is the mean of its checks' rates, as in the bulletin.
+    is the mean of its figures' rates (one figure per unit, template and week: ledgers.rules),
+    rounded once (ledgers.rules.round_rate), as in the bulletin.
     """
-    rate = Cast("total", FloatField()) * 100 / Cast("max_total", FloatField())
     year_checks = Check.objects.submitted().filter(iso_year=iso_year, max_total__gt=0)
     span = year_checks.aggregate(first=Min("iso_week"), last=Max("iso_week"))
     if span["first"] is None:
         return []
-    rows = (_unit_filter(year_checks, unit)
-            .values("iso_week").annotate(rate=Avg(rate)).order_by())
-    by_week = {r["iso_week"]: round(r["rate"], 1) for r in rows}
+    by_week = defaultdict(list)
+    for f in rules.figures_of(_unit_filter(year_checks, unit)):
+        by_week[f.iso_week].append(f.rate)
+    rates = {week: rules.round_rate(sum(values) / len(values)) for week, values in by_week.items()}
     last = span["last"]
     today = timezone.localdate().isocalendar()
     if today[0] == iso_year:
         last = max(last, today[1])
-    return [(week, by_week.get(week)) for week in range(span["first"], last + 1)]
+    return [(week, rates.get(week)) for week in range(span["first"], last + 1)]
 
 
 def unit_month_row(month, unit, today=None):

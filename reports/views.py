@@ -15,10 +15,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ledgers import versions
+from ledgers import rules, versions
 from ledgers.access import get_visible_or_404, role_required, selected_bureau
 from ledgers.files import serve_file
-from ledgers.models import Bureau, CampaignYear, Role, Unit
+from ledgers.models import Bureau, CampaignYear, Problem, Role, Unit
 from ledgers.params import int_param
 from ledgers.views.core import register_home_panel
 
@@ -210,6 +210,9 @@ def dashboard(request):
 def _board(month, bureau, today):
     summary = monthly_summary(month, bureau=bureau, today=today, lists=False)
     return {"summary": summary, "empty_units": [r for r in summary.rows if not r.activities],
+            # The inspectors' own figure, never the units' overdue (ledgers.rules).
+            "recheck_overdue": Problem.objects.in_bureau(bureau).recheck_overdue(today).count(),
+            "recheck_days": rules.recheck_wait_days(),
             "charts": service.charts_for(summary, links=True),
             "trend": _trend_chart(today.isocalendar()[0], unit=bureau)}
 

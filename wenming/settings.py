@@ -353,6 +353,9 @@ NOTIFY_DIGEST_TIME = os.environ.get("NOTIFY_DIGEST_TIME", "08:00")
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
 NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
 NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10"))
+# 待复查超过 N 天: how long an answered problem may wait for the inspectors' re-check before it is
+# their figure on the bureau's pages and digests (never the unit's overdue: ledgers.rules).
+RECHECK_WAIT_DAYS = int(os.environ.get("RECHECK_WAIT_DAYS", "2"))
 
 LOGGING = {
     "version": 1,

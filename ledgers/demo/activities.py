@@ -120,7 +120,7 @@ def load(out, *, bureau=None, count_wanted=60, seed=2026):
                 activity.reviewed_at, activity.reviewed_by = now, inspector
                 if fate < 0.12:
                     activity.status = ActivityStatus.RETURNED
-                    activity.return_reason = "照片说明过于简单，请写明时间、地点、人物、事件。"
+                    activity.return_reason = "照片说明过于简单，请写明时间、地点、人物、事件、成效。"
                 else:
                     activity.status = ActivityStatus.APPROVED
                     if fate > 0.4:

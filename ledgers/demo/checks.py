@@ -102,6 +102,31 @@ def _check_days(today, rng):
         yield weeks_ago, [start + datetime.timedelta(days=d) for d in range(5) if start + datetime.timedelta(days=d) <= today]
 
 
+def _stories(bureau, inspector, today):
+    """The rectification rules at work on the demo liaison's school, through the services: a problem
+    answered on time and waiting for the re-check (the inspectors' 待复查超过 N 天, never the school's
+    逾期), and one that failed its re-check and runs to the new deadline the inspector set."""
+    from ..services import problems as service
+
+    liaison = User.objects.filter(username="liaison", unit__bureau=bureau).select_related("unit").first()
+    if liaison is None:
+        return
+    at = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=5), datetime.time(16, 0)))
+    waiting = service.problem_raise(user=inspector, unit=liaison.unit, description="校门口宣传栏玻璃破损，存在安全隐患",
+                                    found_on=today - datetime.timedelta(days=5),
+                                    deadline=today - datetime.timedelta(days=4), photos=[_image("#a3c4f3", "#e07a5f")])
+    service.problem_submit_rectification(problem=waiting, user=liaison, note="当天更换宣传栏玻璃，并加装防护条",
+                                         photos=[_image("#8fb996", "#81b29a")])
+    Problem.objects.filter(pk=waiting.pk).update(rectified_at=at)  # answered the day it was found
+    ProblemEvent.objects.filter(problem=waiting, action=ProblemAction.SUBMIT).update(at=at)
+    rejected = service.problem_raise(user=inspector, unit=liaison.unit, description="操场西侧绿化带内有塑料袋、纸屑",
+                                     found_on=today - datetime.timedelta(days=1), deadline=today,
+                                     photos=[_image("#cdb4db", "#f2cc8f")])
+    service.problem_submit_rectification(problem=rejected, user=liaison, note="已组织学生清理",
+                                         photos=[_image("#8fb996", "#f2cc8f")])
+    service.problem_reject(problem=rejected, user=inspector, reason="复查时绿化带深处仍有垃圾，请彻底清理并建立巡查制度")
+
+
 def load(out, *, bureau=None, per_week=10, seed=2026):
     """Twelve weeks of checks, their problems and two bulletins for one district (郾城区 unless told)."""
     from ..models import CampaignYear
@@ -226,6 +251,7 @@ def load(out, *, bureau=None, per_week=10, seed=2026):
                                        note=problem.recheck_note))
     ProblemEvent.objects.bulk_create(events)
     ProblemPhoto.objects.bulk_create(photos)
+    _stories(bureau, inspector, today)
 
     # Two published bulletins: the weeks before this one.
     for weeks_ago in (2, 1):

@@ -51,6 +51,18 @@ CONTACTS = ["马晓丽", "杨志伟", "黄春燕", "朱海涛", "胡秀英", "�
             "梁国庆", "宋晓红", "谢文杰", "韩雪梅", "唐志刚", "冯丽萍", "于海燕", "董建平", "萧玉兰", "程晓峰",
             "曹丽君", "袁志勇", "邓秀梅", "许晓东", "傅丽娜", "沈国华", "曾晓燕", "彭建新", "吕秀兰", "苏志强"]
 
+# 单位主要负责人 (校长 / 股长): the letters' 乙方 signatories; never the liaison.
+HEADS = ["刘建国", "张秀英", "王志强", "李桂兰", "陈国华", "杨文军", "赵春梅", "黄志明", "周建新", "吴丽娟",
+         "徐海波", "孙玉华", "胡国栋", "朱红霞", "高建平", "林秀珍", "何志勇", "郭丽萍", "马文斌", "罗建军"]
+# 局主要负责人 and 分管负责人 of each bureau: the letters' 甲方 signatories.
+BUREAU_HEADS = {"city": ("杜宏伟", "潘立新"), "yuanhui": ("孔繁荣", "邢晓光"), "zhaoling": ("贺振东", "卢秀芳")}
+YANCHENG_HEADS = ("李国伟", "张爱华")
+
+
+def head_of(order):
+    return HEADS[order % len(HEADS)]
+
+
 # (username, name, role, unit name)
 USERS = [
     ("admin", "王建华", Role.ADMIN, "局办公室（文明办）"),
@@ -64,18 +76,22 @@ USERS = [
 def load(out):
     from . import PASSWORD
 
-    _, yancheng = city_and_yancheng()
+    city, yancheng = city_and_yancheng()
+    for bureau, (head, deputy) in ((yancheng, YANCHENG_HEADS), (city, BUREAU_HEADS["city"])):
+        if not bureau.head_name:
+            bureau.head_name, bureau.deputy_head_name = head, deputy
+            bureau.save()
     for order, (name, kind, code, contact) in enumerate(SECTIONS):
         Unit.objects.update_or_create(
             bureau=yancheng, name=name,
-            defaults={"kind": kind, "code": code, "contact_name": contact,
+            defaults={"kind": kind, "code": code, "contact_name": contact, "head_name": head_of(order + 7),
                       "contact_phone": f"0395-61{order:02d}{order * 7 % 100:02d}0", "sort_order": order},
         )
     for i, name in enumerate(SCHOOLS):
         kind = UnitKind.SCHOOL
         Unit.objects.update_or_create(
             bureau=yancheng, name=name,
-            defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i],
+            defaults={"kind": kind, "code": f"school{i + 1:02d}", "contact_name": CONTACTS[i], "head_name": head_of(i),
                       "contact_phone": f"13{(i * 7) % 10}{(i * 48271 + 3512769) % 100000000:08d}", "sort_order": 100 + i},
         )
     year = timezone.localdate().year

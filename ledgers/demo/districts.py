@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import make_password
 
 from ..models import Bureau, BureauKind, Role, Unit, UnitKind, User
 from . import activities, checks, tasks
-from .core import city_and_yancheng
+from .core import BUREAU_HEADS, city_and_yancheng, head_of
 
 CITY_UNITS = [
     # (name, kind, code, contact)
@@ -34,7 +34,7 @@ PEOPLE = ["周海燕", "吴国强", "郑丽娟", "王志刚", "冯晓东", "陈�
 def _unit(bureau, name, kind, code, contact, order):
     return Unit.objects.update_or_create(
         bureau=bureau, name=name, defaults={"kind": kind, "code": code, "contact_name": contact,
-                             "sort_order": order})[0]
+                                            "head_name": head_of(order + 3), "sort_order": order})[0]
 
 
 def _user(username, name, role, unit, password):
@@ -57,9 +57,10 @@ def load(out):
     _user("city_inspector", "钱玉洁", Role.INSPECTOR, units[1], password)
     _user("city_leader", "马国华", Role.LEADER, units[0], password)
     for order, (name, short, code, schools, admin_login, inspector_login) in enumerate(DISTRICTS, start=2):
+        head, deputy = BUREAU_HEADS[code]
         bureau, _ = Bureau.objects.update_or_create(
             code=code, defaults={"name": name, "short_name": short, "kind": BureauKind.DISTRICT, "parent": city,
-                                 "sort_order": order})
+                                 "sort_order": order, "head_name": head, "deputy_head_name": deputy})
         office = _unit(bureau, f"{short}教育局办公室", UnitKind.SECTION, f"{code}-bgs", PEOPLE[order], 0)
         supervision = _unit(bureau, f"{short}教育局督导室", UnitKind.SECTION, f"{code}-dds", PEOPLE[order + 4], 1)
         _unit(bureau, f"{short}教研室", UnitKind.AFFILIATE, f"{code}-jys", PEOPLE[order + 6], 2)

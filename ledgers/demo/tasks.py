@@ -1,8 +1,10 @@
 """Demo data for indicators, the task breakdown table and responsibility letters.
 
 A believable year: ~40 indicators in a coded tree, ~60 tasks over the demo units with a mix of
-statuses (and overdue ones), and a letter for every unit in every state. All moves go through
-the services, so the timelines and audit trail look like real use.
+statuses (and overdue ones), recurring tasks reported period by period (the demo liaison missed
+last month of one: 逾期), and a letter for every unit in every state — the demo liaison's waiting
+for the bureau's confirmation (待确认). All moves go through the services, so the timelines and
+audit trail look like real use; the year's period reports are bulk-created after each unit's first.
 """
 import io
 import random
@@ -12,10 +14,11 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from simple_history.utils import bulk_create_with_history
 
 from ..models import (
     AssignmentEvent, AssignmentStatus, Bureau, CampaignYear, Frequency, Indicator, LetterStatus, LetterTarget, Method,
-    ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
+    ProgressEntry, ResponsibilityLetter, Role, Task, TaskAssignment, Unit, UnitKind, User,
 )
 from ..services import letters as letter_services
 from ..services import tasks as task_services
@@ -113,7 +116,7 @@ LETTER_TARGETS = [
 PROGRESS = ["召开专题会议研究部署，明确责任人", "制定活动方案并在全校动员", "各班开展主题班会，参与学生约600人",
             "组织志愿者进社区开展服务，参加教师32人", "完成宣传栏更新，张贴公益广告12幅", "整理活动照片和记录，上传文明网",
             "开展自查，发现问题3处，已当天整改", "邀请家长代表参加活动并填写反馈表"]
-RETURN_REASONS = ["照片缺少说明（时间、地点、人物、事件）", "佐证材料不全，请补充活动方案", "活动记录与任务要求不符，请补充"]
+RETURN_REASONS = ["照片缺少说明（时间、地点、人物、事件、成效）", "佐证材料不全，请补充活动方案", "活动记录与任务要求不符，请补充"]
 
 
 def _scan_image(text):
@@ -125,6 +128,55 @@ def _scan_image(text):
     out = io.BytesIO()
     image.save(out, "JPEG", quality=70)
     return SimpleUploadedFile("signed-scan.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+LETTER_TASK = "签订文明创建目标责任书并上传签字扫描件"
+
+
+def _period_reports(tasks, liaisons, admin, today, rng):
+    """Recurring tasks reported period by period, as a unit does over a year: nearly every period in
+    time, a few reported late, and some units behind on the last two periods (逾期). The demo liaison's
+    unit reports everything but last month of its first 每月 task: the missed month of the README's
+    rules. Entries are dated in their periods; the first of an assignment goes through the service
+    (it starts the work), the rest are bulk-created."""
+    demo_unit = User.objects.filter(username="liaison").values_list("unit_id", flat=True).first()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    showcase = next((t for t in tasks if t.frequency == Frequency.MONTHLY
+                     and t.assignments.filter(unit_id=demo_unit).exists()), None)
+    planned = []  # (entry, the day it was entered)
+    for task in tasks:
+        periods = [p for p in task.period_deadlines.all() if p.starts <= today]
+        recent = {p.pk for p in [p for p in periods if p.due < today][-2:]}
+        for assignment in task.assignments.all():
+            reporter = liaisons.get(assignment.unit_id, admin)
+            demo = assignment.unit_id == demo_unit
+            for period in periods:
+                if period.due >= today and rng.random() < 0.6:
+                    continue  # the current period, not reported yet
+                if (task == showcase and demo and period.due == last_month_end) or (
+                        not demo and period.pk in recent and rng.random() < 0.15):
+                    continue  # missed: 逾期
+                day = min(today, period.starts + timedelta(days=rng.randint(0, (period.due - period.starts).days)))
+                late = not demo and period.due < today and rng.random() < 0.1
+                entered = min(today, period.due + timedelta(days=rng.randint(1, 5))) if late else day
+                planned.append((ProgressEntry(assignment=assignment, author=reporter, date=day,
+                                              content=rng.choice(PROGRESS)), entered))
+    first = {}
+    for entry, entered in planned:
+        if entry.assignment_id not in first or entry.date < first[entry.assignment_id][0].date:
+            first[entry.assignment_id] = (entry, entered)
+    made = [(task_services.progress_add(assignment=e.assignment, user=e.author, date=e.date, content=e.content),
+             entered) for e, entered in first.values()]
+    rest = [(e, entered) for e, entered in planned if first[e.assignment_id][0] is not e]
+    made += zip(bulk_create_with_history([e for e, _ in rest], ProgressEntry, default_user=admin),
+                [entered for _, entered in rest])
+    by_day = {}
+    for entry, entered in made:
+        by_day.setdefault(entered, []).append(entry.pk)
+    for day, ids in by_day.items():  # entered on the day they were written
+        ProgressEntry.objects.filter(pk__in=ids).update(
+            created_at=timezone.make_aware(datetime.combine(day, time(17, 0))))
+    return len(made)
 
 
 def city_indicators(year):
@@ -186,18 +238,28 @@ def load(out, *, bureau=None, tasks_count=60, seed=2026):
                       + rng.sample(schools, min(4, len(schools))))
         else:
             chosen = [lead_units.get(who) or rng.choice(sections)] + rng.sample(schools, min(3, len(schools)))
-        # Deadlines within the campaign year: the last ~4 months and what is left of the year.
+        # Deadlines within the campaign year: the last ~4 months and what is left of the year (a
+        # recurring task is due at its last period's end; the letter task soon, with the letters).
         days_left = (date(year.year, 12, 31) - today).days
         deadline = today + timedelta(days=rng.randint(-120, max(10, days_left)))
+        letter_task = title == LETTER_TASK
         task = Task(year=year, number=str(n + 1), indicator=by_code[code], title=title, frequency=frequency,
                     requirement="按照测评体系逐项对照，有方案、有记录、有照片，按时填报落实情况。",
-                    lead_unit=lead_units.get(who) or rng.choice(sections), deadline=deadline)
+                    lead_unit=lead_units.get(who) or rng.choice(sections),
+                    deadline=today + timedelta(days=20) if letter_task else deadline, is_letter_task=letter_task)
         tasks.append(task_services.task_save(task=task, units=list(dict.fromkeys(chosen)), user=admin))
+    # The table was decomposed at the start of the campaign year: every period since is owed.
+    given = timezone.make_aware(datetime.combine(min(today, date(year.year, 1, 5)), time(9, 0)))
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(created_at=given)
+    for task in tasks:
+        task.created_at = given
 
     # When a finished task was reported and marked done: mostly by its deadline, some a few days late.
     # (A separate generator, so that everything else the seed makes stays the same.)
     when = random.Random(seed + 1)
     for task in tasks:
+        if task.is_recurring or task.is_letter_task:
+            continue  # reported period by period below; the letter task is done by confirming the letter
         past = task.deadline < today
         for assignment in task.assignments.all():
             roll = rng.random()
@@ -217,26 +279,35 @@ def load(out, *, bureau=None, tasks_count=60, seed=2026):
             if rng.random() < 0.12:
                 task_services.assignment_return(assignment=assignment, user=inspector,
                                                 reason=rng.choice(RETURN_REASONS))
+    _period_reports([t for t in tasks if t.is_recurring], liaisons, admin, today, random.Random(seed + 2))
 
     for order, (text, points) in enumerate(LETTER_TARGETS, 1):
         LetterTarget.objects.create(bureau=bureau, year=year, order=order, text=text, points=Decimal(points))
-    letter_services.letters_generate(year=year, user=admin)
+    letter_services.letters_generate(year=year, user=admin)  # proposing the heads who sign
+    demo_liaison = User.objects.filter(username="liaison", unit__bureau=bureau).values_list("unit_id", flat=True).first()
+    other_liaison = User.objects.filter(username="liaison2", unit__bureau=bureau).values_list("unit_id", flat=True).first()
     for i, letter in enumerate(ResponsibilityLetter.objects.filter(year=year, unit__bureau=bureau)
                                .select_related("unit")):
-        letter.bureau_signatory = admin.name
-        letter.save(update_fields=["bureau_signatory"])
-        state = [LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.SIGNED, LetterStatus.ARCHIVED][
-            0 if i % 13 == 12 else (1 if i % 4 == 1 or letter.unit_id in liaisons else (3 if i % 4 == 3 else 2))]
+        # The demo liaison's letter waits for the bureau's confirmation (待确认); liaison2's scan was
+        # returned; the others in every state.
+        state = ("pending" if letter.unit_id == demo_liaison else "returned" if letter.unit_id == other_liaison
+                 else LetterStatus.DRAFT if i % 13 == 12 else LetterStatus.ISSUED if i % 4 == 1
+                 else "pending" if i % 7 == 5 else LetterStatus.ARCHIVED if i % 4 == 3 else LetterStatus.SIGNED)
         if state == LetterStatus.DRAFT:
             continue
         letter_services.letter_move(letter=letter, to=LetterStatus.ISSUED, user=admin)
-        if state in (LetterStatus.SIGNED, LetterStatus.ARCHIVED):
-            signer = liaisons.get(letter.unit_id, admin)
-            letter_services.letter_upload_scan(letter=letter, user=signer,
-                                               upload=_scan_image(f"{year.year} letter signed: {letter.unit.code}"))
+        if state == LetterStatus.ISSUED:
+            continue
+        signer = liaisons.get(letter.unit_id, admin)
+        letter_services.letter_upload_scan(letter=letter, user=signer,
+                                           upload=_scan_image(f"{year.year} letter signed: {letter.unit.code}"))
+        if state == "returned":
+            letter_services.letter_return(letter=letter, user=admin, reason="扫描件不清晰，乙方未盖公章，请重新上传。")
+        elif state in (LetterStatus.SIGNED, LetterStatus.ARCHIVED):
+            letter_services.letter_confirm(letter=letter, user=admin)  # the unit's letter task is done with it
         if state == LetterStatus.ARCHIVED:
             letter_services.letter_move(letter=letter, to=LetterStatus.ARCHIVED, user=admin)
 
-    overdue = sum(1 for t in tasks for a in t.assignments.all() if a.is_overdue())
+    overdue = TaskAssignment.objects.filter(task__in=tasks).overdue(today).count()
     out(f"{bureau.label}：测评指标 {len(by_code)} 条，任务 {len(tasks)} 项（逾期未完成 {overdue} 条），"
         f"目标责任书 {ResponsibilityLetter.objects.filter(year=year, unit__bureau=bureau).count()} 份")

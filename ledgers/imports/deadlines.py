@@ -1,23 +1,25 @@
 """Deadlines as bureaus write them in a 完成时限 column.
 
 `parse_deadline(value, year)` returns a `Deadline`: the final date, the frequency and, for
-recurring work (每月 / 每季度 / 每学期, 学期末), one (label, start, due) per period of the
-campaign year. Raises ValueError for text that names no date.
+recurring work (每周 / 每月 / 每季度 / 每学期, 学期末), one (label, start, due) per period of the
+campaign year — the periods of `ledgers.rules.recurring_periods`, the same whatever made the task.
+`year` is the CampaignYear (its semesters) or a year number. Raises ValueError for text that
+names no date.
 
   2026-06-30, 2026.6.30, 2026/6/30, 2026年6月30日前, 6月30日, 6月底, 6月 → that date (month end)
   Excel dates and serial numbers (46203)                            → that date
   上半年 → 6-30, 下半年 / 全年 / 年底 → 12-31, 第二季度 → 6-30
   长期坚持 / 常态化 / 持续                                          → ongoing, 12-31
-  每周                                                               → weekly, 12-31
-  每月 → 12 periods, 每季度 → 4, 每学期 / 学期末 → 2 (春季学期 to 7-10, 秋季学期 to 12-31)
+  每周 → the year's weeks, 每月 → 12 periods, 每季度 → 4, 每学期 / 学期末 → 2 (the campaign
+  year's 春季学期 and 秋季学期, ledgers.rules.terms)
 """
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl.utils.datetime import from_excel
 
+from .. import rules
 from ..models import Frequency
 
 ONGOING_WORDS = ("长期坚持", "长期", "常态化", "常态", "持续", "经常性")
@@ -26,9 +28,6 @@ TERM_WORDS = ("每学期", "学期末", "期末", "每个学期", "学期")
 MONTH_WORDS = ("每月", "每个月", "按月", "月度")
 QUARTER_WORDS = ("每季度", "每季", "按季度", "季度末")
 WEEK_WORDS = ("每周", "每星期", "按周")
-# Semester periods within a campaign year (春季学期 ends in early July; 秋季学期 is counted to 12-31).
-TERMS = (("春季学期", (1, 1), (7, 10)), ("秋季学期", (7, 11), (12, 31)))
-QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -42,23 +41,16 @@ class Deadline:
     def describe(self):
         if self.periods:
             return f"{Frequency(self.frequency).label}（{len(self.periods)} 期，首期 {self.periods[0][2]:%m-%d}）"
-        if self.frequency in (Frequency.ONGOING, Frequency.WEEKLY):
+        if self.frequency == Frequency.ONGOING:
             return f"{Frequency(self.frequency).label}（至 {self.due}）"
         return self.due.isoformat()
 
 
-def month_end(year, month):
-    return date(year, month, calendar.monthrange(year, month)[1])
+month_end = rules.month_end
 
 
 def periods_for(frequency, year):
-    if frequency == Frequency.MONTHLY:
-        return [(f"{m}月", date(year, m, 1), month_end(year, m)) for m in range(1, 13)]
-    if frequency == Frequency.QUARTERLY:
-        return [(QUARTER_NAMES[q], date(year, 3 * q + 1, 1), month_end(year, 3 * q + 3)) for q in range(4)]
-    if frequency == Frequency.TERM:
-        return [(label, date(year, *start), date(year, *end)) for label, start, end in TERMS]
-    return []
+    return [(p.label, p.start, p.end) for p in rules.recurring_periods(frequency, year)]
 
 
 def recurring(frequency, year, text=""):
@@ -100,7 +92,8 @@ def _date_in(text, year):
     return date(y, m, int(day))  # ValueError for 2月30日
 
 
-def parse_deadline(value, year):
+def parse_deadline(value, campaign_year):
+    year = getattr(campaign_year, "year", campaign_year)
     if isinstance(value, datetime):
         return Deadline(due=value.date(), text=value.date().isoformat())
     if isinstance(value, date):
@@ -117,8 +110,8 @@ def parse_deadline(value, year):
     if re.fullmatch(r"\d{5}(\.0+)?", text) and 20000 < float(text) < 80000:
         return parse_deadline(float(text), year)
     freq = frequency_from(text)
-    if freq in (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.TERM):
-        return recurring(freq, year, text)
+    if freq in Frequency.recurring():
+        return recurring(freq, campaign_year, text)
     found = _date_in(text, year)
     if found:
         return Deadline(due=found, frequency=freq or Frequency.ONCE, text=text)
@@ -128,7 +121,7 @@ def parse_deadline(value, year):
         return Deadline(due=month_end(year, 3 * q), text=text)
     if "上半年" in text:
         return Deadline(due=date(year, 6, 30), text=text)
-    if freq in (Frequency.ONGOING, Frequency.WEEKLY):
+    if freq == Frequency.ONGOING:
         return Deadline(due=date(year, 12, 31), frequency=freq, text=text)
     if any(word in text for word in YEAR_END_WORDS):
         return Deadline(due=date(year, 12, 31), text=text)

@@ -9,8 +9,8 @@ again changes nothing, and a changed deadline or unit list updates the task and 
 """
 import re
 
-from ..models import Frequency, Indicator, Task, TaskDeadline
-from ..services.tasks import sync_dispatched, task_save
+from ..models import Frequency, Indicator, Task
+from ..services.tasks import task_save
 from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
 from .deadlines import Deadline, frequency_from, parse_deadline, recurring
 from .sheet import clean, guess_columns
@@ -143,14 +143,14 @@ class TaskImporter(Importer):
             reasons.append(f"频次“{freq_text}”应为 一次性、每周、每月、每季度、每学期 或 长期坚持")
             return None
         if freq in Frequency.recurring():
-            return recurring(freq, year.year, text or freq_text)
+            return recurring(freq, year, text or freq_text)
         if not text:
             if freq:
-                return parse_deadline(freq_text, year.year)
+                return parse_deadline(freq_text, year)
             reasons.append("缺少完成时限")
             return None
         try:
-            deadline = parse_deadline(v.get("deadline"), year.year)
+            deadline = parse_deadline(v.get("deadline"), year)
         except (ValueError, OverflowError):
             reasons.append(f"完成时限“{text}”不是有效日期（如 {year.year}-06-30、6月底、每月、长期坚持）")
             return None
@@ -208,13 +208,7 @@ class TaskImporter(Importer):
                     continue
                 setattr(task, name, value)
             is_new = task.pk is None
-            task_save(task=task, units=plan["units"], user=user)
-            old = [(p.label, p.starts, p.due) for p in task.period_deadlines.all()] if not is_new else []
-            if old != plan["periods"]:
-                task.period_deadlines.all().delete()
-                TaskDeadline.objects.bulk_create(
-                    TaskDeadline(task=task, label=label, starts=starts, due=due) for label, starts, due in plan["periods"])
-                sync_dispatched(task=task)  # a city task's new periods reach the districts' copies
+            task_save(task=task, units=plan["units"], user=user)  # with the periods of its frequency
             created += is_new
             updated += not is_new
         return {"created": created, "updated": updated}

@@ -14,7 +14,7 @@ notifications  in-app messages, email/robot deliveries, webhooks, email opt-out 
 assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import (  # noqa: F401
-    Bureau, BureauKind, BureauOwned, CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User,
+    Bureau, BureauKind, BureauOwned, BureauSettings, CampaignYear, Role, Unit, UnitKind, UnitOwnedQuerySet, User,
 )
 from .files import StoredFile, StoredPhoto  # noqa: F401
 from .indicators import Indicator, Method, code_sort_key  # noqa: F401

@@ -73,6 +73,12 @@ class ActivityStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+def archived_q(prefix=""):
+    """Q: 已建档 — submitted or approved (a draft or a returned archive is not); `prefix` reaches the
+    activity through a relation ("activities__")."""
+    return Q(**{f"{prefix}status__in": [ActivityStatus.SUBMITTED, ActivityStatus.APPROVED]})
+
+
 def in_month(month_start):
     """Q: dated in the month starting at `month_start` (a date on the 1st)."""
     next_month = (month_start + timedelta(days=32)).replace(day=1)
@@ -85,8 +91,8 @@ class ActivityQuerySet(UnitOwnedQuerySet):
         return self.filter(in_month(month_start))
 
     def archived(self):
-        """Counted as archived: submitted or approved (not drafts, not returned)."""
-        return self.filter(status__in=[ActivityStatus.SUBMITTED, ActivityStatus.APPROVED])
+        """已建档: submitted or approved (not drafts, not returned); submission checks the evidence rule."""
+        return self.filter(archived_q())
 
     def with_list_data(self):
         """Everything a list row shows, in a fixed number of queries."""
@@ -184,20 +190,30 @@ class Activity(Versioned):
         """Photos in display order; uses the prefetch cache when there is one."""
         return sorted(self.photos.all(), key=lambda p: (p.sort_order, p.pk))
 
-    def evidence_problems(self, photos=None, indicators=None):
-        """What keeps this activity from meeting its indicators' evidence rules, in Chinese."""
-        photos = self.ordered_photos() if photos is None else photos
+    def evidence_rules(self, indicators=None):
+        """[(indicator or None, rule)]: the evidence rule in force for each linked indicator — its
+        own, else the bureau's default — and the default alone when none is linked (ledgers.rules)."""
+        from .. import rules
+
         indicators = sorted(self.indicators.all(), key=lambda i: i.sort_key) if indicators is None else indicators
+        bureau = self.unit.bureau
+        return [(i, rules.evidence_rule(i, bureau)) for i in indicators] or [(None, rules.evidence_rule(None, bureau))]
+
+    def evidence_problems(self, photos=None, indicators=None):
+        """What keeps this activity from meeting its evidence rules, in Chinese (empty when it meets them)."""
+        photos = self.ordered_photos() if photos is None else photos
         problems = []
-        for indicator in indicators:
-            if indicator.min_photos and len(photos) < indicator.min_photos:
-                problems.append(f"指标 {indicator.code} 要求至少 {indicator.min_photos} 张照片，目前 {len(photos)} 张")
-        needing = [i.code for i in indicators if i.caption_required]
-        if needing:
+        ruled = self.evidence_rules(indicators)
+        for indicator, rule in ruled:
+            if len(photos) < rule.min_photos:
+                whose = f"指标 {indicator.code} " if indicator is not None and rule.own else "本局"
+                problems.append(f"{whose}要求至少 {rule.min_photos} 张照片，目前 {len(photos)} 张")
+        elements = next((rule.elements for _, rule in ruled if rule.captions), None)
+        if elements:
             for number, photo in enumerate(photos, start=1):
                 if not photo.caption.strip():
-                    problems.append(f"第 {number} 张照片缺少说明（指标 {'、'.join(needing)} 要求每张照片须有说明）")
-        return problems
+                    problems.append(f"第 {number} 张照片缺少说明（请写明{elements}）")
+        return list(dict.fromkeys(problems))
 
 
 class ActivityPhotoQuerySet(UnitOwnedQuerySet):

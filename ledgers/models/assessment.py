@@ -142,15 +142,16 @@ class IndicatorRule(models.Model):
         points = format_points(self.indicator.points)
         partial = f"{(self.partial * 100).normalize():f}%"
         if self.kind == RuleKind.TASKS:
-            text = (f"本指标下到期任务按时完成的比例 × {points} 分；逾期完成的按 {partial} 计，"
-                    "到期未完成的不得分；尚未到期的任务不计。")
+            text = (f"本指标下到期任务（周期性任务每一期计一项，期末前须填报落实情况）按时完成的比例 × {points} 分；"
+                    f"逾期完成的按 {partial} 计，到期未完成的不得分；尚未到期的任务不计。")
         elif self.kind == RuleKind.CHECKS:
-            text = f"已提交督查中本指标检查项目的得分率（实得分合计 ÷ 满分合计）× {points} 分；尚无督查的暂按满分计。"
+            text = (f"已提交督查中本指标检查项目的得分率（实得分合计 ÷ 满分合计；同一周同一检查表多次督查取平均）"
+                    f"× {points} 分；尚无督查的暂按满分计。")
         elif self.kind == RuleKind.PROBLEMS:
-            text = (f"本指标下整改问题超过整改时限未销号的（含超期后才销号的），每项扣 {format_points(self.deduction)} 分，"
-                    f"扣完 {points} 分为止。")
+            text = (f"本指标下整改问题在现行整改时限内未提交整改的（含超期后才提交的），每项扣 "
+                    f"{format_points(self.deduction)} 分，扣完 {points} 分为止；按时提交、等待复查的不扣分。")
         elif self.kind == RuleKind.ACTIVITIES:
-            rule = self.indicator.evidence_rule_text()
+            rule = self.indicator.evidence_rule_text() or "本局默认佐证要求"
             period = {Period.SEMESTER: "每学期", Period.MONTH: "每月", Period.YEAR: "全年"}[self.period]
             text = (f"{period}至少 {self.required} 次符合佐证要求{f'（{rule}）' if rule else ''}的已提交活动档案；"
                     f"各周期完成比例的平均 × {points} 分（当前周期按已有次数计）。")

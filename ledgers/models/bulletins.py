@@ -4,13 +4,12 @@ A draft shows live figures (from `ledgers.services.bulletins.bulletin_data`); pu
 a JSON snapshot of everything the bulletin shows, and a published bulletin renders from that
 snapshot only, so later corrections to checks never change what was sent out.
 """
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import rules
 from ..pk_urls import pk_url
 from .core import Bureau, BureauKind, BureauOwned, CampaignYear
 
@@ -95,8 +94,8 @@ class Bulletin(BureauOwned, models.Model):
 
     @property
     def week_start(self):
-        return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 1)
+        return rules.week_bounds(self.iso_year, self.iso_week)[0]
 
     @property
     def week_end(self):
-        return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 7)
+        return rules.week_bounds(self.iso_year, self.iso_week)[1]

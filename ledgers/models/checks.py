@@ -211,10 +211,11 @@ class Check(models.Model):
 
     @property
     def percent(self):
-        """Score as a percentage of the template's maximum, so that templates compare."""
-        if not self.max_total:
-            return None
-        return (self.total * 100 / self.max_total).quantize(Decimal("0.1"))
+        """Score as a percentage of the template's maximum, so that templates compare (the one
+        rounding of score rates: ledgers.rules.score_rate)."""
+        from .. import rules
+
+        return rules.score_rate(self.total, self.max_total)
 
 
 class CheckScore(models.Model):

@@ -17,6 +17,7 @@ POST requests, so a city user reads a district's record but cannot change it.
 """
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,16 @@ class Bureau(models.Model):
     parent = models.ForeignKey("self", verbose_name=_("上级"), on_delete=models.PROTECT, null=True, blank=True,
                                related_name="districts")
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Who signs the responsibility letters for the bureau (甲方): the letter proposes the head.
+    head_name = models.CharField(_("局主要负责人"), max_length=50, blank=True)
+    deputy_head_name = models.CharField(_("分管负责人"), max_length=50, blank=True,
+                                        help_text=_("分管文明创建工作的局领导"))
+    # The default evidence rule of an activity archive, wherever its indicator has none (ledgers.rules).
+    evidence_min_photos = models.PositiveSmallIntegerField(
+        _("活动档案默认最少照片数"), default=1, help_text=_("关联指标未规定佐证要求时，提交活动档案至少需要的照片张数"))
+    evidence_captions = models.BooleanField(_("照片默认须有说明"), default=True)
+    caption_elements = models.CharField(_("照片说明要素"), max_length=60, default="时间、地点、人物、事件、成效",
+                                        help_text=_("照片说明应写明的内容，提示联络员并用于退回提示"))
 
     objects = BureauQuerySet.as_manager()
     history = HistoricalRecords()
@@ -123,6 +134,15 @@ class Bureau(models.Model):
     @property
     def label(self):
         return self.short_name or self.name
+
+
+class BureauSettings(Bureau):
+    """本局设置: the bureau's own settings page in the admin (its heads, the default evidence rule)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("本局设置")
+        verbose_name_plural = _("本局设置")
 
 
 class BureauOwned:
@@ -209,6 +229,8 @@ class Unit(models.Model):
     code = models.SlugField(_("简码"), max_length=30, unique=True, help_text=_("字母或数字，用于文件名等"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    head_name = models.CharField(_("单位主要负责人"), max_length=50, blank=True,
+                                 help_text=_("校长或股室负责人：目标责任书乙方签字人"))
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -268,6 +290,9 @@ class CampaignYear(models.Model):
     year = models.PositiveIntegerField(_("年度"), unique=True)
     title = models.CharField(_("名称"), max_length=100, blank=True)
     is_current = models.BooleanField(_("当前年度"), default=False)
+    spring_term_end = models.DateField(
+        _("春季学期截止日期"), null=True, blank=True,
+        help_text=_("每学期任务春季学期的报送截止日期，也是学期统计的分界；不填为7月31日"))
 
     objects = CampaignYearQuerySet.as_manager()
 
@@ -283,6 +308,10 @@ class CampaignYear(models.Model):
 
     def __str__(self):
         return self.title or f"{self.year}年度"
+
+    def clean(self):
+        if self.spring_term_end and self.spring_term_end.year != self.year:
+            raise ValidationError({"spring_term_end": f"春季学期截止日期应在{self.year}年内。"})
 
     def save(self, *args, **kwargs):
         if self.is_current:

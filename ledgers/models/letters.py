@@ -2,8 +2,9 @@
 
 The bureau edits the year's target items (LetterTarget); generating letters copies them into
 each unit's letter (LetterItem), so later edits change only letters still in 草稿. Status moves
-草稿 → 已下发 → 已签订 → 已归档 go through `ledgers.services.letters`; uploading the signed scan
-(SignedScan: PDF or image) is what makes a letter 已签订.
+草稿 → 已下发 → 待确认 → 已签订 → 已归档 go through `ledgers.services.letters`: the unit uploads the
+signed scan (SignedScan: PDF or image) and the letter waits for the bureau (待确认), which confirms
+it (已签订, completing the unit's letter task) or returns it with a reason (back to 已下发).
 """
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from .files import StoredFile
 class LetterStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ISSUED = "issued", _("已下发")
+    PENDING = "pending", _("待确认")
     SIGNED = "signed", _("已签订")
     ARCHIVED = "archived", _("已归档")
 
@@ -60,7 +62,11 @@ class ResponsibilityLetterQuerySet(UnitOwnedQuerySet):
         return self.filter(year=year)
 
     def unsigned(self):
-        return self.filter(status__in=[LetterStatus.DRAFT, LetterStatus.ISSUED])
+        """Not 已签订 yet: a scan waiting for the bureau (待确认) is not signed."""
+        return self.filter(status__in=[LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.PENDING])
+
+    def signed(self):
+        return self.filter(status__in=[LetterStatus.SIGNED, LetterStatus.ARCHIVED])
 
     def with_items(self):
         return self.select_related("unit", "year").prefetch_related(
@@ -77,9 +83,16 @@ class ResponsibilityLetter(models.Model):
     issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("下发人"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
-    signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传签字件人"),
+    uploaded_at = models.DateTimeField(_("扫描件上传时间"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传签字件人"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    signed_at = models.DateTimeField(_("确认签订时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"),
                                   on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("退回人"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    return_reason = models.TextField(_("退回原因"), blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("归档人"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
@@ -115,6 +128,7 @@ class ResponsibilityLetter(models.Model):
         return {
             LetterStatus.DRAFT: "text-bg-secondary",
             LetterStatus.ISSUED: "text-bg-warning",
+            LetterStatus.PENDING: "text-bg-info",
             LetterStatus.SIGNED: "text-bg-success",
             LetterStatus.ARCHIVED: "text-bg-dark",
         }[self.status]

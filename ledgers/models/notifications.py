@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     ACTIVITY_RETURNED = "activity_returned", _("活动档案退回")
     ASSIGNMENT_RETURNED = "assignment_returned", _("任务落实退回")
     LETTER_ISSUED = "letter_issued", _("责任书待签订")
+    LETTER_RETURNED = "letter_returned", _("责任书扫描件退回")
     BULLETIN_PUBLISHED = "bulletin_published", _("督查通报发布")
     MONTHLY_PUBLISHED = "monthly_published", _("分析小结发布")
     DIGEST = "digest", _("每日提醒（日结日清）")

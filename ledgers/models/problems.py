@@ -3,17 +3,20 @@
 A problem is found in a check (or raised directly by the bureau) against one unit. Its status
 moves 待整改 → 整改中 → 待复查 → 已销号, and 复查不通过 sends it back to 整改中. Every move is made
 by one service in `ledgers.services.problems`, which records a `ProblemEvent` (who, when, note)
-for the timeline. Overdue is derived from the deadline, never stored.
+for the timeline. Overdue is derived from the deadline in force, never stored: the rule is
+`ledgers.rules` (复查不通过 sets a new deadline; a problem answered on time and waiting for the
+re-check is not the unit's overdue).
 """
 import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import rules
 from ..pk_urls import pk_url
 from .checks import Check
 from .core import CampaignYear, Unit, UnitOwnedQuerySet
@@ -37,11 +40,21 @@ class ProblemQuerySet(UnitOwnedQuerySet):
     def open(self):
         return self.exclude(status=ProblemStatus.CLOSED)
 
-    def overdue(self, today=None):
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+    def awaiting_unit(self):
+        """待整改 and 整改中 (复查不通过 included): the unit's to act on."""
+        return self.filter(rules.awaiting_unit_q())
 
-    def not_overdue(self, today=None):
-        return self.filter(Q(status=ProblemStatus.CLOSED) | Q(deadline__gte=today or timezone.localdate()))
+    def in_review(self):
+        """待复查: answered, waiting for the inspectors."""
+        return self.filter(status=ProblemStatus.REVIEW)
+
+    def overdue(self, today=None):
+        """逾期未整改: not answered by the deadline in force (ledgers.rules.overdue_q)."""
+        return self.filter(rules.overdue_q(today or timezone.localdate()))
+
+    def recheck_overdue(self, today=None):
+        """待复查超过 N 天: the inspectors' figure (ledgers.rules.recheck_overdue_q)."""
+        return self.filter(rules.recheck_overdue_q(today or timezone.localdate()))
 
     def for_week(self, iso_year, iso_week):
         return self.filter(iso_year=iso_year, iso_week=iso_week)
@@ -58,11 +71,11 @@ class ProblemQuerySet(UnitOwnedQuerySet):
         return self.select_related("unit", "indicator", "check_record")
 
     def overdue_first(self, today=None):
-        """Open problems past their deadline first, then by deadline."""
+        """Overdue problems first, then by deadline."""
         today = today or timezone.localdate()
         return self.annotate(
             overdue_rank=Case(
-                When(~Q(status=ProblemStatus.CLOSED) & Q(deadline__lt=today), then=Value(0)),
+                When(rules.overdue_q(today), then=Value(0)),
                 default=Value(1),
             )
         ).order_by("overdue_rank", "deadline", "pk")
@@ -123,16 +136,27 @@ class Problem(models.Model):
     def is_closed(self):
         return self.status == ProblemStatus.CLOSED
 
+    @property
+    def is_awaiting_unit(self):
+        return rules.is_awaiting_unit(self)
+
     def is_overdue(self, today=None):
-        return not self.is_closed and self.deadline < (today or timezone.localdate())
+        return self.overdue_days_on(today) > 0
 
     @property
     def overdue(self):
         return self.is_overdue()
 
+    def overdue_days_on(self, today=None):
+        return rules.overdue_days(self, today)
+
     @property
     def overdue_days(self):
-        return max((timezone.localdate() - self.deadline).days, 0) if self.is_overdue() else 0
+        return self.overdue_days_on()
+
+    @property
+    def recheck_waiting_days(self):
+        return rules.recheck_waiting_days(self)
 
     @property
     def week_label(self):
@@ -183,6 +207,8 @@ class ProblemEvent(models.Model):
                               related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     note = models.TextField(_("说明"), blank=True)
+    deadline = models.DateField(_("整改时限"), null=True, blank=True,
+                                help_text=_("交办和复查不通过时确定的整改时限"))
 
     class Meta:
         verbose_name = _("整改记录")

@@ -3,17 +3,19 @@
 A Task is one row of the table (indicator, requirement, lead unit, deadline, frequency). Each
 responsible unit gets a TaskAssignment whose status moves 未开始 → 进行中 → 已完成 (the bureau may
 send it back: 已退回) only through `ledgers.services.tasks`. Progress entries are separate rows, so
-two people reporting at once never overwrite each other. Overdue is derived from the deadline.
+two people reporting at once never overwrite each other. A recurring task (每周/每月/每季度/每学期)
+has its periods (TaskDeadline) however it is made. Overdue is derived, never stored: a deadline
+passed without the unit's work, a one-off task's or a period's (ledgers.rules.TaskItems).
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..pk_urls import pk_url
-from .. import files
+from .. import files, rules
 from ..concurrency import Versioned
 from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
 from .files import StoredFile
@@ -30,8 +32,8 @@ class Frequency(models.TextChoices):
 
     @classmethod
     def recurring(cls):
-        """Frequencies whose deadline repeats: one TaskDeadline per period."""
-        return (cls.MONTHLY, cls.QUARTERLY, cls.TERM)
+        """Frequencies whose deadline repeats: one TaskDeadline per period (ledgers.rules.recurring_periods)."""
+        return (cls.WEEKLY, cls.MONTHLY, cls.QUARTERLY, cls.TERM)
 
 
 class AssignmentStatus(models.TextChoices):
@@ -57,7 +59,7 @@ class TaskQuerySet(UnitOwnedQuerySet):
     def with_assignments(self):
         """Tasks with indicator, lead unit and every assignment (with its unit) in 4 queries."""
         return self.select_related("indicator", "lead_unit").prefetch_related(
-            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit").order_by(
+            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit").with_overdue().order_by(
                 "unit__sort_order", "unit__name"))
         )
 
@@ -87,6 +89,9 @@ class Task(BureauOwned, Versioned):
                                      help_text=_("导入时表格中的写法，如“每月”“6月底”"))
     frequency = models.CharField(_("工作频次"), max_length=20, choices=Frequency.choices,
                                  default=Frequency.ONCE)
+    is_letter_task = models.BooleanField(
+        _("签订责任书任务"), default=False,
+        help_text=_("局文明办确认单位的目标责任书已签订时，该单位的这项任务随之完成"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -108,10 +113,14 @@ class Task(BureauOwned, Versioned):
     def is_overdue_date(self):
         return self.deadline < timezone.localdate()
 
-    def current_period(self, today=None):
-        """The first period deadline on or after today (None for one-off tasks or when all passed)."""
-        today = today or timezone.localdate()
-        return next((p for p in self.period_deadlines.all() if p.due >= today), None)
+    @property
+    def is_recurring(self):
+        return self.frequency in Frequency.recurring()
+
+    def periods(self):
+        """The periods of the task's frequency in its campaign year (ledgers.rules); a unit owes
+        those that end on or after the day the task was given (rules.TaskItems)."""
+        return rules.recurring_periods(self.frequency, self.year)
 
 
 class TaskDeadline(models.Model):
@@ -145,18 +154,27 @@ class TaskAssignmentQuerySet(UnitOwnedQuerySet):
         return self.exclude(status=AssignmentStatus.DONE)
 
     def overdue(self, today=None):
-        # Compared in SQL: deadline before today and not done. Never stored.
-        return self.open().filter(task__deadline__lt=today or timezone.localdate())
+        """With a deadline passed without the unit's work: the task's, or a period's (ledgers.rules)."""
+        return self.filter(rules.overdue_assignments_q(today or timezone.localdate()))
+
+    def with_overdue(self, today=None):
+        """Each assignment knows whether it is overdue (`is_overdue()`) without a query of its own."""
+        return self.annotate(overdue_flag=ExpressionWrapper(
+            rules.overdue_assignments_q(today or timezone.localdate()), output_field=BooleanField()))
+
+    def with_items(self):
+        """The periods and the dates of the reports, for `items()` (two queries for the whole list)."""
+        return self.prefetch_related("task__period_deadlines", Prefetch(
+            "progress", queryset=ProgressEntry.objects.only("pk", "assignment_id", "date", "created_at")))
 
     def with_task(self):
         return self.select_related("task", "task__indicator", "task__lead_unit", "unit")
 
     def status_counts(self):
-        today = timezone.localdate()
         return self.aggregate(
             total=Count("pk"),
             done=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
-            overdue=Count("pk", filter=~Q(status=AssignmentStatus.DONE) & Q(task__deadline__lt=today)),
+            overdue=Count("pk", filter=rules.overdue_assignments_q(timezone.localdate())),
         )
 
 
@@ -194,26 +212,23 @@ class TaskAssignment(models.Model):
         return pk_url("ledgers:assignment_detail", self.pk)
 
     def is_overdue(self, today=None):
-        return self.status != AssignmentStatus.DONE and self.task.deadline < (today or timezone.localdate())
+        if today is None and "overdue_flag" in self.__dict__:
+            return self.overdue_flag
+        return any(item.overdue for item in self.items(today))
 
-    def period_rows(self, today=None):
-        """Each period deadline of a recurring task with whether this unit reported in it (a
-        progress entry dated within the period) and whether it is overdue: [(period, reported, late)]."""
-        today = today or timezone.localdate()
-        dates = [e.date for e in self.progress.all()]
-        rows = []
-        for period in self.task.period_deadlines.all():
-            reported = any(period.starts <= d <= period.due for d in dates)
-            rows.append((period, reported, not reported and period.due < today))
-        return rows
+    def items(self, today=None):
+        """Each deadline the unit owes on this assignment, done or not, overdue or not (ledgers.rules)."""
+        return rules.assignment_items(self, today)
 
-    @property
-    def days_left(self):
-        return (self.task.deadline - timezone.localdate()).days
+    def missed(self, today=None):
+        """The items overdue today: the periods without a report, or the task itself."""
+        return [item for item in self.items(today) if item.overdue]
 
     @property
     def days_late(self):
-        return -self.days_left
+        """Days since the oldest deadline still owed."""
+        missed = self.missed()
+        return (timezone.localdate() - missed[0].due).days if missed else 0
 
     def badge_class(self, today=None):
         if self.is_overdue(today):
@@ -267,6 +282,9 @@ class ProgressEntry(models.Model):
         verbose_name = _("落实情况")
         verbose_name_plural = _("落实情况")
         ordering = ["-date", "-created_at"]
+        # Whether a unit reported in a period of a recurring task (ledgers.rules.TaskItems): one range
+        # look-up per assignment and period, from the index alone.
+        indexes = [models.Index(fields=["assignment", "date", "created_at"], name="progress_period_reports")]
 
     def __str__(self):
         return f"{self.date} {self.content[:20]}"

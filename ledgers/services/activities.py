@@ -138,6 +138,9 @@ def activity_save(*, user, fields, indicators, activity=None, unit=None, caption
         activity.capture_batch = batch
     for name in ACTIVITY_FIELDS:
         setattr(activity, name, fields[name])
+    headings = [i for i in indicators if i.children.exists()]
+    if headings:
+        raise ValidationError(f"“{headings[0]}”是分组标题，请选择其下的具体指标。")
     activity.full_clean()
     activity.save()
     activity.indicators.set(indicators)
@@ -181,7 +184,8 @@ def _delete_stored(names):
 
 @transaction.atomic
 def activity_submit(*, activity, user):
-    """草稿/已退回 → 已提交, refused with the list of what is missing from the evidence rules."""
+    """草稿/已退回 → 已提交, refused with the list of what is missing from the evidence rules in force
+    (each indicator's own, else the bureau's default: ledgers.rules); the draft keeps everything."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not activity.can_edit(user):
         raise PermissionDenied("只有本单位联络员可以提交草稿或退回的活动档案。")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from .. import rules
 from ..models import Bulletin, BulletinStatus, CampaignYear, Check, Problem, Role
 from ..params import to_int, year_in_range
 from .ranking import score_ranking
@@ -22,9 +23,7 @@ CRITICISE_BOTTOM = 3
 OVERDUE_LIST_LIMIT = 30
 
 
-def week_bounds(iso_year, iso_week):
-    return (datetime.date.fromisocalendar(iso_year, iso_week, 1),
-            datetime.date.fromisocalendar(iso_year, iso_week, 7))
+week_bounds = rules.week_bounds
 
 
 def parse_week(text):
@@ -45,12 +44,13 @@ def week_value(iso_year, iso_week):
 
 
 def week_ranking(iso_year, iso_week, bureau=None):
-    """Units checked in the week, ranked by their average score rate (得分率); ties share a rank.
+    """Units checked in the week, ranked by their score rate (得分率); ties share a rank.
 
     Each row: unit_id, unit, checks, average (mean total), rate (percent, one decimal, as text),
-    rank. Ranks go 1, 2, 2, 4 when two units tie (see ledgers.services.ranking).
+    rank. A unit checked twice with one template counts once, at the mean of the two; drafts never
+    count. Ranks go 1, 2, 2, 4 when two units tie (see ledgers.services.ranking).
     """
-    ranking = score_ranking(Check.objects.in_bureau(bureau).submitted().for_week(iso_year, iso_week))
+    ranking = score_ranking(Check.objects.in_bureau(bureau).for_week(iso_year, iso_week))
     for row in ranking:
         # JSON-safe: a published bulletin freezes these rows.
         del row["total_sum"], row["rate_sum"]
@@ -75,6 +75,7 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
         criticised = [{"unit_id": r["unit_id"], "unit": r["unit"], "reason": f"本周得分率 {r['rate']}%，排名靠后"}
                       for r in ranking if r["rank"] >= cutoff and r["unit_id"] not in praised_ids]
     overdue = problems.overdue(today).select_related("unit").order_by("unit__sort_order", "deadline", "pk")
+    # 逾期 is the unit's (not answered by the deadline in force); what waits for the inspectors is theirs.
     overdue_by_unit = (problems.overdue(today).values("unit_id", "unit__name", "unit__sort_order")
                        .annotate(n=Count("pk")).order_by("unit__sort_order", "unit__name"))
     listed = {c["unit_id"]: c for c in criticised}
@@ -102,12 +103,15 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
             "found_closed": week_problems.filter(status="closed").count(),
             "closed": problems.filter(closed_at__date__range=(start, end)).count(),
             "overdue": overdue.count(),
+            "recheck_overdue": problems.recheck_overdue(today).count(),
         },
+        "recheck_days": rules.recheck_wait_days(),
         "overdue_list": [
             {"unit": p.unit.name, "description": p.description, "deadline": p.deadline.isoformat(),
-             "days": (today - p.deadline).days}
+             "days": p.overdue_days_on(today)}
             for p in overdue[:OVERDUE_LIST_LIMIT]
         ],
+        "notes": rules.note_lines(bureau),
     }
 
 

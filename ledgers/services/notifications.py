@@ -20,6 +20,7 @@ Events and recipients (the README's table "消息提醒"):
                                                              account is gone, every inspector of the bureau)
 - activity_returned / assignment_returned  退回 with reason → the unit's liaisons (+ unit robot)
 - letter_issued        a responsibility letter to sign    → the unit's liaisons (+ unit robot)
+- letter_returned      the bureau returns a signed scan    → the unit's liaisons (+ unit robot)
 - bulletin_published   a weekly bulletin                  → every unit's liaisons, each with its own rank
                                                              and score (+ unit robots, + bureau robot)
 - monthly_published    a monthly summary                  → the bureau's leaders and admins (+ bureau robot)
@@ -38,7 +39,7 @@ from django.utils import timezone
 
 from ..models import (
     ActivityStatus, AssignmentStatus, Channel, Delivery, LetterStatus, Notification, NotificationKind,
-    NotificationSettings, ProblemStatus, Role, Unit, User, Webhook,
+    NotificationSettings, Role, Unit, User, Webhook,
 )
 
 logger = logging.getLogger("ledgers.notifications")
@@ -235,6 +236,17 @@ def letter_issued(letter_id):
          webhooks=[unit_webhook(letter.unit)])
 
 
+def letter_returned(letter_id):
+    from ..models import ResponsibilityLetter
+
+    letter = ResponsibilityLetter.objects.select_related("unit", "year").get(pk=letter_id)
+    emit(kind=K.LETTER_RETURNED, key=f"letter_returned:{letter.pk}:{letter.returned_at:%Y%m%d%H%M%S%f}",
+         recipients=liaisons_of(letter.unit_id), unit=letter.unit,
+         title=f"{letter.year.year}年度目标责任书扫描件被退回，请重新上传",
+         body=f"退回原因：{letter.return_reason}", url=letter.get_absolute_url(),
+         webhooks=[unit_webhook(letter.unit)])
+
+
 def bulletin_published(bulletin_id):
     """Every unit of the bulletin's bureau hears its own rank and score rate."""
     from ..models import Bulletin
@@ -317,32 +329,29 @@ def scan(today=None):
 
 
 def _scan_periods(year, today):
-    """Recurring tasks (每月, 每季度 …): each period the unit has not reported in is told due in 3 days,
+    """Recurring tasks (每周, 每月, 每学期 …): each period the unit has not reported in is told due in 3 days,
     due today and overdue, once per stage and period; of the passed periods only the latest one (a
-    first run on a year-old database does not list every missed month)."""
-    from django.db.models import Prefetch
-
-    from ..models import ProgressEntry, TaskAssignment
+    first run on a year-old database does not list every missed month). The periods and what
+    counts as reported are ledgers.rules' (TaskItems), as on every page."""
+    from ..models import TaskAssignment
 
     assignments = list(
         TaskAssignment.objects.filter(task__year=year, unit__is_active=True, task__period_deadlines__isnull=False)
-        .exclude(status=AssignmentStatus.DONE).distinct().select_related("task", "unit")
-        .prefetch_related("task__period_deadlines", Prefetch("progress", ProgressEntry.objects.only("date", "assignment")))
-    )
+        .exclude(status=AssignmentStatus.DONE).distinct().select_related("task", "unit").with_items())
     people = _liaisons_by_unit({a.unit_id for a in assignments})
     stored = 0
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     for a in assignments:
-        rows = a.period_rows(today)
-        stages = [(period, K.TASK_OVERDUE) for period, _reported, late in rows if late][-1:]
-        stages += [(period, K.TASK_DUE_TODAY if period.due == today else K.TASK_DUE_SOON)
-                   for period, reported, _late in rows
-                   if not reported and today <= period.due <= today + datetime.timedelta(days=DUE_SOON_DAYS)]
-        for period, kind in stages:
-            when = {K.TASK_OVERDUE: "已逾期", K.TASK_DUE_TODAY: "今天到期"}.get(kind, f"{(period.due - today).days}天后到期")
+        items = a.items(today)
+        stages = [(item, K.TASK_OVERDUE) for item in items if item.overdue][-1:]
+        stages += [(item, K.TASK_DUE_TODAY if item.due == today else K.TASK_DUE_SOON)
+                   for item in items if not item.done and today <= item.due <= soon]
+        for item, kind in stages:
+            when = {K.TASK_OVERDUE: "已逾期", K.TASK_DUE_TODAY: "今天到期"}.get(kind, f"{(item.due - today).days}天后到期")
             # The same key as a one-off deadline: the last period (the task's deadline) is told once.
-            stored += _stage(kind=kind, key=f"{kind}:{a.pk}:{period.due:%Y%m%d}", recipients=people.get(a.unit_id, []),
-                             unit=a.unit, title=f"{period.label}报送{when}：{a.task.title}",
-                             body=f"{period.label}完成时限：{period.due:%Y年%m月%d日}，本期尚未填报落实情况。",
+            stored += _stage(kind=kind, key=f"{kind}:{a.pk}:{item.due:%Y%m%d}", recipients=people.get(a.unit_id, []),
+                             unit=a.unit, title=f"{item.label}报送{when}：{a.task.title}",
+                             body=f"{item.label}完成时限：{item.due:%Y年%m月%d日}，本期尚未填报落实情况。",
                              url=a.get_absolute_url())
     return stored
 
@@ -357,11 +366,13 @@ def _stage(**kwargs):
 # --- the daily digest (日结日清) -----------------------------------------------------------------
 
 def _lines_for_unit(unit, today):
-    """[(heading, [item text, ...], url)] of what the unit has due today, overdue and waiting."""
+    """[(heading, [item text, ...], url)] of what the unit has due today, overdue and waiting (the
+    rules of ledgers.rules: a task's or a period's deadline; a problem's deadline in force)."""
     from ..models import Activity, Problem, ResponsibilityLetter, TaskAssignment
 
-    tasks = TaskAssignment.objects.filter(unit=unit).exclude(status=AssignmentStatus.DONE).select_related("task")
-    problems = Problem.objects.filter(unit=unit).open()
+    assignments = list(TaskAssignment.objects.filter(unit=unit).exclude(status=AssignmentStatus.DONE)
+                       .select_related("task").with_items().order_by("task__deadline", "task_id")[:LISTED])
+    problems = Problem.objects.filter(unit=unit)
     lines = []
 
     def add(heading, items, url):
@@ -371,20 +382,23 @@ def _lines_for_unit(unit, today):
                 items = items[:SHOWN] + [f"……共 {len(items)}{'+' if len(items) >= LISTED else ''} 项"]
             lines.append((heading, items, url))
 
-    periods_due = [f"{a.task.title}（{period.label}）"
-                   for a in tasks.filter(task__period_deadlines__due=today).exclude(task__deadline=today).distinct()
-                   .prefetch_related("task__period_deadlines", "progress")[:LISTED]
-                   for period, reported, _late in a.period_rows(today) if period.due == today and not reported]
-    add("今天到期的任务", [a.task.title for a in tasks.filter(task__deadline=today)[:LISTED]] + periods_due,
-        reverse("ledgers:my_tasks"))
-    add("逾期未完成的任务", [f"{a.task.title}（{a.task.deadline:%m月%d日}到期）" for a in tasks.filter(task__deadline__lt=today)[:LISTED]],
-        reverse("ledgers:my_tasks"))
-    add("今天到期的问题", [p.description[:40] for p in problems.filter(deadline=today)[:LISTED]],
+    due_today, overdue = [], []
+    for a in assignments:
+        for item in a.items(today):
+            named = f"{a.task.title}（{item.label}）" if item.label else a.task.title
+            if item.overdue:
+                overdue.append(f"{named}（{item.due:%m月%d日}到期{'，未填报' if item.label else ''}）")
+            elif item.due == today and not item.done:
+                due_today.append(named)
+    add("今天到期的任务", due_today, reverse("ledgers:my_tasks"))
+    add("逾期未完成的任务", overdue, reverse("ledgers:my_tasks"))
+    awaiting = problems.awaiting_unit()
+    add("今天到期的问题", [p.description[:40] for p in awaiting.filter(deadline=today)[:LISTED]],
         reverse("ledgers:problem_list"))
-    add("逾期未整改的问题", [f"{p.description[:40]}（{p.deadline:%m月%d日}到期）" for p in problems.filter(deadline__lt=today)[:LISTED]],
+    add("逾期未整改的问题", [f"{p.description[:40]}（{p.deadline:%m月%d日}到期）"
+                         for p in problems.overdue(today).order_by("deadline", "pk")[:LISTED]],
         reverse("ledgers:problem_list"))
-    add("待整改的问题", [p.description[:40] for p in problems.filter(
-        status__in=[ProblemStatus.OPEN, ProblemStatus.RECTIFYING], deadline__gt=today)[:LISTED]],
+    add("待整改的问题", [p.description[:40] for p in awaiting.filter(deadline__gt=today)[:LISTED]],
         reverse("ledgers:problem_list"))
     add("被退回的活动档案", [a.title for a in Activity.objects.filter(unit=unit, status=ActivityStatus.RETURNED)[:LISTED]],
         reverse("ledgers:activity_list"))
@@ -394,32 +408,40 @@ def _lines_for_unit(unit, today):
 
 
 def _lines_for_bureau(user_or_bureau, role, today):
-    """What a bureau's admin, inspector or leader has waiting: counts over the bureau's units."""
-    from ..models import Activity, Bureau, Problem, TaskAssignment
+    """What a bureau's admin, inspector or leader has waiting: counts over the bureau's units. The
+    units' overdue and the inspectors' own wait (待复查超过 N 天) are counted apart, never twice."""
+    from .. import rules
+    from ..models import Activity, Bureau, Problem, ResponsibilityLetter, TaskAssignment
 
     bureau = user_or_bureau if isinstance(user_or_bureau, Bureau) else user_or_bureau.bureau
-    problems = Problem.objects.in_bureau(bureau).open()
+    problems = Problem.objects.in_bureau(bureau)
     lines = []
 
     def add(heading, count, url):
         if count:
             lines.append((heading, [f"{count} 项"], url))
 
-    overdue_units = (problems.filter(deadline__lt=today).order_by("unit__name")
-                     .values_list("unit__name", flat=True).distinct())
+    overdue = problems.overdue(today)
     if role != Role.INSPECTOR:
-        count = problems.filter(deadline__lt=today).count()
+        count = overdue.count()
         if count:
-            lines.append(("逾期未整改的问题", [f"{count} 个（{'、'.join(list(overdue_units[:8]))}）"],
-                          reverse("ledgers:problem_list")))
-        add("逾期未完成的任务", TaskAssignment.objects.in_bureau(bureau).exclude(status=AssignmentStatus.DONE)
-            .filter(task__deadline__lt=today).count(), reverse("ledgers:task_matrix"))
+            units = overdue.order_by("unit__name").values_list("unit__name", flat=True).distinct()
+            lines.append(("逾期未整改的问题", [f"{count} 个（{'、'.join(list(units[:8]))}）"],
+                          reverse("ledgers:problem_list") + "?overdue=on"))
+        add("逾期未完成的任务", TaskAssignment.objects.in_bureau(bureau).overdue(today).count(),
+            reverse("ledgers:task_matrix") + "?status=overdue")
     if role in (Role.INSPECTOR, Role.ADMIN):
-        add("待复查的整改", problems.filter(status=ProblemStatus.REVIEW).count(), reverse("ledgers:problem_list"))
+        add("待复查的整改", problems.in_review().count(), reverse("ledgers:problem_list") + "?status=review")
+    add(f"待复查超过 {rules.recheck_wait_days()} 天的整改", problems.recheck_overdue(today).count(),
+        reverse("ledgers:problem_list") + "?status=review")
+    if role in (Role.INSPECTOR, Role.ADMIN):
         add("待审核的活动档案", Activity.objects.in_bureau(bureau).filter(status=ActivityStatus.SUBMITTED).count(),
             reverse("ledgers:activity_list"))
+    if role == Role.ADMIN:
+        add("待确认的目标责任书", ResponsibilityLetter.objects.in_bureau(bureau).filter(
+            status=LetterStatus.PENDING).count(), reverse("ledgers:letter_list") + "?status=pending")
     if role == Role.INSPECTOR:
-        add("今天到期的问题", problems.filter(deadline=today).count(), reverse("ledgers:problem_list"))
+        add("今天到期的问题", problems.awaiting_unit().filter(deadline=today).count(), reverse("ledgers:problem_list"))
     return lines
 
 

@@ -8,8 +8,9 @@ PermissionDenied / ValidationError with a Chinese message for the user.
 - problem_start                    the unit's liaison                 待整改 → 整改中
 - problem_submit_rectification     the unit's liaison (or a bureau admin on the unit's behalf),
                                    note + at least one photo after     待整改/整改中 → 待复查
-- problem_reject                   inspector / bureau admin, reason,
-                                   not the one who rectified          待复查 → 整改中
+- problem_reject                   inspector / bureau admin, reason and
+                                   a new deadline (default: the next
+                                   day), not the one who rectified    待复查 → 整改中
 - problem_close                    inspector / bureau admin,
                                    not the one who rectified          待复查 → 已销号
 """
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .. import rules
 from ..models import (
     CampaignYear, PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus, Role,
 )
@@ -47,9 +49,9 @@ def _locked(problem):
     return Problem.objects.select_for_update().get(pk=problem.pk)
 
 
-def _record(problem, *, action, from_status, actor, note=""):
+def _record(problem, *, action, from_status, actor, note="", deadline=None):
     return ProblemEvent.objects.create(problem=problem, action=action, from_status=from_status,
-                                       to_status=problem.status, actor=actor, note=note)
+                                       to_status=problem.status, actor=actor, note=note, deadline=deadline)
 
 
 def _status_refusal(problem, doing):
@@ -87,7 +89,7 @@ def problem_raise(*, user, unit, description, deadline=None, indicator=None, che
                                      description=description, found_on=found_on, deadline=deadline,
                                      raised_by=user)
     _add_photos(problem, photos, PhotoStage.BEFORE, user)
-    _record(problem, action=ProblemAction.RAISE, from_status="", actor=user, note=note)
+    _record(problem, action=ProblemAction.RAISE, from_status="", actor=user, note=note, deadline=deadline)
     after_commit(notifications.problem_raised, problem.pk)
     return problem
 
@@ -145,16 +147,24 @@ def _require_rechecker(user, problem, doing):
 
 
 @transaction.atomic
-def problem_reject(*, problem, user, reason):
+def problem_reject(*, problem, user, reason, deadline=None):
+    """复查不通过: back to 整改中 with a new deadline in force (the inspector's, by default the next
+    day: 日结日清); 逾期 and 逾期天数 count from it (ledgers.rules)."""
     problem = _locked(problem)
     _require_rechecker(user, problem, "复查")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写复查不通过的理由。")
+    today = timezone.localdate()
+    deadline = deadline or rules.deadline_after_rejection(today)
+    if deadline < today:
+        raise ValidationError("新的整改时限不能早于今天。")
     problem.status = ProblemStatus.RECTIFYING
     problem.recheck_note = reason
+    problem.deadline = deadline
     problem.save()
-    event = _record(problem, action=ProblemAction.REJECT, from_status=ProblemStatus.REVIEW, actor=user, note=reason)
+    event = _record(problem, action=ProblemAction.REJECT, from_status=ProblemStatus.REVIEW, actor=user, note=reason,
+                    deadline=deadline)
     after_commit(notifications.problem_rejected, problem.pk, event.pk)
     return problem
 

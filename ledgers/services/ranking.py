@@ -1,18 +1,19 @@
 """Ranking units by their checks' score rate (得分率), shared by the weekly bulletin and the
 monthly summary so that both rank the same way.
 
-A check's rate is its total as a percentage of its template's maximum, so units checked with
-different templates compare. A unit's rate is the mean of its checks' rates, rounded to one
-decimal; units with equal rounded rates share a rank ("competition ranking": 1, 2, 2, 4).
+A unit's score is its figures (ledgers.rules.week_figures: one per check template and ISO week,
+the mean of that week's submitted checks of the template) averaged, so a second check with the
+same template in the same week is averaged in, not added as a check of its own. A figure's rate is
+its total as a percentage of the template's maximum, so units checked with different templates
+compare. Rates are rounded once, to one decimal, halves up (ledgers.rules.round_rate); units with
+equal rounded rates share a rank ("competition ranking": 1, 2, 2, 4).
 """
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from .. import rules
+
 TENTH = Decimal("0.1")
-
-
-def check_rate(total, max_total):
-    return Decimal(total) * 100 / Decimal(max_total) if max_total else Decimal(0)
 
 
 def competition_rank(rows, key):
@@ -26,26 +27,29 @@ def competition_rank(rows, key):
 
 
 def score_ranking(checks):
-    """Units in `checks` (a Check queryset) ranked by average score rate, best first.
+    """Units in `checks` (a Check queryset; only its submitted checks count) ranked by score rate.
 
-    Each row: unit_id, unit (name), checks, average (mean total, Decimal 0.1),
-    rate (mean rate in percent, Decimal 0.1), rank, and the unrounded sums total_sum and
-    rate_sum (so that overall means are exact). One query.
+    Each row: unit_id, unit (name), checks (submitted checks), figures (one per template and week),
+    average (mean total, Decimal 0.1), rate (mean rate in percent, Decimal 0.1), rank, and the
+    unrounded sums total_sum and rate_sum over the figures (so that overall means are exact). One query.
     """
-    per_unit = defaultdict(list)
-    names = {}
-    rows = checks.values_list("unit_id", "unit__name", "unit__sort_order", "total", "max_total")
-    for unit_id, name, order, total, max_total in rows:
-        per_unit[unit_id].append((total, max_total))
+    names, rows = {}, []
+    for unit_id, name, order, *figure in checks.submitted().values_list(
+            "unit_id", "unit__name", "unit__sort_order", *rules.WEEK_FIGURE_FIELDS[1:]):
         names[unit_id] = (order, name)
+        rows.append((unit_id, *figure))
+    per_unit = defaultdict(list)
+    for f in rules.week_figures(rows):
+        per_unit[f.unit_id].append(f)
     ranking = []
-    for unit_id, scores in per_unit.items():
-        rate_sum = sum(check_rate(t, m) for t, m in scores)
-        total_sum = sum(Decimal(t) for t, _ in scores)
+    for unit_id, figures in per_unit.items():
+        rate_sum = sum(f.rate for f in figures)
+        total_sum = sum(f.total for f in figures)
         ranking.append({
-            "unit_id": unit_id, "unit": names[unit_id][1], "checks": len(scores),
-            "average": (total_sum / len(scores)).quantize(TENTH, ROUND_HALF_UP),
-            "rate": (rate_sum / len(scores)).quantize(TENTH, ROUND_HALF_UP),
+            "unit_id": unit_id, "unit": names[unit_id][1], "checks": sum(f.checks for f in figures),
+            "figures": len(figures),
+            "average": (total_sum / len(figures)).quantize(TENTH, ROUND_HALF_UP),
+            "rate": rules.round_rate(rate_sum / len(figures)),
             "total_sum": total_sum, "rate_sum": rate_sum,
         })
     ranking.sort(key=lambda r: (-r["rate"], names[r["unit_id"]]))

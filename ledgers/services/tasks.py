@@ -50,8 +50,9 @@ TRANSITIONS = {
 }
 
 
-def assignment_move(*, assignment, to, user, note=""):
-    """Move an assignment to status `to`, checking the move and who makes it; records who/when."""
+def assignment_move(*, assignment, to, user, note="", completed_at=None):
+    """Move an assignment to status `to`, checking the move and who makes it; records who/when.
+    `completed_at`: when the unit's work was done, if earlier than now (a confirmed letter's upload)."""
     with transaction.atomic():
         # Lock the row and read the status as it is now, not as the caller saw it.
         current = TaskAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
@@ -65,7 +66,7 @@ def assignment_move(*, assignment, to, user, note=""):
         from_status = current.status
         current.status = to
         if to == S.DONE:
-            current.completed_at, current.completed_by = now, user
+            current.completed_at, current.completed_by = min(completed_at or now, now), user
         elif to == S.RETURNED:
             current.returned_at, current.returned_by, current.returned_reason = now, user, note
             current.completed_at, current.completed_by = None, None
@@ -82,6 +83,11 @@ def assignment_move(*, assignment, to, user, note=""):
 def assignment_complete(*, assignment, user, note=""):
     if not assignment.progress.exists():
         raise MoveRefused("请先填报落实情况，再标记完成。")
+    fresh = TaskAssignment.objects.with_items().select_related("task").get(pk=assignment.pk)
+    missed = [item.label for item in fresh.missed() if item.label]
+    if missed:
+        raise MoveRefused(f"{'、'.join(missed[:6])}{'等' if len(missed) > 6 else ''}尚未填报落实情况，"
+                          "请先补报再标记完成。")
     return assignment_move(assignment=assignment, to=S.DONE, user=user, note=note)
 
 
@@ -135,6 +141,9 @@ def task_save(*, task, units, user, version=None):
         # A district's copy of a city task: what the city set (市局下发) is the city's to change.
         for name in DISPATCHED_FIELDS:
             setattr(task, name, getattr(task.parent, name))
+    periods = task.periods()
+    if periods:  # a recurring task is due at its last period's end
+        task.deadline = periods[-1].end
     strangers = [unit.name for unit in units if unit.bureau_id != task.bureau_id or not user.may_act_on_unit(unit)]
     if strangers:
         raise MoveRefused(f"{'、'.join(strangers)} 不属于本局，不能作为责任单位。")
@@ -144,6 +153,8 @@ def task_save(*, task, units, user, version=None):
             task.created_by = user
         task.full_clean()
         task.save()
+        if not task.parent_id:  # a district's copy has the city task's periods (sync_dispatched)
+            sync_periods(task=task)
         wanted = {unit.pk for unit in units}
         existing = {a.unit_id: a for a in task.assignments.select_related("unit")}
         dropped = [a for unit_id, a in existing.items() if unit_id not in wanted]
@@ -163,17 +174,46 @@ def task_save(*, task, units, user, version=None):
     return task
 
 
+def sync_periods(*, task):
+    """Make the task's periods (TaskDeadline) those of its frequency in its campaign year
+    (Task.periods): every recurring task has them, however it was made."""
+    from ..models import TaskDeadline
+
+    periods = task.periods()
+    wanted = [(p.label, p.start, p.end) for p in periods]
+    if [(p.label, p.starts, p.due) for p in task.period_deadlines.all()] != wanted:
+        task.period_deadlines.all().delete()
+        TaskDeadline.objects.bulk_create(TaskDeadline(task=task, label=label, starts=starts, due=due)
+                                         for label, starts, due in wanted)
+
+
+def year_periods_sync(*, year):
+    """A campaign year's semesters changed (spring_term_end): its 每学期 tasks follow."""
+    from ..models import Frequency, Task
+
+    tasks = list(Task.objects.filter(year=year, frequency=Frequency.TERM).select_related("year"))
+    with transaction.atomic():
+        for task in tasks:
+            task.year = year
+            sync_periods(task=task)
+            deadline = task.periods()[-1].end
+            if task.deadline != deadline:
+                task.deadline = deadline
+                task.save()
+    return len(tasks)
+
+
 # --- the city's tasks, dispatched to districts ------------------------------------------------
 
 # What a district's copy takes from the city's task (shown as 市局下发; only the city changes it).
 # The district picks the lead unit and the responsible units of its copy.
 DISPATCHED_FIELDS = ["year", "number", "indicator", "title", "requirement", "deadline", "deadline_text",
-                     "frequency"]
+                     "frequency", "is_letter_task"]
 
 
 def sync_dispatched(*, task):
-    """Carry the city task's fields (and its period deadlines) to every district copy; call inside
-    the transaction that saved the city task, so all copies change with it or none does."""
+    """Carry the city task's fields and its periods to every district copy; call inside the
+    transaction that saved the city task, so all copies change with it or none does."""
     from ..models import Task, TaskDeadline
 
     copies = list(Task.objects.select_for_update().filter(parent=task)) if task.pk else []
@@ -247,11 +287,13 @@ def dispatch_progress(task):
 
     from ..models import Task
 
+    from .. import rules
+
     today = timezone.localdate()
     children = {t.pk: t for t in Task.objects.filter(parent=task).select_related("bureau")}
     rows = (TaskAssignment.objects.filter(task__in=list(children)).values("task_id")
             .annotate(units=Count("pk"), done=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
-                      overdue=Count("pk", filter=~Q(status=AssignmentStatus.DONE) & Q(task__deadline__lt=today)))
+                      overdue=Count("pk", filter=rules.overdue_assignments_q(today)))
             .order_by())
     figures = {r["task_id"]: r for r in rows}
     reported = set(ProgressEntry.objects.filter(assignment__task__in=list(children))

@@ -41,7 +41,7 @@ def _may_act_on(user, unit):
 
 
 def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="", aliases=(), sort_order=None,
-                is_active=True, bureau=None):
+                is_active=True, bureau=None, head_name=""):
     """Create one unit (and its aliases). The single place units are created (imports and the admin).
 
     The unit belongs to `bureau`, by default the creating admin's own (`user.owning_bureau()`);
@@ -55,7 +55,7 @@ def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="",
         if sort_order is None:
             sort_order = (Unit.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1
         unit = Unit(bureau=bureau, name=name, kind=kind, code=code or next_unit_code(kind), contact_name=contact_name,
-                    contact_phone=contact_phone, sort_order=sort_order, is_active=is_active)
+                    contact_phone=contact_phone, head_name=head_name, sort_order=sort_order, is_active=is_active)
         unit.full_clean()
         unit.save()
         for alias in aliases:

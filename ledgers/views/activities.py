@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
+from .. import rules
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..files import UploadRefused, serve_file
 from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
-from ..models.activities import in_month, photo_flags
+from ..models.activities import archived_q, in_month, photo_flags
 from ..params import to_int
 from ..services import activities as services
 from .core import register_home_panel
@@ -85,7 +86,7 @@ def activity_stats(request):
     month = parse_month(request.GET.get("month"), today.replace(day=1))
     start, end = _month_bounds(month)
     in_month = Q(activities__date__gte=start, activities__date__lt=end)
-    archived = in_month & Q(activities__status__in=[ActivityStatus.SUBMITTED, ActivityStatus.APPROVED])
+    archived = in_month & archived_q("activities__")
     units = Unit.objects.visible_to(request.user).active()
     if request.GET.get("bureau"):
         units = units.in_bureau_id(selected_bureau(request).pk)
@@ -170,9 +171,12 @@ def _activity_form_page(request, activity):
     else:
         form = ActivityForm(instance=activity, initial=None if activity else {"date": timezone.localdate()})
         formset = CaptionFormSet(queryset=photos_qs, prefix="photos")
+    elements = rules.default_evidence(activity.unit.bureau if activity else user.owning_bureau()).elements
+    for caption_form in formset.forms:
+        caption_form.fields["caption"].widget.attrs["placeholder"] = elements
     return render(request, "ledgers/activities/form.html", {
         "form": form, "formset": formset, "activity": activity, "pending": pending,
-        "max_mb": _max_mb(), "capture_batch": batch,
+        "max_mb": _max_mb(), "capture_batch": batch, "caption_elements": elements,
     })
 
 
@@ -258,7 +262,7 @@ def _after_save(request, activity, refusals):
 @require_safe
 @login_required
 def activity_detail(request, pk):
-    qs = Activity.objects.with_list_data().select_related("created_by", "submitted_by", "reviewed_by")
+    qs = Activity.objects.with_list_data().select_related("unit__bureau", "created_by", "submitted_by", "reviewed_by")
     activity = get_visible_or_404(qs, request.user, pk=pk)
     photos = activity.ordered_photos()
     flags = photo_flags(photos, request.user)
@@ -266,7 +270,7 @@ def activity_detail(request, pk):
         photo.flags = flags.get(photo.pk, [])
     user = request.user
     return render(request, "ledgers/activities/detail.html", {
-        "activity": activity, "photos": photos, "indicators": list(activity.indicators.all()),
+        "activity": activity, "photos": photos, "evidence": activity.evidence_rules(),
         "problems": activity.evidence_problems(photos) if activity.is_editable else [],
         "can_edit": activity.can_edit(user), "can_review": activity.can_review(user),
         "can_mark_uploaded": activity.can_mark_uploaded(user),
@@ -365,8 +369,8 @@ def activities_home_panel(request):
         if not user.unit_id:
             return None
         mine = Activity.objects.visible_to(user)
-        counts = mine.aggregate(  # both counts in one query
-            month=Count("pk", filter=in_month(month)),
+        counts = mine.aggregate(  # both counts in one query; 已建档 is archived_q's, never a draft
+            month=Count("pk", filter=in_month(month) & archived_q()),
             drafts=Count("pk", filter=Q(status=ActivityStatus.DRAFT)))
         return {
             "template": "ledgers/activities/_home_liaison.html",

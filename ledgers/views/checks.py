@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
+from .. import rules
 from ..access import get_visible_or_404, role_required, selected_bureau
 from ..forms_checks import (
     CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm,
@@ -114,6 +115,38 @@ def _current_templates(user):
     return CheckTemplate.objects.active().for_year(year).for_bureau(user.owning_bureau()).with_items()
 
 
+def _same_week(form, template, check=None):
+    """Submitted checks of the form's unit and template in the week of its date (the form warns)."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {
+        "unit": form.initial.get("unit") or (check.unit if check else None),
+        "date": form.initial.get("date") or (check.date if check else None)}
+    unit, date = data.get("unit"), data.get("date")
+    if not unit or not date:
+        return []
+    if not hasattr(unit, "pk"):  # ?unit= of a link: one of the form's choices, or none
+        unit = form.fields["unit"].queryset.filter(pk=to_int(unit)).first() if to_int(unit) else None
+        if unit is None:
+            return []
+    return list(rules.duplicate_checks(unit=unit, template=template, date=date, exclude=check))
+
+
+def _check_form_page(request, form, template, check=None, **context):
+    """Save (or submit) the form's check and go to it, or show the form again. Submitting a second
+    check of the unit and template in one week asks once more: the two are averaged, not added."""
+    same_week = _same_week(form, template, check)
+    if request.method == "POST" and form.is_valid():
+        if "submit" in request.POST and same_week and not request.POST.get("same_week_ok"):
+            form.add_error(None, "本周已有该单位同一检查表的已提交督查（见下方），同一周的多次督查按平均分计一次。"
+                                 "确认无误请勾选“仍然提交”后再提交，或改为保存草稿。")
+        else:
+            saved = _save_check(request, form, template, check=check)
+            if saved:
+                _saved_message(request, saved)
+                return redirect(saved)
+    return render(request, "ledgers/checks/check_form.html",
+                  {"form": form, "template": template, "check": check, "same_week": same_week, **context})
+
+
 def _save_check(request, form, template, check=None):
     data = form.cleaned_data
     try:
@@ -150,13 +183,7 @@ def check_create(request):
     initial = {"date": timezone.localdate(), "inspectors": [request.user], "unit": request.GET.get("unit")}
     form = CheckForm(request.POST or None, request.FILES or None, template=template, initial=initial,
                      user=request.user)
-    if request.method == "POST" and form.is_valid():
-        check = _save_check(request, form, template)
-        if check:
-            _saved_message(request, check)
-            return redirect(check)
-    return render(request, "ledgers/checks/check_form.html",
-                  {"form": form, "template": template, "templates": templates})
+    return _check_form_page(request, form, template, templates=templates)
 
 
 @role_required(*RECORDERS)
@@ -167,13 +194,7 @@ def check_edit(request, pk):
         return redirect(check)
     form = CheckForm(request.POST or None, request.FILES or None, instance=check, template=check.template,
                      user=request.user)
-    if request.method == "POST" and form.is_valid():
-        saved = _save_check(request, form, check.template, check=check)
-        if saved:
-            _saved_message(request, saved)
-            return redirect(saved)
-    return render(request, "ledgers/checks/check_form.html",
-                  {"form": form, "template": check.template, "check": check})
+    return _check_form_page(request, form, check.template, check=check)
 
 
 @require_safe
@@ -186,6 +207,7 @@ def check_detail(request, pk):
         "photos": check.photos.all(),
         "problems": check.problems.with_related(),
         "corrections": check.corrections.select_related("by"),
+        "same_week": rules.duplicate_checks(unit=check.unit, template=check.template, date=check.date, exclude=check),
         "can_edit": service.can_edit_check(request.user, check) and request.user.may_act_on_unit(check.unit),
         "can_correct": service.can_correct_check(request.user, check) and request.user.may_act_on_unit(check.unit),
         "problem_form": ProblemRaiseForm(check=check, user=request.user) if (

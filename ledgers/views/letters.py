@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .. import files
 from ..access import get_visible_or_404, role_required, selected_bureau
-from ..forms_tasks import LetterForm, LetterTargetFormSet, ScanForm
+from ..forms_tasks import LetterForm, LetterReturnForm, LetterTargetFormSet, ScanForm
 from ..models import LetterStatus, LetterTarget, ResponsibilityLetter, Role, SignedScan, Unit
 from ..services import letters as services
 from ..services.tasks import MoveRefused
@@ -33,7 +33,7 @@ def letter_list(request):
             letters = letters.filter(status=status)
         context.update(
             letters=letters, status=status,
-            unsigned=[letter for letter in context["letters"] if letter.status in (LetterStatus.DRAFT, LetterStatus.ISSUED)],
+            unsigned=list(context["letters"].unsigned()),
             without_letter=Unit.objects.visible_to(request.user).filter(bureau=bureau).active().exclude(
                 letters__year=year),
             target_count=LetterTarget.objects.filter(year=year, bureau=bureau).count(),
@@ -89,12 +89,14 @@ def _get_letter(request, pk):
                               pk=pk)
 
 
-def _letter_page(request, letter, scan_form=None, status=200):
+def _letter_page(request, letter, scan_form=None, return_form=None, status=200):
     user = request.user
+    may_manage = services.may_manage_letters(user, letter)
     return render(request, "ledgers/letters/detail.html", {
         "letter": letter, "scan_form": scan_form or ScanForm(),
-        "may_upload": services.may_sign(user, letter) and letter.status in (LetterStatus.ISSUED, LetterStatus.SIGNED),
-        "may_manage": services.may_manage_letters(user, letter),
+        "may_upload": services.may_sign(user, letter) and letter.status in (LetterStatus.ISSUED, LetterStatus.PENDING),
+        "may_manage": may_manage,
+        "return_form": (return_form or LetterReturnForm()) if may_manage and letter.status == LetterStatus.PENDING else None,
         "letter_form": LetterForm(instance=letter) if services.may_manage_letters(user, letter) else None,
     }, status=status)
 
@@ -117,20 +119,42 @@ def letter_upload(request, pk):
         except MoveRefused as refused:
             form.add_error(None, refused.message)
         else:
-            messages.success(request, "签字扫描件已上传，责任书状态为“已签订”。")
+            messages.success(request, "签字扫描件已上传，等待局文明办确认（确认后为“已签订”）。")
             return redirect(letter)
     return _letter_page(request, letter, scan_form=form, status=400)
 
 
+# What the bureau is told after a move (by default "责任书已下发。" …).
+MOVED = {LetterStatus.SIGNED: "已确认签订，该单位的“签订目标责任书”任务已完成。"}
+
+
 @editor_post
 def letter_move(request, pk, to):
+    """下发, 确认签订 (the uploaded scan: 已签订, completing the unit's letter task) and 归档."""
     letter = _get_letter(request, pk)
     try:
         services.letter_move(letter=letter, to=to, user=request.user)
-        messages.success(request, f"责任书已{LetterStatus(to).label[1:]}。")
+        messages.success(request, MOVED.get(to, f"责任书已{LetterStatus(to).label[1:]}。"))
     except MoveRefused as refused:
         messages.error(request, refused.message)
     return redirect(letter)
+
+
+@role_required(Role.ADMIN)
+@editor_post
+def letter_return(request, pk):
+    """The bureau returns a bad scan with a reason; the liaison uploads another."""
+    letter = _get_letter(request, pk)
+    form = LetterReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.letter_return(letter=letter, user=request.user, reason=form.cleaned_data["reason"])
+        except MoveRefused as refused:
+            form.add_error("reason", refused.message)
+        else:
+            messages.success(request, "扫描件已退回，联络员将看到退回原因并重新上传。")
+            return redirect(letter)
+    return _letter_page(request, letter, return_form=form, status=400)
 
 
 @role_required(Role.ADMIN)
@@ -155,9 +179,10 @@ def letter_scan(request, pk):
 
 @register_home_panel(cached="units")
 def letter_panel(request):
-    """A liaison whose letter waits for signing sees it on the home page."""
+    """A liaison whose letter waits for signing (or for the bureau's confirmation) sees it on the home page."""
     user = request.user
     if not user.is_liaison:
         return None
-    waiting = ResponsibilityLetter.objects.visible_to(user).filter(status=LetterStatus.ISSUED).select_related("year")
+    waiting = ResponsibilityLetter.objects.visible_to(user).filter(
+        status__in=[LetterStatus.ISSUED, LetterStatus.PENDING]).select_related("year")
     return {"template": "ledgers/letters/_panel_liaison.html", "letters": list(waiting)} if waiting else None

@@ -7,10 +7,12 @@ because every query goes through `Problem.objects.visible_to(user)`.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from .. import rules
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
@@ -143,19 +145,23 @@ def _rectify(request, problem, action):
 
 def _recheck(request, problem, action):
     form = RecheckForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
-    try:
-        if action == "reject":
-            service.problem_reject(problem=problem, user=request.user, reason=note)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "reject":
+                problem = service.problem_reject(problem=problem, user=request.user, reason=data["note"],
+                                                 deadline=data["deadline"])
+                done = f"复查不通过，已退回整改，新的整改时限 {problem.deadline:%Y-%m-%d}。"
+            else:
+                service.problem_close(problem=problem, user=request.user, note=data["note"])
+                done = "问题已复查销号。"
+        except (ValidationError, PermissionDenied) as error:
+            refuse_into(form, error)
         else:
-            service.problem_close(problem=problem, user=request.user, note=note)
-    except (ValidationError, PermissionDenied) as error:
-        refuse_into(form, error)
-        return render(request, "ledgers/problems/problem_detail.html",
-                      _detail_context(request, problem, recheck_form=form), status=400)
-    messages.success(request, "复查不通过，已退回整改。" if action == "reject" else "问题已复查销号。")
-    return redirect(problem)
+            messages.success(request, done)
+            return redirect(problem)
+    return render(request, "ledgers/problems/problem_detail.html",
+                  _detail_context(request, problem, recheck_form=form), status=400)
 
 
 @require_safe
@@ -169,14 +175,17 @@ def problem_photo(request, pk, size):
 
 @register_home_panel(cached="units")
 def liaison_problems_panel(request):
+    """The unit's problems to act on (待整改, 整改中), overdue first; those answered and waiting for the
+    inspectors' re-check apart (they are not the unit's to act on, nor ever its overdue)."""
     user = request.user
     if user.sees_all_units or not user.unit_id:
         return None
-    problems = Problem.objects.visible_to(user).open().overdue_first()  # a row shows the problem's own fields
-    rows = list(problems[:20])
-    return {"template": "ledgers/problems/_home_liaison.html", "problems": rows, "today": timezone.localdate(),
-            "overdue": sum(1 for p in rows if p.is_overdue()),
-            "total": len(rows) if len(rows) < 20 else problems.count()}
+    today = timezone.localdate()
+    mine = Problem.objects.visible_to(user)
+    rows = list(mine.awaiting_unit().overdue_first(today)[:20])  # a row shows the problem's own fields
+    counts = mine.aggregate(total=Count("pk", filter=rules.awaiting_unit_q()), overdue=Count(
+        "pk", filter=rules.overdue_q(today)), review=Count("pk", filter=Q(status=ProblemStatus.REVIEW)))
+    return {"template": "ledgers/problems/_home_liaison.html", "problems": rows, "today": today, **counts}
 
 
 @register_home_panel(cached="units")
@@ -190,7 +199,9 @@ def bureau_checks_panel(request):
     return {
         "template": "ledgers/problems/_home_bureau.html",
         "open": problems.open().count(), "overdue": problems.overdue(today).count(),
-        "review": problems.filter(status=ProblemStatus.REVIEW).count(),
-        "week_checks": Check.objects.visible_to(user).for_week(iso_year, iso_week).count(),
+        "review": problems.in_review().count(), "recheck_overdue": problems.recheck_overdue(today).count(),
+        "recheck_days": rules.recheck_wait_days(),
+        # Checks count once submitted; a draft is not a check yet.
+        "week_checks": Check.objects.visible_to(user).submitted().for_week(iso_year, iso_week).count(),
         "iso_week": iso_week, "week_value": f"{iso_year}-W{iso_week:02d}",
     }

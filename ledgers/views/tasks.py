@@ -17,7 +17,8 @@ from ..concurrency import EditConflict
 from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
 from ..params import text_param, to_int
 from ..models import (
-    AssignmentStatus, Bureau, Indicator, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role, Task,
+    AssignmentStatus, Bureau, Indicator, LetterStatus, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role,
+    Task,
     TaskAssignment, UnitKind,
 )
 from ..services import tasks as services
@@ -97,21 +98,23 @@ def my_tasks(request):
 
 
 def _my_task_rows(user, year):
-    assignments = sorted(
-        # the row shows the task and its indicator (not the lead unit, nor the liaison's own unit again)
-        TaskAssignment.objects.visible_to(user).for_year(year).select_related("task", "task__indicator"),
-        key=lambda a: (a.status == AssignmentStatus.DONE, a.task.deadline),
-    )
     today = timezone.localdate()
     rows = []  # what each row shows, worked out once here rather than by a dozen lookups per row
-    for a in assignments:
-        overdue = a.is_overdue(today)
-        task = a.task
-        rows.append({"a": a, "task": task, "url": a.get_absolute_url(), "overdue": overdue,
-                     "badge": a.badge_class(today),
-                     "label": "逾期" if overdue else a.get_status_display(),
-                     "days_left": (task.deadline - today).days, "days_late": (today - task.deadline).days,
+    # the row shows the task and its indicator (not the lead unit, nor the liaison's own unit again)
+    for a in TaskAssignment.objects.visible_to(user).for_year(year).select_related("task", "task__indicator").with_items():
+        task, items = a.task, a.items(today)
+        missed = [item for item in items if item.overdue]
+        upcoming = next((item for item in items if not item.done and item.due >= today), None)
+        rows.append({"a": a, "task": task, "url": a.get_absolute_url(), "overdue": bool(missed),
+                     "badge": "text-bg-danger" if missed else a.badge_class(today),
+                     "label": "逾期" if missed else a.get_status_display(),
+                     # 逾期: the deadlines passed without the unit's work (a period without a report).
+                     "missed": [item.missed_label for item in missed],
+                     "days_late": (today - missed[0].due).days if missed else 0,
+                     "next": upcoming, "days_left": (upcoming.due - today).days if upcoming else None,
                      "frequency": task.get_frequency_display(), "indicator": task.indicator})
+    rows.sort(key=lambda r: (r["a"].status == AssignmentStatus.DONE and not r["overdue"], not r["overdue"],
+                             r["next"].due if r["next"] else r["task"].deadline))
     return rows
 
 
@@ -147,7 +150,7 @@ def task_edit(request, pk):
 def task_detail(request, pk):
     task = get_visible_or_404(Task.objects.select_related("indicator", "lead_unit", "year", "bureau", "parent"),
                               request.user, pk=pk)
-    assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit")
+    assignments = TaskAssignment.objects.visible_to(request.user).filter(task=task).select_related("unit").with_overdue()
     may_manage = services.may_manage_tasks(request.user) and (
         request.user.is_superuser or task.bureau_id == request.user.bureau_id)
     context = {"task": task, "assignments": assignments, "may_manage": may_manage}
@@ -203,7 +206,7 @@ def _assignment_page(request, assignment, progress_form=None, return_form=None, 
 
 
 def _get_assignment(request, pk):
-    return get_visible_or_404(TaskAssignment.objects.with_task(), request.user, pk=pk)
+    return get_visible_or_404(TaskAssignment.objects.with_task().with_items(), request.user, pk=pk)
 
 
 @require_safe
@@ -275,7 +278,7 @@ def my_tasks_panel(request):
 
     year = CampaignYear.objects.current()
     open_assignments = sorted(
-        TaskAssignment.objects.visible_to(user).for_year(year).open().select_related("task"),
+        TaskAssignment.objects.visible_to(user).for_year(year).open().select_related("task").with_overdue(),
         key=lambda a: (not a.is_overdue(), a.task.deadline),
     )
     return {"template": "ledgers/tasks/_panel_liaison.html", "assignments": open_assignments[:8],
@@ -293,4 +296,5 @@ def bureau_tasks_panel(request):
     letters = ResponsibilityLetter.objects.visible_to(user).for_year(year)
     return {"template": "ledgers/tasks/_panel_bureau.html", "year": year,
             "counts": TaskAssignment.objects.visible_to(user).for_year(year).status_counts(),
-            "unsigned": letters.unsigned().count(), "letters": letters.count()}
+            "unsigned": letters.unsigned().count(), "letters": letters.count(),
+            "pending": letters.filter(status=LetterStatus.PENDING).count()}

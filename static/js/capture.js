@@ -441,7 +441,7 @@
       caption.className = "form-control mt-1";
       caption.rows = 2;
       caption.name = "capkey-" + item.key;
-      caption.placeholder = "时间、地点、人物、事件";
+      caption.placeholder = list.getAttribute("data-caption-hint") || "时间、地点、人物、事件、成效";
       caption.setAttribute("aria-label", "照片说明");
       caption.value = item.caption || "";
       var timer = null;

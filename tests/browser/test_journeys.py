@@ -160,6 +160,7 @@ def test_inspector_raises_a_problem_the_liaison_rectifies_it_and_the_inspector_c
     page.get_by_role("button", name="提交督查记录").click()
     expect(page.locator("main")).to_contain_text("督查记录已提交，得分 29.5 分")
     expect(page.get_by_test_id("total")).to_have_text("29.5 / 35")
+    expect(page.get_by_test_id("rate")).to_have_text("84.3%")  # one rounding: halves up (ledgers.rules)
 
     page.get_by_label("测评指标").select_option(value=str(indicator.pk))
     page.get_by_label("问题描述").fill("操场东北角有垃圾未清理")

@@ -5,6 +5,7 @@ bulletins and an assessment scheme — and loading it again changes nothing.
 Loading the demo city is the slowest fixture of the suite, so one test loads it once and checks
 each part (one helper per part below), then loads it again."""
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 
 from ledgers.models import (
@@ -27,6 +28,7 @@ def test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once(db, cli
     check_assessment()
     check_last_months_tasks()
     check_city_logins_districts_and_walls(client_for)
+    check_rules_at_work(client_for)
     call_command("load_demo")
     assert counts() == first
     # --if-empty leaves a loaded database alone (units with records cannot be deleted: PROTECT,
@@ -64,6 +66,36 @@ def check_last_months_tasks():
     on_time = [a for a in done.select_related("task") if timezone.localdate(a.completed_at) <= a.task.deadline]
     assert 0 < len(on_time) < done.count()
     assert all(a.events.get(to_status=AssignmentStatus.DONE).at == a.completed_at for a in done[:20])
+
+
+def check_rules_at_work(client_for):
+    """Issue 27's rules on the demo liaison's school: an answer in time waiting for the re-check, a
+    rejected problem with its new deadline, a 每月 task with last month missed, the letter waiting
+    for the bureau's confirmation (liaison2's returned with a reason) — and what the pages say."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ledgers.models import LetterStatus, ProblemAction, ResponsibilityLetter, TaskAssignment
+
+    today = timezone.localdate()
+    liaison, liaison2 = User.objects.get(username="liaison"), User.objects.get(username="liaison2")
+    mine = Problem.objects.filter(unit=liaison.unit)
+    waiting = mine.recheck_overdue(today).filter(rectified_at__date__lte=F("deadline"))
+    assert waiting.exists() and not mine.overdue(today).filter(pk__in=waiting).exists()
+    rejected = mine.filter(events__action=ProblemAction.REJECT, deadline__gte=today).distinct().get()
+    assert rejected.events.get(action=ProblemAction.REJECT).deadline == rejected.deadline
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).month
+    missed = [item.missed_label for a in TaskAssignment.objects.filter(unit=liaison.unit).with_items()
+              .select_related("task") for item in a.items(today) if item.overdue and item.label]
+    assert f"{last_month}月 未报" in missed
+    assert ResponsibilityLetter.objects.get(unit=liaison.unit).status == LetterStatus.PENDING
+    returned = ResponsibilityLetter.objects.get(unit=liaison2.unit)
+    assert returned.status == LetterStatus.ISSUED and returned.return_reason
+    page = client_for(liaison).get(reverse("ledgers:my_tasks")).content.decode()
+    assert f"{last_month}月 未报" in page
+    home = client_for(liaison).get("/").content.decode()
+    assert "待确认：等待局文明办确认" in home and "已提交、待复查" in home
 
 
 def check_checks_problems_and_bulletins():

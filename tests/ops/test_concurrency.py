@@ -91,6 +91,9 @@ def test_an_activity_submitted_meanwhile_is_not_reverted_to_a_draft(client_for, 
     stale = client_for(admin_user)
     version = loaded_version(stale.get(url))
     # The admin's form was loaded; now the liaison submits (the record moves on).
+    from tests.ledgers.activities.conftest import add_photo
+
+    add_photo(activity, liaison)  # the evidence a submission needs
     activity_submit(activity=activity, user=liaison)
     response = stale.post(url, activity_post(category, version, title="改过的名称"))
     assert response.status_code == 403  # no longer editable at all

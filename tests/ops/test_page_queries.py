@@ -20,7 +20,7 @@ PAGES = [
     ("liaison", "home", {}, 23),
     ("liaison", "ledgers:activity_list", {}, 13),
     ("liaison", "ledgers:problem_list", {}, 9),
-    ("liaison", "ledgers:my_tasks", {}, 7),
+    ("liaison", "ledgers:my_tasks", {}, 9),  # + the periods and reports of recurring tasks (issue 27)
     ("inspector", "reports:dashboard", {}, 21),
     ("inspector", "reports:monthly", {"month": "2026-11"}, 21),
     ("inspector", "ledgers:task_matrix", {}, 11),

@@ -42,6 +42,7 @@ RECORDS = {
     "progress_attachment": ("attachment", {}),
     "letter_detail": ("letter", {}), "letter_upload": ("letter", {}),
     "letter_signatories": ("letter", {}), "letter_issue": ("letter", {}), "letter_archive": ("letter", {}),
+    "letter_confirm": ("letter", {}), "letter_return": ("letter", {}),
     "letter_scan": ("scan", {}),
     "activity_detail": ("activity", {}), "activity_edit": ("activity", {}), "activity_submit": ("activity", {}),
     "activity_review": ("activity", {}), "activity_mark_uploaded": ("activity", {}),

@@ -77,6 +77,9 @@ def test_list_filters_by_month_category_and_indicator(school_a, liaison, categor
 def test_stats_page_lists_units_that_archived_nothing(activity_a, activity_b, liaison, inspector, client_for):
     from ledgers.services.activities import activity_submit
 
+    from .conftest import add_photo
+
+    add_photo(activity_a, liaison)
     activity_submit(activity=activity_a, user=liaison)
     page = client_for(inspector).get(reverse("ledgers:activity_stats"), {"month": "2026-04"}).content.decode()
     assert "1 个单位本月未建档" in page or "个单位本月未建档" in page

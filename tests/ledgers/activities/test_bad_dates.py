@@ -5,10 +5,11 @@ from django.urls import reverse
 from ledgers.models import Activity
 from ledgers.services.activities import activity_submit
 
-from .conftest import form_data
+from .conftest import add_photo, form_data
 
 
 def test_an_impossible_upload_date_is_refused_not_saved_as_today(activity_a, liaison, client_for):
+    add_photo(activity_a, liaison)
     activity_submit(activity=activity_a, user=liaison)
     client = client_for(liaison)
     response = client.post(reverse("ledgers:activity_mark_uploaded", args=[activity_a.pk]),
@@ -20,6 +21,7 @@ def test_an_impossible_upload_date_is_refused_not_saved_as_today(activity_a, lia
 
 
 def test_an_upload_date_far_outside_the_campaign_year_is_refused(activity_a, liaison, client_for):
+    add_photo(activity_a, liaison)
     activity_submit(activity=activity_a, user=liaison)
     response = client_for(liaison).post(reverse("ledgers:activity_mark_uploaded", args=[activity_a.pk]),
                                         {"uploaded": "on", "on_date": "9999-12-31"}, follow=True)

@@ -56,7 +56,7 @@ def test_top_units_are_praised_and_bottom_or_overdue_units_criticised(inspector,
     assert set(criticised) == {"五校", "六校", "七校", "逾期校"}
     assert criticised["逾期校"] == "有 1 个问题逾期未整改"
     assert "排名靠后" in criticised["七校"]
-    assert data["problems"] == {"found": 1, "found_closed": 0, "closed": 0, "overdue": 1}
+    assert data["problems"] == {"found": 1, "found_closed": 0, "closed": 0, "overdue": 1, "recheck_overdue": 0}
     assert data["overdue_list"][0]["days"] == 4
 
 

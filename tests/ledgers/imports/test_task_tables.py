@@ -5,9 +5,10 @@ from datetime import date, datetime
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from ledgers.models import ImportMapping, Task, TaskAssignment
+from ledgers.models import ImportMapping, ProgressEntry, Task, TaskAssignment
 from ledgers.services.tasks import progress_add
 
 from .conftest import XLSX, mapping_data, row_status, run_import, upload_file, xlsx
@@ -292,12 +293,15 @@ def test_recurring_task_pages_show_each_period_and_what_was_reported(client_for,
                                                                      liaison_school01):
     run_import(client_for(bureau_admin), "tasks", issue_table())
     task = Task.objects.get(title="建立文明创建工作台账")
+    # Imported at the start of the year, reported on 2-3 (a period over before a task was given is not owed).
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.make_aware(datetime(2026, 1, 1, 9)))
     assignment = TaskAssignment.objects.get(task=task, unit__name="郾城区第一实验小学")
-    progress_add(assignment=assignment, user=liaison_school01, date=date(2026, 2, 3), content="二月台账")
+    entry = progress_add(assignment=assignment, user=liaison_school01, date=date(2026, 2, 3), content="二月台账")
+    ProgressEntry.objects.filter(pk=entry.pk).update(created_at=timezone.make_aware(datetime(2026, 2, 3, 17)))
     html = client_for(bureau_admin).get(task.get_absolute_url()).content.decode()
     assert "原表：每月" in html and "1月 01-31" in html and "12月 12-31" in html
-    rows = assignment.period_rows(today=date(2026, 3, 15))
-    assert [(p.label, reported, late) for p, reported, late in rows[:4]] == [
+    items = TaskAssignment.objects.with_items().get(pk=assignment.pk).items(today=date(2026, 3, 15))
+    assert [(i.label, i.done, i.overdue) for i in items[:4]] == [
         ("1月", False, True), ("2月", True, False), ("3月", False, False), ("4月", False, False)]
     page = client_for(liaison_school01).get(assignment.get_absolute_url()).content.decode()
     assert "2月 02-28 已报" in page

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from ledgers.models import LetterStatus as L
 from ledgers.models import LetterTarget, ResponsibilityLetter
-from ledgers.services.letters import letter_move, letter_upload_scan, letters_generate
+from ledgers.services.letters import letter_confirm, letter_move, letter_return, letter_upload_scan, letters_generate
 from ledgers.services.tasks import MoveRefused
 
 from tests.reports.jobs.support import export_through_job
@@ -42,14 +42,85 @@ def test_editing_targets_changes_drafts_but_never_issued_letters(letters, year, 
     assert letters[school_b].items.first().text == "新的第一条目标"
 
 
-def test_full_life_issue_sign_by_scan_archive(letter_a, admin_user, liaison):
+def test_full_life_issue_scan_confirm_archive(letter_a, admin_user, liaison):
     issue(letter_a, admin_user)
     assert (letter_a.status, letter_a.issued_by) == (L.ISSUED, admin_user)
     letter_upload_scan(letter=letter_a, user=liaison, upload=scan())
     letter_a.refresh_from_db()
-    assert (letter_a.status, letter_a.signed_by) == (L.SIGNED, liaison)
+    # An uploaded scan waits for the bureau: any image would do, so it is not 已签订 yet.
+    assert (letter_a.status, letter_a.uploaded_by, letter_a.signed_at) == (L.PENDING, liaison, None)
+    letter_confirm(letter=letter_a, user=admin_user)
+    letter_a.refresh_from_db()
+    assert (letter_a.status, letter_a.signed_by) == (L.SIGNED, admin_user)
     letter_move(letter=letter_a, to=L.ARCHIVED, user=admin_user)
     assert letter_a.status == L.ARCHIVED and letter_a.archived_at is not None
+
+
+def test_the_bureau_returns_a_bad_scan_with_a_reason_and_the_liaison_uploads_again(
+        client_for, letter_a, admin_user, liaison):
+    from ledgers.models import Notification
+
+    issue(letter_a, admin_user)
+    letter_upload_scan(letter=letter_a, user=liaison, upload=scan())
+    response = client_for(admin_user).post(reverse("ledgers:letter_return", args=[letter_a.pk]), {"reason": ""})
+    assert response.status_code == 400 and "请填写退回原因" in response.content.decode()
+    with pytest.raises(MoveRefused, match="只有局文明办可以退回"):
+        letter_return(letter=letter_a, user=liaison, reason="自己退回")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_for(admin_user).post(reverse("ledgers:letter_return", args=[letter_a.pk]), {"reason": "缺少公章"})
+    letter_a.refresh_from_db()
+    assert (letter_a.status, letter_a.return_reason) == (L.ISSUED, "缺少公章")
+    page = client_for(liaison).get(letter_a.get_absolute_url()).content.decode()
+    assert "扫描件已被退回" in page and "缺少公章" in page
+    assert Notification.objects.filter(recipient=liaison, title__contains="扫描件被退回", body__contains="缺少公章").exists()
+    letter_upload_scan(letter=letter_a, user=liaison, upload=scan())
+    letter_a.refresh_from_db()
+    assert (letter_a.status, letter_a.return_reason) == (L.PENDING, "")
+
+
+def test_confirming_completes_the_units_letter_task_in_the_same_transaction(letter_a, admin_user, liaison, year,
+                                                                            school_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from ledgers.models import AssignmentStatus, Task, TaskAssignment
+    from ledgers.services.tasks import task_save
+
+    task = task_save(task=Task(year=year, title="签订文明创建目标责任书并上传签字扫描件", is_letter_task=True,
+                               deadline=timezone.localdate() + datetime.timedelta(days=3)),
+                     units=[school_a], user=admin_user)
+    issue(letter_a, admin_user)
+    letter_upload_scan(letter=letter_a, user=liaison, upload=scan())
+    assignment = TaskAssignment.objects.get(task=task)
+    assert assignment.status == AssignmentStatus.NOT_STARTED  # a scan alone is not a signed letter
+    letter_confirm(letter=letter_a, user=admin_user)
+    assignment.refresh_from_db()
+    letter_a.refresh_from_db()
+    assert assignment.status == AssignmentStatus.DONE
+    assert assignment.completed_at == letter_a.uploaded_at  # done when the unit did its part
+    assert assignment.progress.get().content.startswith("目标责任书已签订")
+
+
+def test_letters_propose_the_heads_never_the_liaison(client_for, targets, year, admin_user, school_a, liaison):
+    from ledgers.models import Unit
+
+    Unit.objects.filter(pk=school_a.pk).update(head_name="刘校长", contact_name="马晓丽")
+    bureau = school_a.bureau
+    bureau.head_name, bureau.deputy_head_name = "", "张副局长"
+    bureau.save()
+    letters_generate(year=year, user=admin_user)
+    letter = ResponsibilityLetter.objects.get(unit=school_a)
+    assert (letter.bureau_signatory, letter.unit_signatory) == ("张副局长", "刘校长")  # 分管负责人 when no head
+    bureau.head_name = "李局长"
+    bureau.save()
+    letters_generate(year=year, user=admin_user)  # a draft keeps what was proposed (or typed) before
+    letter.refresh_from_db()
+    assert letter.bureau_signatory == "张副局长"
+    text = pdf_text(client_for(admin_user).get(reverse("ledgers:letter_pdf", args=[letter.pk])).content)
+    assert "刘校长" in text and "张副局长" in text and "马晓丽" not in text
 
 
 def test_refused_moves(letter_a, letter_b, admin_user, liaison, leader):
@@ -62,8 +133,8 @@ def test_refused_moves(letter_a, letter_b, admin_user, liaison, leader):
     issue(letter_b, admin_user)
     with pytest.raises(MoveRefused, match="只有本单位联络员"):
         letter_upload_scan(letter=letter_b, user=liaison, upload=scan())
-    with pytest.raises(MoveRefused, match="请先上传签字盖章后的扫描件"):
-        letter_move(letter=letter_b, to=L.SIGNED, user=admin_user)
+    with pytest.raises(MoveRefused, match="不能改为“已签订”"):  # nothing to confirm yet
+        letter_confirm(letter=letter_b, user=admin_user)
     with pytest.raises(MoveRefused):
         letter_move(letter=letter_b, to=L.SIGNED, user=leader)
     letter_a.refresh_from_db()
@@ -89,7 +160,8 @@ def test_signed_scan_upload_through_the_page_and_served_only_to_its_unit(client_
     response = client.post(reverse("ledgers:letter_upload", args=[letter_a.pk]), {"file": scan()})
     assert response.status_code == 302
     letter_a.refresh_from_db()
-    assert letter_a.status == L.SIGNED
+    assert letter_a.status == L.PENDING
+    assert "等待局文明办确认" in client.get(letter_a.get_absolute_url()).content.decode()
     url = reverse("ledgers:letter_scan", args=[letter_a.scans.get().pk])
     assert client.get(url).status_code == 200
     assert client_for(liaison2).get(url).status_code == 404
@@ -109,6 +181,10 @@ def test_bureau_list_names_the_units_that_have_not_signed(client_for, letters, a
     for letter in letters.values():
         issue(letter, admin_user)
     letter_upload_scan(letter=letters[school_a], user=liaison, upload=scan())
+    html = client_for(admin_user).get(reverse("ledgers:letter_list")).content.decode()
+    unsigned = html.split('data-testid="unsigned"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert "尚未签订：3 个单位" in unsigned and f"{school_a.name}（待确认）" in unsigned  # not signed until confirmed
+    letter_confirm(letter=letters[school_a], user=admin_user)
     html = client_for(admin_user).get(reverse("ledgers:letter_list")).content.decode()
     unsigned = html.split('data-testid="unsigned"', 1)[1].split("</div>\n  </div>", 1)[0]
     assert "尚未签订：2 个单位" in unsigned

@@ -237,6 +237,8 @@ def test_a_recurring_task_tells_each_unreported_period_once_and_only_the_latest_
                ("三月", today - 9 * day, today + 2 * day), ("四月", today + 3 * day, today + 60 * day)]
     for label, starts, due in periods:
         TaskDeadline.objects.create(task=task, label=label, starts=starts, due=due)
+    # Given before its first period (a period over before a task was given is owed by nobody).
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - 70 * day)
     assignment = TaskAssignment.objects.get(task=task, unit=school_a)
     # 三月 is reported already: nothing about it; 一月 and 二月 were missed: only 二月 is told.
     ProgressEntry.objects.create(assignment=assignment, author=liaison, date=today - 5 * day, content="已上报")

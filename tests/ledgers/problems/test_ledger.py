@@ -66,14 +66,17 @@ def test_liaison_home_lists_open_problems_overdue_first(client_for, inspector, l
 
 def test_bureau_home_counts_open_and_overdue_problems_and_this_weeks_checks(client_for, inspector, leader, school_a,
                                                                            template):
+    import re
+
     make_problem(inspector, school_a)
     overdue_problem(inspector, school_a)
     make_check(inspector, school_a, template, [1, 1, 1], date=TODAY)
+    make_check(inspector, school_a, template, [1, 1, 1], date=TODAY, submit=False)  # a draft is no check yet
     html = client_for(leader).get(reverse("home")).content.decode()
     panel = html.split('data-testid="panel-checks"', 1)[1]
     panel = panel.split('data-testid="panel-', 1)[0].split('<div class="card shadow-sm">', 1)[0]
-    numbers = [line.split(">")[-1] for line in panel.split("</div></a>") if "display-6" in line]
-    assert numbers == ["1", "2", "0", "1"]
+    assert re.findall(r'display-6[^>]*>(\d+)<', panel) == ["1", "2", "0", "1"]
+    assert "待复查超过 2 天 0" in panel
 
 
 def test_bureau_filters_the_ledger(client_for, inspector, school_a, school_b, template, indicator):
