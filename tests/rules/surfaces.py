@@ -57,6 +57,12 @@ def number(pattern, text):
     return None if match is None else (float(match.group(1)) if "." in match.group(1) else int(match.group(1)))
 
 
+def says(text, *phrases):
+    """Whether `text` holds every phrase, wherever a printed line broke it."""
+    flat = re.sub(r"\s+", "", text)
+    return all(phrase in flat for phrase in phrases)
+
+
 def pdf_text(data):
     return squash(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
 
@@ -207,7 +213,7 @@ def month_page(s, client_for):
         "A·责任书": a[15], "B·得分率": b[7], "B·活动档案": int(b[13]),
         "P1·逾期天数": problems.get("P1"), "P2·逾期天数": problems.get("P2"), "P3·逾期天数": problems.get("P3"),
         "P4·逾期天数": problems.get("P4"),
-        "说明": "复查不通过" in notes and "同一检查表" in notes,
+        "说明": says(notes, "复查不通过", "同一检查表"),
     }
 
 
@@ -225,7 +231,7 @@ def month_pdf(s, client_for):
         "A·得分率": a.group(2) + "%" if a else None,
         "A·逾期问题": int(a.group(5)) if a else None,
         "逾期问题合计": number(r"其中 逾期 (\d+) 个", text),
-        "说明": "复查不通过" in text and "同一检查表" in text,
+        "说明": says(text, "复查不通过", "同一检查表"),
     }
 
 
@@ -238,7 +244,7 @@ def month_excel(s, client_for):
     start, header = header_row(book["未整改问题"], "序号")
     problems = {problem_key(r[2]): dict(zip(header, r)) for r in book["未整改问题"][start + 1:] if r and r[2]}
     return {
-        "A·逾期问题": a["逾期问题"], "A·逾期任务": a["逾期任务"], "A·活动档案": a["活动档案"],
+        "A·逾期问题": a["逾期问题"], "A·逾期任务": a["累计逾期任务"], "A·活动档案": a["活动档案"],
         "A·得分率": round(a["得分率"] * 100, 1) if a["得分率"] is not None else None, "A·责任书": a["责任书已签订"],
         "B·得分率": round(b["得分率"] * 100, 1) if b["得分率"] is not None else None,
         "P2·逾期天数": problems["P2"]["逾期天数"], "P3·逾期天数": problems["P3"]["逾期天数"],
@@ -278,7 +284,7 @@ def bulletin_page(s, client_for):
         "A·批评": squash(a_reason.group(1)) if a_reason else None,
         "逾期未整改": number(r"逾期未整改 (\d+) 个", text),
         "逾期天数": overdue,
-        "说明": "复查不通过" in text and "同一检查表" in text,
+        "说明": says(text, "复查不通过", "同一检查表"),
     }
 
 
@@ -292,7 +298,7 @@ def bulletin_pdf(s, client_for):
         "A·得分率": f"{a.group(1)}%" if a else None,
         "逾期未整改": number(r"逾期未整改问题 (\d+) 个", text),
         "A·批评": number(re.escape(s.units["A"].name) + r"：[^：]*?有 (\d+) 个问题逾期未整改", text),
-        "说明": "复查不通过" in text and "同一检查表" in text,
+        "说明": says(text, "复查不通过", "同一检查表"),
     }
 
 
