@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Adjustment, AssessmentScheme, Bureau, IndicatorRule, ManualScore
+from ..models import Adjustment, AssessmentScheme, Bureau, IndicatorRule, ManualScore
 
 
 class SchemeScopedAdmin(BureauModelAdmin):

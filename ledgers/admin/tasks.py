@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Indicator, LetterTarget, ResponsibilityLetter, Task, TaskAssignment
+from ..models import Indicator, LetterTarget, ResponsibilityLetter, Task, TaskAssignment
 
 
 @admin.register(Indicator)

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import ImportMapping, UnitAlias
+from ..models import ImportMapping, UnitAlias
 
 
 @admin.register(UnitAlias)

@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin, ScopedInlineMixin
 
-from .models import Bulletin, Check, CheckItem, CheckTemplate, Problem, ProblemEvent
+from ..models import Bulletin, Check, CheckItem, CheckTemplate, Problem, ProblemEvent
 
 
 class CheckItemInline(ScopedInlineMixin, admin.TabularInline):

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Activity, ActivityCategory
+from ..models import Activity, ActivityCategory
 
 
 @admin.register(ActivityCategory)

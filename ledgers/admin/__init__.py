@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Bureau, BureauKind, BureauSettings, CampaignYear, Unit, User
+from ..models import Bureau, BureauKind, BureauSettings, CampaignYear, Unit, User
 
 
 class BureauUnitInline(admin.TabularInline):
@@ -131,7 +131,7 @@ class UnitAdmin(BureauModelAdmin, SimpleHistoryAdmin):
             if not request.user.is_city and request.user.bureau_id:
                 obj.bureau_id = request.user.bureau_id  # a district's admin: always their own district
             return super().save_model(request, obj, form, change)
-        from .services.units import unit_create  # new units: the one creation path
+        from ..services.units import unit_create  # new units: the one creation path
 
         created = unit_create(name=obj.name, kind=obj.kind, code=obj.code, contact_name=obj.contact_name,
                               contact_phone=obj.contact_phone, head_name=obj.head_name, sort_order=obj.sort_order,
@@ -148,7 +148,7 @@ class CampaignYearAdmin(BureauModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "spring_term_end" in form.changed_data:
-            from .services.tasks import year_periods_sync
+            from ..services.tasks import year_periods_sync
 
             year_periods_sync(year=obj)  # the 每学期 tasks' periods follow the semesters
 
@@ -184,10 +184,10 @@ class UserAdmin(BureauModelAdmin, DjangoUserAdmin):
         if obj is not None and request.user.is_superuser:
             fieldsets = fieldsets + ((_("超级用户"), {"fields": ("is_superuser", "is_staff")}),)
         return fieldsets
-from . import admin_activities  # noqa: E402,F401  activity archives
-from . import admin_checks  # noqa: E402,F401
-from . import admin_tasks  # noqa: E402,F401
-from . import admin_imports  # noqa: E402,F401  unit aliases, import mappings
+from . import activities  # noqa: E402,F401  activity archives
+from . import checks  # noqa: E402,F401
+from . import tasks  # noqa: E402,F401
+from . import imports  # noqa: E402,F401  unit aliases, import mappings
 
-from . import admin_assessment  # noqa: E402,F401  year-end assessment scheme
-from . import admin_notifications  # noqa: E402,F401  group robots, 发送记录
+from . import assessment  # noqa: E402,F401  year-end assessment scheme
+from . import notifications  # noqa: E402,F401  group robots, 发送记录

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wenming.admin import BureauModelAdmin
 
-from .models import Delivery, DeliveryStatus, Unit, Webhook
+from ..models import Delivery, DeliveryStatus, Unit, Webhook
 
 
 @admin.register(Webhook)
@@ -82,7 +82,7 @@ class DeliveryAdmin(BureauModelAdmin):
 
     @admin.action(description="重新发送所选的失败记录")
     def send_again(self, request, queryset):
-        from .notify_tasks import deliver
+        from ..notify_tasks import deliver
 
         ids = list(queryset.actable_by(request.user).filter(
             status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRY]).values_list("pk", flat=True))
