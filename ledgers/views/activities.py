@@ -20,7 +20,7 @@ from .. import rules
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..files import UploadRefused, serve_file
-from ..forms_activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
+from ..forms.activities import (ActivityFilterForm, ActivityForm, CaptionFormSet, ReviewForm, UploadedForm,
                                 parse_month)
 from ..models import Activity, ActivityPhoto, ActivityStatus, CampaignYear, Role, Unit
 from ..models.activities import archived_q, in_month, photo_flags

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..access import get_visible_or_404, role_required, selected_bureau
 from ..files import serve_file
-from ..forms_assessment import AdjustmentForm, ManualScoreForm, RuleForm, ThresholdForm
+from ..forms.assessment import AdjustmentForm, ManualScoreForm, RuleForm, ThresholdForm
 from ..models import (
     Adjustment, CampaignYear, Indicator, IndicatorRule, ManualScore, Role, RuleKind, Unit,
 )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ..access import get_visible_or_404, role_required
-from ..forms_checks import BulletinCreateForm, BulletinForm
+from ..forms.checks import BulletinCreateForm, BulletinForm
 from ..models import Bulletin
 from ..services import bulletins as service
 from .checks import BUREAU, RECORDERS, page_of, refuse_into

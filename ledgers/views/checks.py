@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import rules
 from ..access import get_visible_or_404, role_required, selected_bureau
-from ..forms_checks import (
+from ..forms.checks import (
     CheckCorrectionForm, CheckFilterForm, CheckForm, CheckItemFormSet, CheckTemplateForm, ProblemRaiseForm,
 )
 from ..files import serve_file

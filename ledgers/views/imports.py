@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from .. import files
 from ..access import role_required
-from ..forms_tasks import ImportForm
+from ..forms.tasks import ImportForm
 from ..imports import IMPORTERS, build_preview, check_file, initial_mapping, open_upload, remember_mapping
 from ..imports.sheet import column_labels
 from ..models import CampaignYear, ImportUpload, Role

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .. import files
 from ..access import get_visible_or_404, role_required, selected_bureau
-from ..forms_tasks import LetterForm, LetterReturnForm, LetterTargetFormSet, ScanForm
+from ..forms.tasks import LetterForm, LetterReturnForm, LetterTargetFormSet, ScanForm
 from ..models import LetterStatus, LetterTarget, ResponsibilityLetter, Role, SignedScan, Unit
 from ..services import letters as services
 from ..services.tasks import MoveRefused

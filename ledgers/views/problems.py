@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from .. import rules
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
-from ..forms_checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
+from ..forms.checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..params import int_param
 from ..services import problems as service

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import files
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
-from ..forms_tasks import ProgressForm, ReturnForm, TaskForm
+from ..forms.tasks import ProgressForm, ReturnForm, TaskForm
 from ..params import text_param, to_int
 from ..models import (
     AssignmentStatus, Bureau, Indicator, LetterStatus, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role,

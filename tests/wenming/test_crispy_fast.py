@@ -11,7 +11,7 @@ from crispy_forms.templatetags import crispy_forms_filters as crispy
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from ledgers.forms_checks import ProblemFilterForm
+from ledgers.forms.checks import ProblemFilterForm
 from wenming.templatetags import crispy_fast
 
 

@@ -5,7 +5,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from ledgers.forms_checks import ProblemFilterForm
+from ledgers.forms.checks import ProblemFilterForm
 from ledgers.models import Unit
 from wenming.form_renderer import FormRenderer
 

@@ -2,7 +2,7 @@
 refusal); the checks that matter live in ledgers.services.assessment."""
 from django import forms
 
-from .models import AdjustmentKind, Period, RuleKind, UnitKind
+from ..models import AdjustmentKind, Period, RuleKind, UnitKind
 
 
 class Styled:

@@ -3,9 +3,9 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .concurrency import VersionedForm
-from .params import SensibleDateField
-from .models import Frequency, Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
+from ..concurrency import VersionedForm
+from ..params import SensibleDateField
+from ..models import Frequency, Indicator, LetterTarget, ProgressEntry, ResponsibilityLetter, Task, Unit, UnitKind
 
 
 class MultipleFileInput(forms.ClearableFileInput):

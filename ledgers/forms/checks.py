@@ -6,13 +6,13 @@ chooses on purpose (the unit checked); the views pass the rest from request.user
 from django import forms
 from django.forms import inlineformset_factory
 
-from . import files
-from .models import (
+from .. import files
+from ..models import (
     Bulletin, CampaignYear, Check, CheckItem, CheckKind, CheckStatus, CheckTemplate, Indicator, Problem,
     ProblemStatus, Role, Unit, User,
 )
-from .models.checks import format_points
-from .params import SensibleDateField
+from ..models.checks import format_points
+from ..params import SensibleDateField
 
 DIRECT = "direct"  # problems raised without a check
 
@@ -223,7 +223,7 @@ class RecheckForm(forms.Form):
                                  help_text="复查不通过时重新确定整改时限，默认次日（日结日清）；逾期从新的时限起算")
 
     def __init__(self, *args, **kwargs):
-        from . import rules
+        from .. import rules
 
         kwargs.setdefault("initial", {}).setdefault("deadline", rules.deadline_after_rejection())
         super().__init__(*args, **kwargs)

@@ -8,11 +8,11 @@ from datetime import date
 from django import forms
 from django.forms import modelformset_factory
 
-from .concurrency import VersionedForm
-from .params import SensibleDateField
-from .rules import DEFAULT_CAPTION_ELEMENTS
+from ..concurrency import VersionedForm
+from ..params import SensibleDateField
+from ..rules import DEFAULT_CAPTION_ELEMENTS
 
-from .models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
+from ..models import Activity, ActivityCategory, ActivityPhoto, ActivityStatus, CampaignYear, Indicator, Unit
 
 
 class ActivityForm(VersionedForm):
@@ -69,7 +69,7 @@ class UploadedForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-from .params import parse_month  # noqa: E402,F401 ('2026-05' -> date(2026, 5, 1); junk -> default)
+from ..params import parse_month  # noqa: E402,F401 ('2026-05' -> date(2026, 5, 1); junk -> default)
 
 
 class ActivityFilterForm(forms.Form):
@@ -84,7 +84,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, user, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user).active()
-        from .forms_checks import label_units
+        from .checks import label_units
 
         label_units(self.fields["unit"], user)
         self.fields["indicator"].queryset = Indicator.objects.for_year(year).for_bureau(

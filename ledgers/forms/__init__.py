@@ -1,0 +1,1 @@
+"""Forms of the ledgers' screens, one module per area (activities, checks, tasks, assessment)."""
