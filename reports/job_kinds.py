@@ -233,7 +233,7 @@ def run_letters_year(job, progress):
 # --- the monthly summary's PDF at city scale -----------------------------------------------------
 
 def _month_unit_bureau(user, params):
-    """(month, unit, bureau) as the monthly page picks them (reports/views.py `_summary`): one
+    """(month, unit, bureau) as the monthly page picks them (reports/views/monthly.py `_summary`): one
     unit's summary (bureau None), or a bureau-wide one of ?bureau= / the user's own bureau."""
     from .summaries import Month
 

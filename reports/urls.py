@@ -10,7 +10,7 @@
 """
 from django.urls import path, register_converter
 
-from . import views, views_assessment, views_documents, views_jobs
+from .views import assessment, documents, jobs, monthly
 from .summaries import Month
 
 app_name = "reports"
@@ -33,38 +33,38 @@ class MonthConverter:
 register_converter(MonthConverter, "month")
 
 DOCUMENT_PATTERNS = [
-    path("activities/binder.pdf", views_documents.binder_pdf, name="binder_pdf"),
-    path("activities/binder.zip", views_documents.binder_zip, name="binder_zip"),
-    path("activities/bureau-binder.zip", views_documents.bureau_binder, name="bureau_binder"),
-    path("letters/all.pdf", views_documents.letter_year_pdf, name="letter_year_pdf"),
-    path("letters/<int:pk>/letter.pdf", views_documents.letter_pdf, name="letter_pdf"),
-    path("problems/export.xlsx", views_documents.problem_export, name="problem_export"),
-    path("bulletins/<int:pk>/publish/", views_documents.bulletin_publish, name="bulletin_publish"),
-    path("bulletins/<int:pk>/pdf/", views_documents.bulletin_pdf, name="bulletin_pdf"),
+    path("activities/binder.pdf", documents.binder_pdf, name="binder_pdf"),
+    path("activities/binder.zip", documents.binder_zip, name="binder_zip"),
+    path("activities/bureau-binder.zip", documents.bureau_binder, name="bureau_binder"),
+    path("letters/all.pdf", documents.letter_year_pdf, name="letter_year_pdf"),
+    path("letters/<int:pk>/letter.pdf", documents.letter_pdf, name="letter_pdf"),
+    path("problems/export.xlsx", documents.problem_export, name="problem_export"),
+    path("bulletins/<int:pk>/publish/", documents.bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<int:pk>/pdf/", documents.bulletin_pdf, name="bulletin_pdf"),
 ]
 
 urlpatterns = [
-    path("reports/dashboard/", views.dashboard, name="dashboard"),
-    path("reports/monthly/", views.monthly_index, name="monthly_index"),
-    path("reports/monthly/<month:month>/", views.monthly, name="monthly"),
-    path("reports/monthly/<month:month>.pdf", views.monthly_pdf, name="monthly_pdf"),
-    path("reports/monthly/<month:month>.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
-    path("reports/monthly/<month:month>/publish/", views.monthly_publish, name="monthly_publish"),
-    path("reports/published/<int:pk>.<str:fmt>", views.published_file, name="published_file"),
-    path("downloads/", views_jobs.downloads, name="downloads"),
-    path("downloads/<int:pk>/", views_jobs.job_detail, name="job_detail"),
-    path("downloads/<int:pk>/status/", views_jobs.job_status, name="job_status"),
-    path("downloads/<int:pk>/file/", views_jobs.job_file, name="job_file"),
-    path("downloads/<int:pk>/retry/", views_jobs.job_retry, name="job_retry"),
-    path("reports/import-templates/<str:kind>.xlsx", views.import_template, name="import_template"),
-    path("reports/imports/<int:pk>/login-slips.pdf", views.login_slips, name="login_slips"),
+    path("reports/dashboard/", monthly.dashboard, name="dashboard"),
+    path("reports/monthly/", monthly.monthly_index, name="monthly_index"),
+    path("reports/monthly/<month:month>/", monthly.monthly, name="monthly"),
+    path("reports/monthly/<month:month>.pdf", monthly.monthly_pdf, name="monthly_pdf"),
+    path("reports/monthly/<month:month>.xlsx", monthly.monthly_xlsx, name="monthly_xlsx"),
+    path("reports/monthly/<month:month>/publish/", monthly.monthly_publish, name="monthly_publish"),
+    path("reports/published/<int:pk>.<str:fmt>", monthly.published_file, name="published_file"),
+    path("downloads/", jobs.downloads, name="downloads"),
+    path("downloads/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("downloads/<int:pk>/status/", jobs.job_status, name="job_status"),
+    path("downloads/<int:pk>/file/", jobs.job_file, name="job_file"),
+    path("downloads/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
+    path("reports/import-templates/<str:kind>.xlsx", monthly.import_template, name="import_template"),
+    path("reports/imports/<int:pk>/login-slips.pdf", monthly.login_slips, name="login_slips"),
     # year-end assessment (年度考核 · 模拟测评)
-    path("reports/assessment/", views_assessment.assessment_index, name="assessment_index"),
-    path("reports/assessment/<int:year>/", views_assessment.assessment_page, name="assessment"),
-    path("reports/assessment/<int:year>.pdf", views_assessment.assessment_pdf, name="assessment_pdf"),
-    path("reports/assessment/<int:year>.xlsx", views_assessment.assessment_xlsx, name="assessment_xlsx"),
-    path("reports/assessment/<int:year>/publish/", views_assessment.assessment_publish, name="assessment_publish"),
-    path("reports/assessment/<int:year>/catalog.<str:fmt>", views_assessment.assessment_catalog,
+    path("reports/assessment/", assessment.assessment_index, name="assessment_index"),
+    path("reports/assessment/<int:year>/", assessment.assessment_page, name="assessment"),
+    path("reports/assessment/<int:year>.pdf", assessment.assessment_pdf, name="assessment_pdf"),
+    path("reports/assessment/<int:year>.xlsx", assessment.assessment_xlsx, name="assessment_xlsx"),
+    path("reports/assessment/<int:year>/publish/", assessment.assessment_publish, name="assessment_publish"),
+    path("reports/assessment/<int:year>/catalog.<str:fmt>", assessment.assessment_catalog,
          name="assessment_catalog"),
     *DOCUMENT_PATTERNS,
 ]

@@ -5,7 +5,7 @@ Each bureau has its own scheme per year: pages show the scheme of `?bureau=` (th
 read a district's), by default the user's own; changes always go to the admin's own bureau's
 scheme, and manual scores / 加分扣分 only to units the admin may act on.
 
-The scores themselves are shown by reports (reports.views_assessment)."""
+The scores themselves are shown by reports (reports.views.assessment)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError

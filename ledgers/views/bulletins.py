@@ -1,5 +1,5 @@
 """Pages of the weekly bulletin (每周督查通报): list, draft, preview (publishing and the PDF are in
-reports/views_documents.py).
+reports/views/documents.py).
 
 A draft shows live figures; a published bulletin shows its frozen snapshot only.
 """

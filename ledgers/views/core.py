@@ -11,7 +11,7 @@ HOME_PANELS = []
 
 # Panels show in this order of their modules: the leader's one-screen overview first, then what needs
 # doing (open and overdue problems, then tasks and the letter), then the archive and the month's figures.
-PANEL_ORDER = ["reports.home", "problems", "tasks", "letters", "activities", "reports.views"]
+PANEL_ORDER = ["reports.home", "problems", "tasks", "letters", "activities", "reports.views.monthly"]
 
 
 def _panel_rank(func):

@@ -390,7 +390,7 @@ SURFACES = [
     Surface("局首页", ["ledgers/home_bureau.html", "ledgers/problems/_home_bureau.html",
                       "ledgers/tasks/_panel_bureau.html", "reports/_home_leader.html"], bureau_home),
     Surface("工作看板", ["reports/dashboard.html", "reports/city_dashboard.html", "reports/charts.py",
-                        "reports/views.py"], dashboard),
+                        "reports/views/monthly.py"], dashboard),
     Surface("月度小结页面", ["reports/monthly.html", "reports/monthly/_tables.html", "reports/monthly/_districts.html",
                           "reports/templatetags/report_tags.py", "reports/monthly.py"], month_page),
     Surface("月度小结 PDF", ["reports/pdf/monthly.html"], month_pdf),

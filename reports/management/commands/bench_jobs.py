@@ -226,7 +226,7 @@ class Command(BaseCommand):
         from ledgers.models import (Bulletin, CampaignYear, LetterTarget, Problem, ResponsibilityLetter, Unit,
                                     User)
         from ledgers.services.letters import letters_generate
-        from reports.views_documents import PROBLEM_EXPORT_INLINE_ROWS
+        from reports.views.documents import PROBLEM_EXPORT_INLINE_ROWS
 
         admin = User.objects.get(username="bench-admin")
         year = CampaignYear.objects.current()

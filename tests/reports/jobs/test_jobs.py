@@ -231,7 +231,7 @@ def test_bureau_binder_has_a_folder_per_unit_with_contents_photos_and_pdf(client
 
 def test_problem_year_export_is_a_job_with_the_same_cells(client_for, inspector, school_a, run_jobs, template,  # noqa: F811
                                                           monkeypatch):
-    from reports import views_documents
+    from reports.views import documents as views_documents
     from tests.ledgers.checks.factories import make_problem
 
     for n in range(3):
@@ -361,7 +361,7 @@ def test_files_are_stored_under_jobs_and_only_done_rows_name_them(client_for, li
 
 def test_the_bureau_monthly_pdf_at_city_scale_is_a_job(client_for, inspector, liaison, school_a, school_b, year,
                                                        run_jobs, monkeypatch):
-    from reports import views as report_views
+    from reports.views import monthly as report_views
 
     monkeypatch.setattr(report_views, "MONTHLY_PDF_INLINE_UNITS", 1)
     browser = client_for(inspector)

@@ -22,12 +22,12 @@ from ledgers.access import selected_bureau
 from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
 from ledgers.views.core import register_home_panel
 
-from . import assessment_output as output
-from . import catalog
-from .assessment import assessment, default_as_of, kinds, parse_as_of, unit_actions, unit_sheet
-from .models import PublishedReport, ReportKind
-from .views import XLSX, _unit_for
-from .views_jobs import start_and_follow, start_page
+from .. import assessment_output as output
+from .. import catalog
+from ..assessment import assessment, default_as_of, kinds, parse_as_of, unit_actions, unit_sheet
+from ..models import PublishedReport, ReportKind
+from .monthly import XLSX, _unit_for
+from .jobs import start_and_follow, start_page
 
 
 def _year(year):

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ledgers.files import serve_file
 
-from . import jobs
-from .models import ACTIVE_STATUSES, Job, JobStatus
+from .. import jobs
+from ..models import ACTIVE_STATUSES, Job, JobStatus
 
 LIST_SIZE = 50
 

@@ -20,10 +20,10 @@ from ledgers.models import Bulletin, Bureau, CampaignYear, ResponsibilityLetter,
 from ledgers.views.imports import content_disposition, selected_year
 from ledgers.views.problems import filtered_problems
 
-from . import binder
-from .job_kinds import PROBLEM_FILTERS, bulletin_pdf_bytes, frozen_bulletin_pdf, problems_title
-from .problems_excel import problems_workbook
-from .views_jobs import start_and_follow, start_page
+from .. import binder
+from ..job_kinds import PROBLEM_FILTERS, bulletin_pdf_bytes, frozen_bulletin_pdf, problems_title
+from ..problems_excel import problems_workbook
+from .jobs import start_and_follow, start_page
 
 BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +94,7 @@ def _pdf_response(data, filename):
 @require_safe
 @login_required
 def letter_pdf(request, pk):
-    from .pdf import render_pdf
+    from ..pdf import render_pdf
 
     letter = get_visible_or_404(ResponsibilityLetter.objects.with_items().select_related("unit__bureau"),
                                 request.user, pk=pk)

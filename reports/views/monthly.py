@@ -22,12 +22,12 @@ from ledgers.models import Bureau, CampaignYear, Problem, Role, Unit
 from ledgers.params import int_param
 from ledgers.views.core import register_home_panel
 
-from . import monthly as service
-from .charts import line_chart
-from .models import PublishedReport, ReportKind
-from .monthly_excel import monthly_workbook
-from .summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
-from .views_jobs import start_and_follow, start_page
+from .. import monthly as service
+from ..charts import line_chart
+from ..models import PublishedReport, ReportKind
+from ..monthly_excel import monthly_workbook
+from ..summaries import Month, monthly_summary, unit_month_row, weekly_score_trend
+from .jobs import start_and_follow, start_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -246,7 +246,7 @@ def liaison_month_panel(request):
 def import_template(request, kind):
     from ledgers.views.imports import selected_year
 
-    from .import_templates import TEMPLATES
+    from ..import_templates import TEMPLATES
 
     if kind not in TEMPLATES:
         raise Http404("没有这种导入模板")
@@ -263,7 +263,7 @@ def login_slips(request, pk):
     """The login slips of one import's new accounts, while their passwords are in this session."""
     from ledgers.views.imports import SLIPS_SESSION_KEY
 
-    from .login_slips import login_slips_pdf
+    from ..login_slips import login_slips_pdf
 
     credentials = request.session.get(SLIPS_SESSION_KEY, {}).get(str(pk))
     if not credentials:
