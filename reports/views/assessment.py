@@ -22,7 +22,7 @@ from ledgers.access import selected_bureau
 from ledgers.models import AssessmentScheme, CampaignYear, Unit, UnitKind
 from ledgers.views.core import register_home_panel
 
-from .. import assessment_output as output
+from ..assessment import documents as output
 from .. import catalog
 from ..assessment import assessment, default_as_of, kinds, parse_as_of, unit_actions, unit_sheet
 from ..models import PublishedReport, ReportKind

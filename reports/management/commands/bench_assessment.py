@@ -112,7 +112,7 @@ class Command(BaseCommand):
         return {"evidence": sum(len(v) for v in sheet.evidence.values())}
 
     def step_pdf(self, units, prepare=False, prepared=None):
-        from reports.assessment_output import ranking_pdf
+        from reports.assessment.documents import ranking_pdf
 
         if not prepare:
             return {"bytes": len(ranking_pdf(self._result()))}
@@ -129,13 +129,13 @@ class Command(BaseCommand):
         render_html_to_pdf(prepared)
 
     def step_excel(self, units, prepare=False, prepared=None):
-        from reports.assessment_output import ranking_workbook
+        from reports.assessment.documents import ranking_workbook
 
         if not prepare:
             return {"bytes": len(ranking_workbook(self._result()))}
 
     def step_excel_floor(self, units, prepare=False, prepared=None):
-        from reports.assessment_output import matrix, ranking_rows
+        from reports.assessment.documents import matrix, ranking_rows
 
         if prepare:
             result = self._result()

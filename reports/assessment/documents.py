@@ -12,10 +12,10 @@ from django.utils.crypto import get_random_string
 
 from ledgers.models import Unit, UnitKind
 
-from .assessment import assessment, unit_sheet
-from .excel import Column, Formatted, Workbook
-from .models import PublishedReport, ReportKind
-from .pdf import render_pdf
+from . import assessment, unit_sheet
+from ..excel import Column, Formatted, Workbook
+from ..models import PublishedReport, ReportKind
+from ..pdf import render_pdf
 
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
