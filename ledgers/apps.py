@@ -7,11 +7,6 @@ class LedgersConfig(AppConfig):
     verbose_name = "创建台账"
 
     def ready(self):
-        from . import notify_tasks
-
-        # The daily reminders (日结日清) schedule themselves; migrate queues the first run.
-        post_migrate.connect(notify_tasks.schedule_after_migrate, sender=self)
-
         from . import versions
 
         # The data versions' triggers are off while migrations run and remade after them.

@@ -72,7 +72,7 @@ ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class Job(models.Model):
-    """One long document a user asked for, built by the job worker (see reports/jobs.py).
+    """One long document a user asked for, built by the job worker (see reports/jobs/__init__.py).
 
     The file is offered only when status is DONE: the worker writes it under a temporary name
     and stores it and sets DONE in one step at the end, so a worker killed mid-job leaves no

@@ -319,7 +319,7 @@ CLIENT_IP_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT") or 0)
 AXES_CLIENT_IP_CALLABLE = "wenming.client_ip.client_ip"
 
 # Background jobs (django-tasks with its database backend: the queue is a table in our own
-# database; `manage.py db_worker` runs them). See reports/jobs.py and README "Background jobs".
+# database; `manage.py db_worker` runs them). See reports/jobs/__init__.py and README "Background jobs".
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for
 # JOBS_LEASE_SECONDS is taken as dead (worker killed) and retried or failed.
@@ -368,7 +368,7 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
         # What the jobs and the daily upkeep did (started, finished, removed files).
         "reports.jobs": {"level": "INFO"},
-        "reports.upkeep": {"level": "INFO"},
+        "reports.jobs.upkeep": {"level": "INFO"},
         "ledgers.notifications": {"level": "INFO"},
     },
 }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from wenming.admin import BureauModelAdmin
 
 from ..models import Delivery, DeliveryStatus, Unit, Webhook
+from ..signals import deliveries_queued
 
 
 @admin.register(Webhook)
@@ -82,11 +83,9 @@ class DeliveryAdmin(BureauModelAdmin):
 
     @admin.action(description="重新发送所选的失败记录")
     def send_again(self, request, queryset):
-        from ..notify_tasks import deliver
-
         ids = list(queryset.actable_by(request.user).filter(
             status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRY]).values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.RETRY, attempts=0,
                                                    next_try_at=timezone.now())
-        transaction.on_commit(lambda: [deliver.enqueue(pk) for pk in ids])
+        transaction.on_commit(lambda: deliveries_queued.send(sender=Delivery, ids=ids))
         messages.success(request, f"已重新排队发送 {len(ids)} 条。")

@@ -6,7 +6,7 @@ no one), and a failure here is logged, never shown to the user who acted.
 
 An event stores one `Notification` per recipient (in-app, at once: the bell counts it) and
 queues its deliveries — an email when the recipient has an address and has not opted out, a
-post to the unit's (or bureau's) group robot — which `ledgers.notify_tasks.deliver` sends in
+post to the unit's (or bureau's) group robot — which `reports.jobs.notifications.deliver` sends in
 the worker, retrying with backoff. Every event has a key: the same key for the same person is
 stored and sent once, whoever records it and however often (`dedupe_key`).
 
@@ -41,6 +41,7 @@ from ..models import (
     ActivityStatus, AssignmentStatus, Channel, Delivery, LetterStatus, Notification, NotificationKind,
     NotificationSettings, Role, Unit, User, Webhook,
 )
+from ..signals import deliveries_queued
 
 logger = logging.getLogger("ledgers.notifications")
 K = NotificationKind
@@ -146,13 +147,7 @@ def _queue(*, channel, key, target, title, body, url, bureau_id, notification=No
 
 
 def _enqueue(ids):
-    from ..notify_tasks import deliver
-
-    for pk in ids:
-        try:
-            deliver.enqueue(pk)
-        except Exception:  # the queue is down: the daily run picks the delivery up again
-            logger.exception("could not queue delivery %s", pk)
+    deliveries_queued.send(sender=Delivery, ids=ids)
 
 
 # --- events from the services ------------------------------------------------------------------

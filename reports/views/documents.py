@@ -2,7 +2,7 @@
 reports/ (moved from ledgers/views/{activities,bulletins,letters,problems}.py; same URL paths).
 
 Small documents answer at once: one letter's PDF, a bulletin's PDF, a small problem export.
-Long ones are background jobs (reports/job_kinds.py): the button POSTs to the same URL, which
+Long ones are background jobs (reports/jobs/documents.py): the button POSTs to the same URL, which
 starts (or joins) the job and opens its progress page; a GET of that URL (a bookmark) shows what
 will be made and the start button, with no side effect.
 """
@@ -21,7 +21,7 @@ from ledgers.views.imports import content_disposition, selected_year
 from ledgers.views.problems import filtered_problems
 
 from .. import binder
-from ..job_kinds import PROBLEM_FILTERS, bulletin_pdf_bytes, frozen_bulletin_pdf, problems_title
+from ..jobs.documents import PROBLEM_FILTERS, bulletin_pdf_bytes, frozen_bulletin_pdf, problems_title
 from ..problems_excel import problems_workbook
 from .jobs import start_and_follow, start_page
 

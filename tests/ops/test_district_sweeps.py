@@ -233,7 +233,7 @@ def test_a_district2_admin_gets_404_on_district1_admin_pages(city_records, distr
 def city_bulletins(year, city_inspector, city_admin, school_b):
     """A published city bulletin (its ranking names 郾城区's schools) and a city draft."""
     from ledgers.services import bulletins as bulletin_service
-    from reports.job_kinds import bulletin_publish_and_freeze
+    from reports.jobs.documents import bulletin_publish_and_freeze
 
     today = timezone.localdate()
     iso_year, iso_week = today.isocalendar()[:2]

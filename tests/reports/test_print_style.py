@@ -32,7 +32,8 @@ from openpyxl import load_workbook
 from ledgers.models import (Activity, Bulletin, Bureau, CampaignYear, Check, Problem, ResponsibilityLetter, Unit,
                             User)
 from ledgers.services import bulletins as bulletin_service
-from reports import binder, catalog, import_templates, job_kinds, login_slips, monthly, monthly_excel, problems_excel
+from reports import binder, catalog, import_templates, login_slips, monthly, monthly_excel, problems_excel
+from reports.jobs import documents as job_kinds
 from reports.assessment import assessment, unit_sheet
 from reports.assessment import documents as assessment_output
 from reports.pdf import render_html_to_pdf, render_pdf

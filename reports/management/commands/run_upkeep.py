@@ -1,7 +1,8 @@
 """Run the daily upkeep now (what the daily background task does), e.g. from a systemd timer."""
 from django.core.management.base import BaseCommand
 
-from reports.upkeep import ensure_upkeep_scheduled, run_upkeep
+from reports.jobs.upkeep import ensure_upkeep_scheduled
+from reports.jobs.upkeep import run_upkeep
 
 
 class Command(BaseCommand):

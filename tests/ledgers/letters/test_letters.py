@@ -212,7 +212,7 @@ def test_letter_pdf_has_the_unit_the_items_and_the_signature_blocks(client_for, 
 
 
 def test_year_pdf_has_every_unit_on_its_own_pages(client_for, letters, leader, school_a, school_b, run_jobs):
-    # All letters of a year are one background job (reports.job_kinds.letters_year).
+    # All letters of a year are one background job (reports.jobs.documents.letters_year).
     _job, content = export_through_job(client_for(leader), reverse("reports:letter_year_pdf"))
     reader = PdfReader(io.BytesIO(content))
     starts = [page.extract_text().replace("\n", "") for page in reader.pages]

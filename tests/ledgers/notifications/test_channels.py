@@ -12,7 +12,8 @@ from ledgers.models import (
     Delivery, DeliveryStatus, Flavour, Notification, NotificationKind, NotificationSettings, ProblemStatus, Task,
     Webhook,
 )
-from ledgers.notify_tasks import deliver, send_delivery
+from reports.jobs.notifications import deliver
+from reports.jobs.notifications import send_delivery
 from ledgers.services import notifications
 from ledgers.services import tasks as task_service
 from tests.ledgers.checks.factories import make_problem
@@ -168,7 +169,9 @@ def test_digest_is_one_mail_per_person_per_day(smtp, robot, year, admin_user, in
 
 
 def test_the_daily_run_schedules_itself_at_the_digest_time(settings):
-    from ledgers.notify_tasks import daily_notifications, ensure_daily_scheduled, next_run
+    from reports.jobs.notifications import daily_notifications
+    from reports.jobs.notifications import ensure_daily_scheduled
+    from reports.jobs.notifications import next_run
 
     settings.NOTIFY_DIGEST_TIME = "08:00"
     morning = timezone.make_aware(datetime.datetime(2026, 3, 2, 7, 0))

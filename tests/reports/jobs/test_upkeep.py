@@ -8,14 +8,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import upkeep
+from reports.jobs import upkeep
 from reports.models import Job, JobStatus
 
 
 def pending_upkeeps():
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(task_path="reports.upkeep.daily_upkeep", status="READY")
+    return DBTaskResult.objects.filter(task_path="reports.jobs.upkeep.daily_upkeep", status="READY")
 
 
 def done_job(user, unit, name, **fields):
@@ -40,7 +40,7 @@ def test_upkeep_removes_expired_files_old_rows_and_orphans_and_logs_it(liaison, 
     calls = []
     upkeep.CLEANUP_HOOKS.append(lambda now: calls.append(now) or {"orphaned uploads": 3})
     try:
-        with caplog.at_level("INFO", logger="reports.upkeep"):
+        with caplog.at_level("INFO", logger="reports.jobs.upkeep"):
             removed = upkeep.run_upkeep()
     finally:
         upkeep.CLEANUP_HOOKS.pop()
@@ -86,7 +86,7 @@ def test_one_upkeep_is_pending_after_migrate_and_it_queues_the_next_when_it_runs
     upkeep.daily_upkeep.using(run_after=timezone.now() + timedelta(hours=5)).enqueue()
     pending_upkeeps().update(run_after=timezone.now() - timedelta(seconds=1))
     run_jobs()
-    assert DBTaskResult.objects.filter(task_path="reports.upkeep.daily_upkeep", status="SUCCESSFUL").exists()
+    assert DBTaskResult.objects.filter(task_path="reports.jobs.upkeep.daily_upkeep", status="SUCCESSFUL").exists()
     assert pending_upkeeps().count() == 1
     # The next one at three (today's if the run was before three local time, as at 02:00–03:00).
     following = pending_upkeeps().get().run_after
@@ -127,10 +127,10 @@ def test_the_daily_upkeep_run_by_the_worker_removes_orphaned_uploads_older_than_
         age(name, 3)
 
     pending_upkeeps().update(run_after=timezone.now() - timedelta(seconds=1))  # today's run is due
-    with caplog.at_level("INFO", logger="reports.upkeep"):
+    with caplog.at_level("INFO", logger="reports.jobs.upkeep"):
         run_jobs()
 
-    done = DBTaskResult.objects.get(task_path="reports.upkeep.daily_upkeep", status="SUCCESSFUL")
+    done = DBTaskResult.objects.get(task_path="reports.jobs.upkeep.daily_upkeep", status="SUCCESSFUL")
     assert done.return_value["orphaned upload rows"] == 1
     assert done.return_value["orphaned upload files"] == 4  # the stale photo's three files + crash.jpg
     assert not ActivityPhoto.objects.filter(pk=stale.pk).exists()

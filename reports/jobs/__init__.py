@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
 
-from .models import ACTIVE_STATUSES, Job, JobStatus
+from ..models import ACTIVE_STATUSES, Job, JobStatus
 
 logger = logging.getLogger("reports.jobs")
 

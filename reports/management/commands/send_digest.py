@@ -7,7 +7,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledgers.notify_tasks import run_daily
+from reports.jobs.notifications import run_daily
 
 
 class Command(BaseCommand):

@@ -24,12 +24,12 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks import task
 
-from wenming import daily
+from reports.jobs import daily
 
-from .jobs import recover_stale_jobs
-from .models import ACTIVE_STATUSES, Job, JobStatus
+from . import recover_stale_jobs
+from ..models import ACTIVE_STATUSES, Job, JobStatus
 
-logger = logging.getLogger("reports.upkeep")
+logger = logging.getLogger("reports.jobs.upkeep")
 
 UPKEEP_HOUR = 3  # local time of the daily run
 ORPHAN_GRACE = datetime.timedelta(days=1)

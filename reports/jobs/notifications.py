@@ -8,7 +8,7 @@
   task queued twice) never send it twice.
 - `daily_notifications()`: the daily scan (deadline stages, overdue problems), the 日结日清 digest
   and a sweep of deliveries whose task was lost, at NOTIFY_DIGEST_TIME local time; it re-enqueues
-  itself for the next day like the daily upkeep (reports/upkeep.py). `ensure_daily_scheduled()`
+  itself for the next day like the daily upkeep (reports/jobs/upkeep.py). `ensure_daily_scheduled()`
   runs after every `manage.py migrate`; `manage.py send_digest` runs it by hand.
 """
 import datetime
@@ -25,12 +25,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from wenming import daily
+from reports.jobs import daily
 
-from .models import Channel, Delivery, DeliveryStatus, Flavour
+from ledgers.models import Channel, Delivery, DeliveryStatus, Flavour
 
 logger = logging.getLogger("ledgers.notifications")
 STUCK_AFTER = datetime.timedelta(minutes=30)  # a delivery "sending" this long: its worker died
+
+
+def queue_deliveries(sender, ids, **kwargs):
+    """Receives ledgers.signals.deliveries_queued: a task per delivery."""
+    for pk in ids:
+        try:
+            deliver.enqueue(pk)
+        except Exception:  # the queue is down: the daily run picks the delivery up again
+            logger.exception("could not queue delivery %s", pk)
 
 
 # --- one delivery --------------------------------------------------------------------------------
@@ -131,7 +140,7 @@ def resend_due(now=None):
 
 def run_daily(today=None, send_now=False):
     """Scan, digest, sweep. With send_now the day's deliveries are sent here and now (send_digest)."""
-    from .services import notifications
+    from ledgers.services import notifications
 
     stored = notifications.scan(today)
     queued = notifications.send_digest(today)

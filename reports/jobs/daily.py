@@ -1,6 +1,6 @@
 """Background tasks that run once a day at a local time and queue their own next run, so that
-no cron is needed: the daily upkeep (reports/upkeep.py) and the daily reminders (日结日清,
-ledgers/notify_tasks.py). Each is queued after `manage.py migrate`; when it runs it drops any
+no cron is needed: the daily upkeep (reports/jobs/upkeep.py) and the daily reminders (日结日清,
+reports/jobs/notifications.py). Each is queued after `manage.py migrate`; when it runs it drops any
 duplicate a race queued and queues tomorrow's."""
 import datetime
 

@@ -1,5 +1,5 @@
 """The documents built as background jobs: for each, `prepare` (who may ask, which data, its
-title) and the body run by the worker (see reports/jobs.py).
+title) and the body run by the worker (see reports/jobs/__init__.py).
 
 - binder_pdf / binder_zip: one unit's archive binder (台账档案册) of a year or semester;
 - bureau_binder: every unit's binder in one ZIP (a folder per unit: 目录.xlsx, photos, PDF);
@@ -27,9 +27,9 @@ from ledgers.access import get_visible_or_404
 from ledgers.models import Bulletin, Bureau, CampaignYear, ResponsibilityLetter, Role, Unit
 from ledgers.params import to_int
 
-from . import binder
-from .jobs import JobOutput, JobRefused, JobSpec, job_kind
-from .models import PublishedReport, ReportKind
+from .. import binder
+from . import JobOutput, JobRefused, JobSpec, job_kind
+from ..models import PublishedReport, ReportKind
 
 BUREAU_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 
@@ -175,7 +175,7 @@ def prepare_problems_export(user, params):
 def run_problems_export(job, progress):
     from ledgers.views.problems import filtered_problems
 
-    from .problems_excel import problems_workbook
+    from ..problems_excel import problems_workbook
 
     user = job.user
     _form, problems = filtered_problems(problem_query(user, job.params))
@@ -217,7 +217,7 @@ def _letters(user, year, bureau):
 
 @prepare_letters_year.runner
 def run_letters_year(job, progress):
-    from .pdf import render_pdf
+    from ..pdf import render_pdf
 
     year = _year(job.params["year"])
     bureau = _bureau_param(job.user, job.params.get("bureau"))
@@ -235,7 +235,7 @@ def run_letters_year(job, progress):
 def _month_unit_bureau(user, params):
     """(month, unit, bureau) as the monthly page picks them (reports/views/monthly.py `_summary`): one
     unit's summary (bureau None), or a bureau-wide one of ?bureau= / the user's own bureau."""
-    from .summaries import Month
+    from ..summaries import Month
 
     month = Month.parse(str(params.get("month", "")))
     if month is None:
@@ -265,8 +265,8 @@ def prepare_monthly_pdf(user, params):
 
 @prepare_monthly_pdf.runner
 def run_monthly_pdf(job, progress):
-    from . import monthly
-    from .summaries import monthly_summary
+    from .. import monthly
+    from ..summaries import monthly_summary
 
     month, unit, bureau = _month_unit_bureau(job.user, job.params)
     progress(0, 2, "正在汇总本月数据…")
@@ -282,8 +282,8 @@ def run_monthly_pdf(job, progress):
 
 @job_kind("monthly_publish", label="发布分析小结")
 def prepare_monthly_publish(user, params):
-    from . import monthly
-    from .summaries import Month
+    from .. import monthly
+    from ..summaries import Month
 
     if not monthly.can_publish(user):
         raise PermissionDenied("只有局文明办可以发布分析小结。")
@@ -308,8 +308,8 @@ def _check_may_publish(user, unit, bureau):
 
 @prepare_monthly_publish.runner
 def run_monthly_publish(job, progress):
-    from . import monthly
-    from .summaries import Month
+    from .. import monthly
+    from ..summaries import Month
 
     month = Month.parse(job.params["month"])
     unit = get_visible_or_404(Unit, job.user, pk=job.params["unit"]) if job.params.get("unit") else None
@@ -356,7 +356,7 @@ def run_bulletin_publish(job, progress):
 def bulletin_pdf_bytes(bulletin):
     from ledgers.services import bulletins as service
 
-    from .pdf import render_pdf
+    from ..pdf import render_pdf
 
     return render_pdf("reports/pdf/bulletin.html", {
         "bulletin": bulletin, "doc": service.bulletin_document(bulletin), "BUREAU_NAME": bulletin.bureau.name,
@@ -403,7 +403,7 @@ def prepare_assessment_catalog(user, params):
 
 @prepare_assessment_catalog.runner
 def run_assessment_catalog(job, progress):
-    from . import catalog
+    from .. import catalog
 
     year = _year(job.params["year"])
     bureau = _bureau_param(job.user, job.params.get("bureau"))
