@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wenming.nav.navigation",
+                "ledgers.nav.navigation",
             ],
         },
     },
@@ -153,7 +153,7 @@ if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 if TESTING:
     # `manage.py backup` reads its snapshot and checks its archive through connections of their
-    # own (wenming/backup.py); tests that run it list these aliases in `databases`.
+    # own (ledgers/backup.py); tests that run it list these aliases in `databases`.
     for _alias in ("backup_snapshot", "backup_verify"):
         DATABASES[_alias] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
         if DATABASES[_alias]["ENGINE"].endswith("sqlite3"):

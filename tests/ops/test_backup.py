@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from ledgers.models import ActivityPhoto, Unit, User
 from tests.conftest import PASSWORD
-from wenming.backup import dump
+from ledgers.backup import dump
 from tests.media import switch_to_empty_media
 
 BACKUP_DATABASES = ["default", "backup_snapshot", "backup_verify"]

@@ -25,7 +25,7 @@ def test_other_roles_do_not_see_management(request, client_for, fixture):
 
 
 def test_nav_lists_only_routed_entries_for_each_role(admin_user, liaison, leader):
-    from wenming.nav import entries_for
+    from ledgers.nav import entries_for
 
     def urls(user):
         return [url for _, items in entries_for(user) for _, url in items]
@@ -47,7 +47,7 @@ def test_nav_collapses_into_a_menu_button_on_phones(client_for, liaison):
 
 @pytest.mark.parametrize("fixture", ["admin_user", "inspector", "leader", "liaison"])
 def test_the_menu_shows_each_roles_entries_in_order_and_in_their_groups(request, client_for, fixture):
-    from wenming.nav import entries_for
+    from ledgers.nav import entries_for
 
     user = request.getfixturevalue(fixture)
     html = client_for(user).get(reverse("home")).content.decode()
@@ -64,7 +64,7 @@ def test_the_menu_shows_each_roles_entries_in_order_and_in_their_groups(request,
 
 
 def test_menu_texts_are_escaped():
-    from wenming.nav import menu_html
+    from ledgers.nav import menu_html
 
     html = menu_html([("<组>", [("a&b", "/x?a=1&b=2")]), (None, [("<首页>", "/")])])
     assert "&lt;组&gt;" in html and 'href="/x?a=1&amp;b=2">a&amp;b<' in html and ">&lt;首页&gt;</a>" in html

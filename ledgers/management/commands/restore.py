@@ -20,7 +20,11 @@ from django.db import transaction
 from ledgers import versions
 from ledgers.files import walk_storage
 from ledgers.models import Unit, User
-from wenming.backup import BackupError, load_data, model_counts, read_manifest, safe_media_name
+from ledgers.backup import BackupError
+from ledgers.backup import load_data
+from ledgers.backup import model_counts
+from ledgers.backup import read_manifest
+from ledgers.backup import safe_media_name
 
 SAVES_AHEAD = 16
 

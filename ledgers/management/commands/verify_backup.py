@@ -2,7 +2,8 @@
 against the manifest, and data.json loaded into an empty scratch database with matching counts."""
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.backup import BackupError, verify_archive
+from ledgers.backup import BackupError
+from ledgers.backup import verify_archive
 
 
 class Command(BaseCommand):

@@ -1,9 +1,10 @@
 """Back up the database and the stored files its rows reference into one .tar.gz archive,
-from one consistent snapshot, verified before success is reported (see wenming/backup.py).
+from one consistent snapshot, verified before success is reported (see ledgers/backup.py).
 Restore with `manage.py restore`; check an archive any time with `manage.py verify_backup`."""
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.backup import BackupError, make_backup
+from ledgers.backup import BackupError
+from ledgers.backup import make_backup
 
 
 class Command(BaseCommand):
