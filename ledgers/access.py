@@ -1,12 +1,11 @@
 """The one place views use to fetch unit-owned objects and to gate pages by role.
 
 - `get_visible_or_404(queryset_or_model, user, **lookup)`: 404 for anything the user may not see.
-  During a POST (any unsafe method, see `ActingRequestMiddleware`) it returns only what the user
+  During a POST (any unsafe method, see `ledgers.page_view.ActingRequestMiddleware`) it returns only what the user
   may act on (`actable_by`): the city's roles read every district's records but change only the
   city's own, so their POST to a district's record is 404 too.
 - `@role_required(Role.ADMIN, ...)`: 403 for roles that may not use a page.
 """
-import contextvars
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -14,48 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
 
-
-_acting = contextvars.ContextVar("acting", default=False)
-_memo = contextvars.ContextVar("request_memo", default=None)
-
-
-class ActingRequestMiddleware:
-    """Marks unsafe requests (POST, PUT, PATCH, DELETE) so that records are fetched for acting, and
-    gives each safe request (GET, HEAD) its own `request_memo`."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        acting = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
-        token, memo_token = _acting.set(acting), _memo.set(None if acting else {})
-        try:
-            return self.get_response(request)
-        finally:
-            _acting.reset(token)
-            _memo.reset(memo_token)
-
-
-def is_acting():
-    return _acting.get()
-
-
-def request_memo(key, compute):
-    """`compute()` once per page view: a GET or HEAD request keeps the first result for the rest of
-    the request (several panels of one page ask for the same current year). Requests that change
-    data, jobs, commands and tests outside a request compute every time, so nothing a write changes
-    is ever read stale."""
-    memo = _memo.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
-def in_page_view():
-    """Whether a GET or HEAD request is being served (the requests `request_memo` keeps results for)."""
-    return _memo.get() is not None
+from .page_view import is_acting
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):

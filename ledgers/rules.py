@@ -1,7 +1,9 @@
 """The rules behind every figure the app publishes, each written once (issue 27).
 
 Every page, PDF, Excel sheet, bulletin, assessment, digest and message that shows one of these
-figures asks this module (directly, or through the QuerySet methods that call it):
+figures asks this module (directly, or through the QuerySet methods that call it). It sits below
+the models: they call it, and it names them (statuses by value, models by name at call time)
+without importing them.
 
 - the campaign calendar: a week's bounds, the months, the two semesters of a campaign year
   (`CampaignYear.spring_term_end`), and the periods of a recurring task (每周/每月/每季度/每学期);
@@ -21,16 +23,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 TENTH = Decimal("0.1")
+# Statuses by value (tests/rules/test_rules.py checks them against the models' choices).
+REVIEW = "review"  # ProblemStatus.REVIEW: 待复查, the inspectors' to act on
+DONE = "done"  # AssignmentStatus.DONE
 DAY = datetime.timedelta(days=1)
 
 
 # --- time ----------------------------------------------------------------------------------------
+
+def _model(name):
+    return apps.get_model("ledgers", name)
+
 
 def start_of(day):
     """The first moment of `day` (aware, local time)."""
@@ -144,6 +154,7 @@ def span_of(spans, day):
 
 AWAITING = ("open", "rectifying")  # ProblemStatus.OPEN, RECTIFYING: the unit's to act on
 
+
 def recheck_wait_days():
     """N of 待复查超过 N 天: how long an answered problem may wait for the inspectors' re-check."""
     return settings.RECHECK_WAIT_DAYS
@@ -189,9 +200,7 @@ def late_q(as_of):
 
 def recheck_overdue_q(today):
     """待复查超过 N 天 (the inspectors'): answered more than N days ago and not yet re-checked."""
-    from .models import ProblemStatus
-
-    return Q(status=ProblemStatus.REVIEW, rectified_at__lt=start_of(today - datetime.timedelta(days=recheck_wait_days())))
+    return Q(status=REVIEW, rectified_at__lt=start_of(today - datetime.timedelta(days=recheck_wait_days())))
 
 
 def is_awaiting_unit(problem):
@@ -225,9 +234,7 @@ def is_late(problem, as_of):
 
 def recheck_waiting_days(problem, today=None):
     """Days an answered problem has waited for its re-check (0 unless 待复查)."""
-    from .models import ProblemStatus
-
-    if problem.status != ProblemStatus.REVIEW or not problem.rectified_at:
+    if problem.status != REVIEW or not problem.rectified_at:
         return 0
     return ((today or timezone.localdate()) - local_day(problem.rectified_at)).days
 
@@ -237,17 +244,13 @@ def recheck_waiting_days(problem, today=None):
 def reported_in_period(by):
     """Exists: a progress report of the row's assignment dated in the row's period (`period_starts`,
     `period_due`) and entered before `by`."""
-    from .models import ProgressEntry
-
-    return Exists(ProgressEntry.objects.filter(assignment=OuterRef("pk"), date__gte=OuterRef("period_starts"),
+    return Exists(_model("ProgressEntry").objects.filter(assignment=OuterRef("pk"), date__gte=OuterRef("period_starts"),
                                                date__lte=OuterRef("period_due"), created_at__lt=by))
 
 
 def completed_q(by):
     """The assignment marked 已完成 before `by` (a completion with no time counts)."""
-    from .models import AssignmentStatus
-
-    return Q(status=AssignmentStatus.DONE) & (Q(completed_at__lt=by) | Q(completed_at__isnull=True))
+    return Q(status=DONE) & (Q(completed_at__lt=by) | Q(completed_at__isnull=True))
 
 
 class TaskItems:
@@ -279,14 +282,10 @@ class TaskItems:
     @classmethod
     def on_time(cls, periodic):
         """Q: done by the end of its deadline. Needs the alias `due_end` (see `with_due_end`)."""
-        from .models import AssignmentStatus
-
-        done_in_time = Q(status=AssignmentStatus.DONE) & (Q(completed_at__isnull=True) | Q(completed_day__lte=F("due")))
+        done_in_time = Q(status=DONE) & (Q(completed_at__isnull=True) | Q(completed_day__lte=F("due")))
         if not periodic:
             return done_in_time
-        from .models import ProgressEntry
-
-        reported = Exists(ProgressEntry.objects.alias(entered=LocalDate("created_at")).filter(
+        reported = Exists(_model("ProgressEntry").objects.alias(entered=LocalDate("created_at")).filter(
             assignment=OuterRef("pk"), date__gte=OuterRef("period_starts"), date__lte=OuterRef("period_due"),
             entered__lte=OuterRef("period_due")))
         return done_in_time | reported
@@ -303,14 +302,13 @@ class TaskItems:
 
 def overdue_assignments_q(today):
     """Q over TaskAssignment: it has an item 逾期 today (its deadline, or a period without a report)."""
-    from .models import AssignmentStatus, ProgressEntry, TaskDeadline
-
+    ProgressEntry, TaskDeadline = _model("ProgressEntry"), _model("TaskDeadline")
     end = end_of(today)
     missed = TaskDeadline.objects.alias(given=LocalDate("task__created_at")).filter(
         task=OuterRef("task_id"), due__lt=today, due__gte=F("given")).exclude(
         Exists(ProgressEntry.objects.filter(assignment=OuterRef(OuterRef("pk")), date__gte=OuterRef("starts"),
                                             date__lte=OuterRef("due"), created_at__lt=end)))
-    done = Q(status=AssignmentStatus.DONE)
+    done = Q(status=DONE)
     once = Q(task__deadline__lt=today) & ~Exists(TaskDeadline.objects.filter(task=OuterRef("task_id")))
     return ~done & (once | Exists(missed))
 
@@ -350,11 +348,9 @@ class Item:
 
 def assignment_items(assignment, today=None):
     """The Python twin of TaskItems for one assignment (uses prefetched periods and progress)."""
-    from .models import AssignmentStatus
-
     today = today or timezone.localdate()
     completed = None
-    if assignment.status == AssignmentStatus.DONE:
+    if assignment.status == DONE:
         completed = local_day(assignment.completed_at) or datetime.date.min
     task = assignment.task
     periods = list(task.period_deadlines.all())
@@ -421,10 +417,8 @@ def figures_of(checks):
 def duplicate_checks(*, unit, template, date, exclude=None):
     """Submitted checks of the same unit and template in the week of `date`: the check form shows
     them (a second check that week is averaged with them, not added)."""
-    from .models import Check
-
     iso_year, iso_week = date.isocalendar()[:2]
-    qs = Check.objects.submitted().filter(unit=unit, template=template, iso_year=iso_year, iso_week=iso_week)
+    qs = _model("Check").objects.submitted().filter(unit=unit, template=template, iso_year=iso_year, iso_week=iso_week)
     if exclude is not None and exclude.pk:
         qs = qs.exclude(pk=exclude.pk)
     return qs.order_by("date", "pk")

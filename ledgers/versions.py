@@ -46,7 +46,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone, translation
 
-from .access import in_page_view, request_memo
+from .page_view import in_page_view, request_memo
 
 logger = logging.getLogger(__name__)
 

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     # An empty 405 (a GET of a POST-only address) becomes a Chinese page that leads back.
     "wenming.middleware.MethodNotAllowedPageMiddleware",
     # Fetches records for acting (ledgers.access.get_visible_or_404) on POST requests.
-    "ledgers.access.ActingRequestMiddleware",
+    "ledgers.page_view.ActingRequestMiddleware",
     # Cache-Control: no-store on everything a signed-in user gets (pages, photos, PDFs).
     "wenming.middleware.NoStoreWhenLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

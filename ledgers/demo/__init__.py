@@ -8,8 +8,7 @@ running the command twice gives the same data.
 from django.db import transaction
 
 from . import activities, assessment, checks, core, districts, tasks
-
-PASSWORD = "wenming2026"
+from .core import PASSWORD  # noqa: F401  (load_demo prints it)
 
 STEPS = [
     core.load,

@@ -64,7 +64,7 @@ def _image(color, mark):
 
 def _liaisons(units):
     """Every demo unit gets a liaison account (same demo password), so rectifications have an author."""
-    from . import PASSWORD
+    from .core import PASSWORD
 
     hashed = make_password(PASSWORD)
     liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, unit__isnull=False)}

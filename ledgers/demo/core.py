@@ -9,6 +9,8 @@ from django.utils import timezone
 from ..models import Bureau, BureauKind, CampaignYear, Role, Unit, UnitKind, User
 from ..models.core import short_bureau_name
 
+PASSWORD = "wenming2026"  # every demo account's
+
 
 def city_and_yancheng():
     """The city bureau and 郾城区 (the first district), created once."""
@@ -74,8 +76,6 @@ USERS = [
 
 
 def load(out):
-    from . import PASSWORD
-
     city, yancheng = city_and_yancheng()
     for bureau, (head, deputy) in ((yancheng, YANCHENG_HEADS), (city, BUREAU_HEADS["city"])):
         if not bureau.head_name:

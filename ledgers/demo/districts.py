@@ -47,7 +47,7 @@ def _user(username, name, role, unit, password):
 
 
 def load(out):
-    from . import PASSWORD
+    from .core import PASSWORD
 
     password = make_password(PASSWORD)
     city, _ = city_and_yancheng()

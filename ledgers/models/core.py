@@ -281,7 +281,7 @@ class CampaignYearQuerySet(models.QuerySet):
         if self.query.has_filters():
             return lookup()
         from .. import versions
-        from ..access import request_memo
+        from ..page_view import request_memo
 
         return request_memo("current_year", lambda: versions.cached_copy("current year", lookup, self.db))
 

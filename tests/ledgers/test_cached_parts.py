@@ -140,12 +140,12 @@ def test_a_write_to_another_district_makes_nothing_again(city, client_for, seen)
 def test_a_part_that_reads_an_untracked_table_is_refused(rf, liaison, settings):
     from django.template import RequestContext, Template
 
-    from ledgers import access
+    from ledgers import page_view
 
     page = Template('{% load versioned %}{% versioned "messages" %}{{ count }}{% endversioned %}')
     request = rf.get("/")
     request.user = liaison
-    token = access._memo.set({})  # a page view
+    token = page_view._memo.set({})  # a page view
     try:
         context = RequestContext(request, {"count": lambda: Notification.objects.filter(recipient=liaison).count()})
         with pytest.raises(versions.UntrackedRead, match="ledgers_notification"):
@@ -155,7 +155,7 @@ def test_a_part_that_reads_an_untracked_table_is_refused(rf, liaison, settings):
         Notification.objects.create(recipient=liaison, kind=Notification._meta.get_field("kind").choices[0][0], title="新消息", dedupe_key="t1")
         assert page.render(context) == "1"
     finally:
-        access._memo.reset(token)
+        page_view._memo.reset(token)
 
 
 def test_a_panel_declares_what_it_is_cached_under_or_is_made_afresh():

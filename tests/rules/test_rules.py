@@ -217,3 +217,12 @@ def test_no_figure_label_is_written_with_a_different_rule_in_code():
         if re.search(r"open\(\)\.filter\(deadline__lt|task__deadline__lt=today", text):
             offenders.append(str(path.relative_to(root)))
     assert not offenders, offenders
+
+
+def test_the_rules_name_the_statuses_the_models_define():
+    """rules.py sits below the models and names statuses by value: the values must be the models'."""
+    from ledgers.models import AssignmentStatus
+
+    assert set(rules.AWAITING) == {ProblemStatus.OPEN, ProblemStatus.RECTIFYING}
+    assert rules.REVIEW == ProblemStatus.REVIEW
+    assert rules.DONE == AssignmentStatus.DONE
