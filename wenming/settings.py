@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "ledgers",
     "reports",
 ]
+# The benchmark commands (benchmarks/) are not part of the product: installed for developers
+# (DEBUG=1), in tests, and for a benchmark's own child processes (WENMING_BENCHMARKS=1).
+if DEBUG or TESTING or env_bool("WENMING_BENCHMARKS", False):
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

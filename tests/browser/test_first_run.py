@@ -20,7 +20,7 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, screenshot
 from tests.conftest import PASSWORD
-from wenming.serving import free_port
+from benchmarks.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

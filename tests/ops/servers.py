@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.ops.test_production import production_env
-from wenming import serving
+from benchmarks import serving
 
 
 def database_url():

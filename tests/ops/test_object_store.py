@@ -31,8 +31,8 @@ FORBIDDEN = re.compile(r"\.path\b|\bos\.open\(|MEDIA_ROOT")
 ALLOWED = {
     "wenming/settings.py": "MEDIA_ROOT is where local storage keeps files",
     "ledgers/management/commands/backup.py": "result.path is the archive written by the admin",
-    "reports/benchmarks.py": "a served benchmark's own temporary MEDIA_ROOT (as the bench_ commands)",
-    "reports/bench_http.py": "the path of a URL the benchmark's browser is redirected to",
+    "benchmarks/harness.py": "a served benchmark's own temporary MEDIA_ROOT (as the bench_ commands)",
+    "benchmarks/http_client.py": "the path of a URL the benchmark's browser is redirected to",
 }
 
 s3_only = pytest.mark.skipif(settings.STORAGE_BACKEND != "s3",

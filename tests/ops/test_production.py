@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from wenming import serving
+from benchmarks import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

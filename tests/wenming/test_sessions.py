@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.management.commands.bench_pages import parse_wrk
+from benchmarks.management.commands.bench_pages import parse_wrk
 from tests.conftest import PASSWORD
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ledgers import page_view, versions
+from ledgers import page_view as page_state, versions
 from ledgers.models import Bureau, CampaignYear, Role, Unit, User
 from tests.ledgers.test_versions import counters, moved
 
@@ -34,13 +34,13 @@ def test_each_page_view_gets_a_copy_of_its_own(year):
         calls.append(1)
         return CampaignYear.objects.get(pk=year.pk)
 
-    token = page_view._memo.set({})  # as ActingRequestMiddleware does for a page view
+    token = page_state._memo.set({})  # as ActingRequestMiddleware does for a page view
     try:
         one = versions.cached_copy("year", load)
         one.title = "一个请求改了它"
         other = versions.cached_copy("year", load)
     finally:
-        page_view._memo.reset(token)
+        page_state._memo.reset(token)
     assert calls == [1] and other is not one and other.title == year.title
     # Outside a page view (a POST, a job, a command) it is read every time.
     versions.cached_copy("year", load)
@@ -101,13 +101,13 @@ def test_the_current_year_is_kept_until_a_year_changes(year):
     from ledgers.models import CampaignYear
 
     def page_view():  # a fresh request_memo, as each page view gets
-        token = page_view._memo.set({})
+        token = page_state._memo.set({})
         try:
             with CaptureQueriesContext(connection) as queries:
                 current = CampaignYear.objects.current()
             return current.year, len([q for q in queries.captured_queries if "ledgers_campaignyear" in q["sql"]])
         finally:
-            page_view._memo.reset(token)
+            page_state._memo.reset(token)
 
     assert page_view() == (year.year, 1)
     assert page_view() == (year.year, 0)  # from the cache

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from tests.ledgers.checks.factories import *  # noqa: F401,F403 (indicator, template, jpeg, make_problem …)
-from wenming.serving import free_port
+from benchmarks.serving import free_port
 
 
 class Inbox:

@@ -23,22 +23,24 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand
+from benchmarks.scratch import BenchmarkCommand, scratch_url
 
 from .bench_reports import Command as ReportsBench
-from reports.benchmarks import measure, print_json, run_child
+from benchmarks.harness import measure
+from benchmarks.harness import print_json
+from benchmarks.harness import run_child
 
 from .bench_reports import _plain_xlsxwriter
 
 STEPS = ["scores", "sheet", "pdf", "pdf_floor", "excel", "excel_floor"]
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：城市规模一年数据下，全局考核得分（数据、排名 PDF、Excel）的耗时、查询数和峰值内存。"
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=330)
-        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"), type=scratch_url,
                             help="an empty PostgreSQL database to use instead of a temporary SQLite file "
                                  "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--child", choices=["build", *STEPS])

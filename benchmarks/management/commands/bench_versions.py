@@ -12,14 +12,17 @@ the ratio.
 import time
 import uuid
 
-from django.core.management.base import BaseCommand
+
 from django.db import connection, transaction
+
+from benchmarks.scratch import BenchmarkCommand
 
 from ledgers import versions
 from ledgers.models import Unit, UnitAlias
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
+    uses_configured_database = True  # drops the triggers inside a transaction it rolls back
     help = "Write cost of the data-version triggers: insert, update and delete with and without them."
 
     def add_arguments(self, parser):

@@ -43,7 +43,9 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from benchmarks.scratch import BenchmarkCommand, scratch_url
 
 STEPS = ["summary", "city_summary", "district_summary", "pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter",
          "year", "year_floor", "year_floor_xlsxwriter"]
@@ -53,17 +55,19 @@ SUMMARY_STEPS = {"summary", "city_summary", "district_summary"}
 DOCUMENT_STEPS = {"pdf", "pdf_floor", "excel", "excel_floor", "excel_floor_xlsxwriter"}
 
 
-from reports.benchmarks import measure, print_json, run_child
+from benchmarks.harness import measure
+from benchmarks.harness import print_json
+from benchmarks.harness import run_child
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：城市规模一年数据下，月度分析小结（数据、PDF、Excel）与全年整改台账导出的耗时、查询数和峰值内存。"
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, default=330)
         parser.add_argument("--districts", type=int, default=1,
                             help="spread the units over this many districts under a city bureau (city shape)")
-        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+        parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"), type=scratch_url,
                             help="an empty PostgreSQL database to use instead of a temporary SQLite file "
                                  "(default: $BENCH_DATABASE_URL, which bin/with-postgres --scratch sets)")
         parser.add_argument("--skip-year-export", action="store_true", help="leave out the year's problem export")

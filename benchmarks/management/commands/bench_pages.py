@@ -8,7 +8,7 @@ database given — empty, or already holding the demo data to save the minutes o
 files into a temporary STATIC_ROOT. Then, with DEBUG=0 and the production settings:
 
 - starts gunicorn (`--workers`, 2) serving the site, and a second gunicorn serving a one-view
-  "hello world" under the same settings and middleware (`reports.bench_hello`): the ceiling;
+  "hello world" under the same settings and middleware (`benchmarks.hello`): the ceiling;
 - signs in as `liaison` and `inspector` (session cookies) and runs `wrk -t2 -c16 -d10s --latency`
   on each page in PAGES, then on the floor, each after one second of the same load that is not
   counted (every worker has compiled the page's templates and filled its caches: the table is of
@@ -20,7 +20,7 @@ Prints one table: req/s, p50 and p99 latency, the share of the floor's req/s, th
 time (wall clock, and the process's CPU time, which other work on a shared machine disturbs less) and
 the query count. `--no-wrk` prints the in-process columns only (no gunicorn; quick).
 `--page-weight` adds what a phone transfers for the liaison's pages (first load and reload;
-`reports/page_weight.py`, Debian's Chromium).
+`benchmarks/page_weight.py`, Debian's Chromium).
 """
 import datetime
 import re
@@ -30,9 +30,11 @@ import subprocess
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from reports.benchmarks import (
+from benchmarks.scratch import BenchmarkCommand
+
+from benchmarks.harness import (
     add_database_url, database_label, load_demo, print_json, production_env, run_child, served)
 
 # (label, who signs in (None: anonymous), URL; "{month}" is this month in the campaign year)
@@ -72,7 +74,7 @@ def this_month():
     return f"{year}-{today.month if today.year == year else 12:02d}"
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：gunicorn 下主要页面的吞吐、延迟（与同设置的 hello world 对比）、进程内耗时和查询数。"
 
     def add_arguments(self, parser):
@@ -103,7 +105,7 @@ class Command(BaseCommand):
                 loaded = self.under_load(env, sessions, tmp, **options)
             self.report(database, sessions["month"], warm, loaded, **options)
             if options["page_weight"]:
-                from reports.page_weight import measure_site
+                from benchmarks.page_weight import measure_site
                 with served(env, tmp, "wenming.wsgi", 1) as base:
                     for line in measure_site(base, sessions["liaison"]):
                         self.stdout.write(line)
@@ -125,7 +127,7 @@ class Command(BaseCommand):
                 page, cookie = base + url.format(month=sessions["month"]), sessions[who] if who else None
                 self.wrk(page, cookie, **{**options, "duration": 1})  # every worker warm first (not counted)
                 results[label] = self.wrk(page, cookie, **options)
-        with served(env, tmp, "reports.bench_hello", options["workers"]) as base:
+        with served(env, tmp, "benchmarks.hello", options["workers"]) as base:
             self.wrk(base + "/", **{**options, "duration": 1})
             results["hello world"] = self.wrk(base + "/", **options)
         return results

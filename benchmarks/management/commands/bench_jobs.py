@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand
+from benchmarks.scratch import BenchmarkCommand
 
 PASSWORD = "bench-2026"
 
@@ -64,7 +64,7 @@ def photo_jpeg(seed, size=(1600, 1200)):
     return out.getvalue()
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：全局档案册（30 个单位 × 100 张照片）作为后台任务的耗时、大小、峰值内存，以及导出请求的最长耗时。"
 
     def add_arguments(self, parser):

@@ -13,6 +13,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks.scratch import scratch_url
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,7 +60,7 @@ def run_child(command, args, env):
 
 
 def add_database_url(parser):
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"), type=scratch_url,
                         help="an empty PostgreSQL database instead of a temporary SQLite file "
                              "(default: $BENCH_DATABASE_URL, set by bin/with-postgres --scratch)")
 
@@ -72,7 +74,7 @@ def production_env(tmp, database_url=None):
         "MEDIA_ROOT": f"{tmp}/media", "STATIC_ROOT": f"{tmp}/static",
         "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "WENMING_BENCHMARKS": "1",
     })
     return env
 
@@ -95,7 +97,8 @@ def served(env, tmp, app, workers):
     CommandError if it does not start."""
     from django.core.management.base import CommandError
 
-    from wenming.serving import ServerDidNotStart, gunicorn
+    from benchmarks.serving import ServerDidNotStart
+    from benchmarks.serving import gunicorn
 
     try:
         with gunicorn(app, env, Path(tmp) / f"gunicorn-{app}.log", workers=workers) as (base, _server):

@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+
+from benchmarks.scratch import BenchmarkCommand
+
 
 from .bench_photos import UNIT, camera_jpeg
 
@@ -36,7 +38,7 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：照片入库与 300 张照片档案册，对象存储（SeaweedFS）与本地磁盘同场对比。"
 
     def add_arguments(self, parser):
@@ -109,7 +111,7 @@ class Command(BaseCommand):
         self.emit(seconds=min(timings), mb=len(data) / 1024 / 1024)
 
     def child_setup(self, photos, repeat):
-        from reports.management.commands.bench_photos import Command as BenchPhotos
+        from benchmarks.management.commands.bench_photos import Command as BenchPhotos
 
         start = time.perf_counter()
         BenchPhotos(stdout=open(os.devnull, "w")).child_setup(photos)

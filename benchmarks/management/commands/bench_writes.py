@@ -38,10 +38,13 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from reports.bench_http import Browser, forms_of
-from reports.benchmarks import (
+from benchmarks.scratch import BenchmarkCommand
+
+from benchmarks.http_client import Browser
+from benchmarks.http_client import forms_of
+from benchmarks.harness import (
     ROOT, add_database_url, database_label, load_demo, print_json, production_env, run_child, served)
 
 PEOPLE = ["liaison", "admin", "import", "inspector"]  # the order of the table's rows
@@ -273,7 +276,7 @@ def page_message(answer):
     return " ".join(re.sub(r"<[^>]+>", " ", " ".join(found) or answer.text).split())[:200]
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：多人同时写入（联络员手机上传活动、局文明办编辑和导入任务、督导组检查和复查），统计 500、死锁和丢失的写入。"
 
     def add_arguments(self, parser):

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-from django.core.management.base import BaseCommand
+from benchmarks.scratch import BenchmarkCommand
 
 UNIT = "基准测试学校"
 
@@ -39,7 +39,7 @@ def camera_jpeg(size=(4000, 3000), seed=1):
     return out.getvalue()
 
 
-class Command(BaseCommand):
+class Command(BenchmarkCommand):
     help = "基准：12 MP 照片入库耗时；300 张照片档案册（PDF + ZIP）的峰值内存。"
 
     def add_arguments(self, parser):

@@ -1,6 +1,6 @@
 """bench_pages' floor: the project's settings and middleware with one "hello world" view.
 
-    gunicorn reports.bench_hello -w 2     (DEBUG=0 and the same environment as the site)
+    gunicorn benchmarks.hello -w 2     (DEBUG=0 and the same environment as the site)
 """
 import os
 

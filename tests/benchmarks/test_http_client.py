@@ -1,8 +1,8 @@
-"""The write benchmark's scripted browser (reports/bench_http.py) reads a form as a browser submits it."""
+"""The write benchmark's scripted browser (benchmarks/http_client.py) reads a form as a browser submits it."""
 from django.urls import reverse
 
 from ledgers.models import TaskAssignment
-from reports.bench_http import forms_of
+from benchmarks.http_client import forms_of
 from tests.ledgers.tasks.conftest import make_task
 
 PAGE = """<form action="/a/" method="post" enctype="multipart/form-data">
