@@ -20,6 +20,7 @@ BUREAU = (Role.ADMIN, Role.INSPECTOR, Role.LEADER)
 # (label, url name, roles that see it, group)
 ENTRIES = [
     ("首页", "home", ALL, None),
+    ("我包抓的单位", "reports:my_units", (Role.LEADER,), None),
     ("工作看板", "reports:dashboard", BUREAU, None),
     ("测评指标", "ledgers:indicator_list", ALL, "任务台账"),
     ("任务分解表", "ledgers:task_matrix", BUREAU, "任务台账"),
@@ -29,6 +30,9 @@ ENTRIES = [
     ("整改台账", "ledgers:problem_list", ALL, "督查整改"),
     ("督查通报", "ledgers:bulletin_list", BUREAU, "督查整改"),
     ("检查表", "ledgers:template_list", (Role.ADMIN,), "督查整改"),
+    ("督导组", "ledgers:group_list", BUREAU, "督查整改"),
+    ("包抓分工", "ledgers:oversight_list", BUREAU, "督查整改"),
+    ("问责台账", "ledgers:case_list", ALL, "督查整改"),
     ("活动档案", "ledgers:activity_list", ALL, "活动档案"),
     ("档案统计", "ledgers:activity_stats", BUREAU, "活动档案"),
     ("分析小结", "reports:monthly_index", ALL, "报表"),
@@ -36,16 +40,18 @@ ENTRIES = [
 
     ("年度考核", "reports:assessment_index", ALL, "报表"),
     ("考核方案", "ledgers:assessment_scheme", (Role.ADMIN,), "报表"),
-    ("单位管理", "admin:ledgers_unit_changelist", (Role.ADMIN,), "系统"),
+    ("单位管理", "ledgers:unit_list", (Role.ADMIN,), "系统"),
     ("数据导入", "ledgers:import_index", (Role.ADMIN,), "系统"),
-    ("用户管理", "admin:ledgers_user_changelist", (Role.ADMIN,), "系统"),
-    ("区县管理", "admin:ledgers_bureau_changelist", (Role.ADMIN,), "系统"),
-    ("群机器人", "admin:ledgers_webhook_changelist", (Role.ADMIN,), "系统"),
-    ("发送记录", "admin:ledgers_delivery_changelist", (Role.ADMIN,), "系统"),
+    ("用户管理", "ledgers:user_list", (Role.ADMIN,), "系统"),
+    ("区县管理", "ledgers:district_list", (Role.ADMIN,), "系统"),
+    ("问责规则", "ledgers:accountability_rules", (Role.ADMIN,), "系统"),
+    ("群机器人", "ledgers:robot_list", (Role.ADMIN,), "系统"),
+    ("发送记录", "ledgers:delivery_list", (Role.ADMIN,), "系统"),
+    ("本局设置", "ledgers:bureau_settings", (Role.ADMIN,), "系统"),
 ]
 
 # Pages only the city's roles use (the city admin creates the districts).
-CITY_ONLY = {"admin:ledgers_bureau_changelist"}
+CITY_ONLY = {"ledgers:district_list"}
 
 ROLE_SETS = tuple(dict.fromkeys(roles for _, _, roles, _ in ENTRIES))  # the distinct "roles that see it"
 

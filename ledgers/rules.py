@@ -14,6 +14,7 @@ without importing them.
   item; an item is 逾期 when its deadline passed without the unit's report (`TaskItems`);
 - checks: one figure per unit, check template and ISO week — the mean of that week's submitted
   checks of the template (drafts never count) — and one rounding of score rates (`score_rate`);
+- 督导组包督查: the period of a group's rhythm, and a unit covered in it (`rhythm_span`, `covered`);
 - activities: the evidence rule in force for an indicator (its own, else the bureau's default);
 - the 说明 printed by the bulletin and the month summary, and the README's table (`NOTES`).
 """
@@ -294,6 +295,13 @@ class TaskItems:
     def overdue(cls, periodic, as_of):
         return Q(due__lt=as_of) & ~cls.done(periodic, end_of(as_of))
 
+    @classmethod
+    def missed(cls, periodic, as_of):
+        """Q: 未按期 — its deadline passed before `as_of` and it was not done by the end of its
+        deadline (a late report does not undo it; the assessment's on-time rule, turned round).
+        Needs the alias `completed_day` (`each()`)."""
+        return Q(due__lt=as_of) & ~(cls.done(periodic, end_of(as_of)) & cls.on_time(periodic))
+
     def each(self):
         """(queryset, periodic) for both kinds, with the alias `completed_day`."""
         for qs, periodic in ((self.once, False), (self.periodic, True)):
@@ -340,6 +348,10 @@ class Item:
     @property
     def on_time(self):
         return self.done_on is not None and self.done_on <= self.due
+
+    def missed_by(self, day):
+        """The twin of `TaskItems.missed`: the deadline passed before `day` and it was not done by it."""
+        return self.due < day and not self.on_time
 
     @property
     def missed_label(self):
@@ -424,6 +436,44 @@ def duplicate_checks(*, unit, template, date, exclude=None):
     return qs.order_by("date", "pk")
 
 
+# --- 督导组包督查: each group visits each of its units once per period of its rhythm ------------------
+
+def rhythm_span(rhythm, day):
+    """The period of a group's rhythm (每周 / 每两周 / 每月) that holds `day`: its ISO week, its pair of
+    ISO weeks (1–2, 3–4 …; a 53rd week stands alone), or its month."""
+    if str(rhythm) == "monthly":
+        return Span(f"M{day:%Y-%m}", f"{day.month}月", day.replace(day=1), month_end(day.year, day.month))
+    iso_year, iso_week = day.isocalendar()[:2]
+    if str(rhythm) == "fortnightly":
+        first = iso_week if iso_week % 2 else iso_week - 1
+        last_week = datetime.date(iso_year, 12, 28).isocalendar()[1]
+        start = datetime.date.fromisocalendar(iso_year, first, 1)
+        if first == last_week:
+            return Span(f"F{iso_year}-{first}", f"第{first}周", start, start + datetime.timedelta(days=6))
+        return Span(f"F{iso_year}-{first}", f"第{first}—{first + 1}周", start, start + datetime.timedelta(days=13))
+    start, end = week_bounds(iso_year, iso_week)
+    return Span(f"W{iso_year}-{iso_week}", f"第{iso_week}周", start, end)
+
+
+def last_check_date(today, unit_ref="unit_id"):
+    """Subquery: the date of the unit's latest submitted check on or before `today` (drafts never
+    count), for rows whose unit id is `unit_ref`."""
+    from django.db.models import Subquery
+
+    return Subquery(_model("Check").objects.filter(unit=OuterRef(unit_ref), status="submitted", date__lte=today)
+                    .order_by("-date").values("date")[:1])
+
+
+def covered(last_check, span):
+    """已督查 in the period: a submitted check dated in it (the latest check is on or after its start)."""
+    return last_check is not None and last_check >= span.start
+
+
+def days_since(last_check, today):
+    """Days since the unit's latest submitted check (None: never checked)."""
+    return None if last_check is None else (today - last_check).days
+
+
 # --- activities: the evidence rule -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -487,6 +537,8 @@ def notes(bureau=None):
         ("每周得分", "同一单位同一检查表同一周的多次督查，取已提交督查的平均分，计为一个得分；草稿不计。"
                      "得分率为得分占满分的百分比，保留一位小数（四舍五入）；单位得分率为其各项得分的平均，"
                      "排名按得分率，得分率相同者名次并列。"),
+        ("包督查", "督导组在本组督查周期（每周、每两周或每月）内对所包单位提交过督查记录，即为该单位本期已督查；草稿不计。"
+                   "距上次督查天数从该单位最近一次已提交的督查日期起算。"),
     ]
 
 

@@ -1,6 +1,7 @@
 """URLs of the ledgers app (namespace "ledgers"), one block per area."""
 from django.urls import path
 
+from .views import accountability as accountability_views
 from .views import activities as activity_views
 from .views import assessment as assessment_views
 from .views import bulletins as bulletin_views
@@ -10,7 +11,10 @@ from .views import imports as import_views
 from .views import indicators as indicator_views
 from .views import letters as letter_views
 from .views import notifications as notification_views
+from .views import oversight as oversight_views
+from .views import people as people_views
 from .views import problems as problem_views
+from .views import robots as robot_views
 from .views import tasks as task_views
 
 app_name = "ledgers"
@@ -122,4 +126,55 @@ urlpatterns += [
     path("notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
     path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+]
+
+# --- 领导包抓 · 督导组包督查 (the leader's 我包抓的单位 is reports': reports/urls.py) ----------------------
+urlpatterns += [
+    path("oversight/", oversight_views.oversight_list, name="oversight_list"),
+    path("oversight/import/", oversight_views.oversight_import, name="oversight_import"),
+    path("groups/", oversight_views.group_list, name="group_list"),
+    path("groups/new/", oversight_views.group_create, name="group_create"),
+    path("groups/<int:pk>/", oversight_views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/edit/", oversight_views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/delete/", oversight_views.group_delete, name="group_delete"),
+]
+
+# --- 问责台账 (the printed ledger is reports': reports:accountability_pdf) -------------------------------
+urlpatterns += [
+    path("accountability/", accountability_views.case_list, name="case_list"),
+    path("accountability/rules/", accountability_views.accountability_rules, name="accountability_rules"),
+    path("accountability/scan/", accountability_views.accountability_scan, name="accountability_scan"),
+    path("accountability/<int:pk>/", accountability_views.case_detail, name="case_detail"),
+    path("accountability/<int:pk>/close/", accountability_views.case_close, name="case_close"),
+    path("accountability/files/<int:pk>/", accountability_views.case_file, name="case_file"),
+]
+
+# --- the bureau's units and people, districts, settings (单位管理 · 用户管理 · 区县管理 · 本局设置) ---------
+urlpatterns += [
+    path("units/", people_views.unit_list, name="unit_list"),
+    path("units/new/", people_views.unit_create_view, name="unit_create"),
+    path("units/<int:pk>/", people_views.unit_detail, name="unit_detail"),
+    path("users/", people_views.user_list, name="user_list"),
+    path("users/new/", people_views.user_create, name="user_create"),
+    path("users/credentials/", people_views.account_credentials, name="account_credentials"),
+    path("users/<int:pk>/", people_views.user_detail, name="user_detail"),
+    path("users/<int:pk>/reset-password/", people_views.user_password_reset, name="user_password_reset"),
+    path("users/<int:pk>/unlock/", people_views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/active/", people_views.user_set_active, name="user_set_active"),
+    path("districts/", people_views.district_list, name="district_list"),
+    path("districts/<int:pk>/", people_views.district_detail, name="district_detail"),
+    path("districts/<int:pk>/admins/new/", people_views.district_admin_add, name="district_admin_add"),
+    path("settings/", people_views.bureau_settings, name="bureau_settings"),
+    path("settings/years/", people_views.year_save, name="year_save"),
+]
+
+# --- group robots and the 发送记录 (测试发送 is reports': reports:robot_test) ------------------------------
+urlpatterns += [
+    path("robots/", robot_views.robot_list, name="robot_list"),
+    path("robots/new/", robot_views.robot_create, name="robot_create"),
+    path("robots/<int:pk>/", robot_views.robot_edit, name="robot_edit"),
+    path("robots/<int:pk>/delete/", robot_views.robot_delete, name="robot_delete"),
+    path("deliveries/", robot_views.delivery_list, name="delivery_list"),
+    path("deliveries/resend-failed/", robot_views.delivery_resend_failed, name="delivery_resend_failed"),
+    path("deliveries/<int:pk>/resend/", robot_views.delivery_resend, name="delivery_resend"),
 ]

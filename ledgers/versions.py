@@ -81,6 +81,11 @@ UNIT_OF = {
                                    " ON e.assignment_id = p.id WHERE e.id = r.entry_id)"),
     "ledgers_letteritem": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
     "ledgers_signedscan": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
+    "ledgers_oversight": "r.unit_id",
+    "ledgers_accountabilitycase": "r.unit_id",
+    "ledgers_accountabilityaction": "(SELECT p.unit_id FROM ledgers_accountabilitycase p WHERE p.id = r.case_id)",
+    "ledgers_accountabilityattachment": ("(SELECT p.unit_id FROM ledgers_accountabilitycase p JOIN"
+                                         " ledgers_accountabilityaction a ON a.case_id = p.id WHERE a.id = r.action_id)"),
     # The month page lists a month's published versions; a bureau-wide one (no unit) is shared.
     "reports_publishedreport": f"coalesce(r.unit_id, {SHARED})",
 }
@@ -107,6 +112,9 @@ SHARED_TABLES = {
     "ledgers_assessmentscheme": None,
     "ledgers_indicatorrule": None,
     "ledgers_bulletin": None,
+    "ledgers_inspectiongroup": None,
+    "ledgers_inspectiongroup_members": None,
+    "ledgers_accountabilityrule": None,
 }
 
 # Tables no cached part may read, and why (tests/ledgers/test_versions.py wants every table in one

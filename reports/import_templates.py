@@ -1,4 +1,4 @@
-"""Example .xlsx files offered on the import pages (tasks, indicators, units, liaisons).
+"""Example .xlsx files offered on the import pages (tasks, indicators, units, liaisons, 包抓分工).
 
 Bureaus may upload their own tables instead (the import maps the columns); a template only
 shows one layout that imports without any mapping.
@@ -44,9 +44,17 @@ def user_template_bytes(year=None):
     return table_xlsx("联络员", columns, examples, heading="联络员名单（角色：联络员、督导组、局领导、管理员）")
 
 
+def oversight_template_bytes(year):
+    columns = [Column("单位", 30), Column("包抓领导", 12), Column("督导组", 14)]
+    examples = [["郾城区第一实验小学", "陈志远", "第一督导组"], ["郾城区第二实验小学", "陈志远", "第二督导组"]]
+    return table_xlsx("包抓分工", columns, examples,
+                      heading=f"{year.year}年度领导包抓、督导组包督查分工表（包抓领导填局领导姓名；新的督导组名称将新建督导组）")
+
+
 TEMPLATES = {
     "tasks": (task_template_bytes, "任务分解表导入模板"),
     "indicators": (indicator_template_bytes, "测评指标导入模板"),
     "units": (unit_template_bytes, "单位导入模板"),
     "users": (user_template_bytes, "联络员导入模板"),
+    "oversights": (oversight_template_bytes, "包抓分工导入模板"),
 }

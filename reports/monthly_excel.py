@@ -1,5 +1,5 @@
 """The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未整改问题,
-活动档案), written from the same `MonthlySummary` as the PDF and the HTML preview.
+活动档案, 督导组, 问责), written from the same `MonthlySummary` as the PDF and the HTML preview.
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
 that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
@@ -78,6 +78,26 @@ def problem_rows(summary):
                p.overdue_days)
 
 
+GROUP_COLUMNS = [Column("督导组", 16), Column("督查频次", 9), Column("组员", 24, wrap=True), Column("包督查单位", 10),
+                 Column("本月已督查", 10), Column("发现问题", 9), Column("销号问题", 9), Column("逾期问题", 9),
+                 Column("本月未督查的单位", 40, wrap=True)]
+
+CASE_COLUMNS = [Column("序号", 6), Column("单位", 28), Column("情形", 16), Column("提示日期", 12, DATE),
+                Column("问责事由", 48, wrap=True), Column("处理情况", 48, wrap=True), Column("状态", 9),
+                Column("办结情况", 30, wrap=True)]
+
+
+def group_rows(summary):
+    for g in summary.groups:
+        yield (g.name, g.rhythm, g.members, g.units, g.covered, g.problems_found, g.problems_closed, g.problems_overdue,
+               "、".join(g.uncovered))
+
+
+def case_rows(cases):
+    for number, c in enumerate(cases, start=1):
+        yield (number, c.unit, c.kind, c.raised_on, c.reason, "\n".join(c.actions), c.status, c.closing)
+
+
 def monthly_workbook(summary):
     book = Workbook()
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
@@ -87,4 +107,8 @@ def monthly_workbook(summary):
                          heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
     book.add_table_sheet("活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
                          heading=f"{summary.title} 活动档案")
+    if summary.groups:
+        book.add_table_sheet("督导组", GROUP_COLUMNS, group_rows(summary), heading=f"{summary.title} 督导组包督查情况")
+    book.add_table_sheet("问责", CASE_COLUMNS, case_rows(summary.accountability),
+                         heading=f"{summary.title} 问责情况（{len(summary.accountability)} 项）")
     return book.close()

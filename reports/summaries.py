@@ -21,6 +21,9 @@ report prints as its 说明):
   average days to close: over problems closed in the month (销号 date − found date).
 - activities: submitted or approved archives dated in the month, and their photos.
 - letter signed: the unit's letter of the campaign year is 已签订 or 已归档 (not 待确认).
+- 督导组包督查 (per group, bureau-wide summaries): the group's units, those with a submitted check in
+  the month, and their problems found, closed and overdue (the unit rows above, added up).
+- 问责: the entries raised by the month's end and not closed before it began (reports.oversight).
 """
 import calendar
 import datetime
@@ -245,6 +248,8 @@ class MonthlySummary:
     notes: list[str] = field(default_factory=list)
     bureau: Bureau | None = None  # the bureau the summary covers when it is not one unit's
     districts: list[DistrictRow] = field(default_factory=list)  # the city's: its districts ranked
+    groups: list = field(default_factory=list)  # reports.oversight.GroupSection per 督导组 (bureau-wide only)
+    accountability: list = field(default_factory=list)  # reports.oversight.CaseRow: the month's 问责 entries
 
     @property
     def title(self):
@@ -647,13 +652,19 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
     if unit is None and bureau is not None and bureau.is_city:
         bureaus = list(Bureau.objects.order_by("kind", "sort_order", "pk"))
         districts = district_rows(rows, units, bureaus)
-    return MonthlySummary(
+    summary = MonthlySummary(
         month=month, unit=unit, as_of=as_of, generated_on=today, rows=rows, totals=totals, previous=previous,
         comparisons=compare(totals, previous),
         open_problems=OpenProblems(month, as_of, scope, open_count) if lists else [],
         highlights=highlights(month, scope) if lists else [], ranked_units=ranked, bureau=None if unit else bureau,
         districts=districts, notes=rules.note_lines(unit.bureau if unit else bureau),
     )
+    if lists:
+        from .oversight import group_sections, month_cases
+
+        summary.groups = group_sections(summary, bureau) if unit is None else []
+        summary.accountability = month_cases(month, scope)
+    return summary
 
 
 def archived_activities(month, unit=None):

@@ -10,7 +10,7 @@
 """
 from django.urls import path, register_converter
 
-from .views import assessment, documents, jobs, monthly
+from .views import assessment, documents, jobs, monthly, oversight
 from .summaries import Month
 
 app_name = "reports"
@@ -66,5 +66,10 @@ urlpatterns = [
     path("reports/assessment/<int:year>/publish/", assessment.assessment_publish, name="assessment_publish"),
     path("reports/assessment/<int:year>/catalog.<str:fmt>", assessment.assessment_catalog,
          name="assessment_catalog"),
+    # 领导包抓 · 问责 · the people pages' printed papers and the robots' 测试发送
+    path("reports/my-units/", oversight.my_units, name="my_units"),
+    path("accountability/ledger.pdf", oversight.accountability_pdf, name="accountability_pdf"),
+    path("reports/accounts/login-slips.pdf", oversight.account_slips, name="account_slips"),
+    path("robots/<int:pk>/test/", oversight.robot_test, name="robot_test"),
     *DOCUMENT_PATTERNS,
 ]

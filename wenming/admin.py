@@ -1,15 +1,55 @@
-"""The Django admin, opened to bureau admins (role 局文明办) as well as superusers.
+"""The Django admin: the superuser's (whoever installs and keeps the system). A bureau's admin runs
+the bureau in the app's own pages (单位管理, 用户管理, 区县管理, 群机器人, 发送记录, 本局设置 …); one who
+opens an /admin/ address is sent to the app's page for it (`APP_PAGES`).
 
 Every model admin subclasses `BureauModelAdmin`, which scopes lists, object pages and the
 choices of every unit/user/bureau field to the admin's bureau (a district's admin manages only
 their district; the city's admin every district). Another district's record is 404.
 """
+import re
+
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+# /admin/ledgers/<model>/… -> the app's own page (list, and the record's page when it has one).
+APP_PAGES = {
+    "unit": ("ledgers:unit_list", "ledgers:unit_detail"),
+    "user": ("ledgers:user_list", "ledgers:user_detail"),
+    "bureau": ("ledgers:district_list", "ledgers:district_detail"),
+    "bureausettings": ("ledgers:bureau_settings", None),
+    "campaignyear": ("ledgers:bureau_settings", None),
+    "webhook": ("ledgers:robot_list", "ledgers:robot_edit"),
+    "delivery": ("ledgers:delivery_list", None),
+    "unitalias": ("ledgers:unit_list", None),
+    "indicator": ("ledgers:indicator_list", None),
+    "task": ("ledgers:task_matrix", "ledgers:task_detail"),
+    "checktemplate": ("ledgers:template_list", "ledgers:template_edit"),
+    "check": ("ledgers:check_list", "ledgers:check_detail"),
+    "problem": ("ledgers:problem_list", "ledgers:problem_detail"),
+    "bulletin": ("ledgers:bulletin_list", "ledgers:bulletin_detail"),
+    "activity": ("ledgers:activity_list", "ledgers:activity_detail"),
+    "responsibilityletter": ("ledgers:letter_list", "ledgers:letter_detail"),
+    "lettertarget": ("ledgers:letter_targets", None),
+}
+_ADMIN_PATH = re.compile(r"^/admin/ledgers/(?P<model>[a-z]+)/(?:(?P<pk>\d+)/)?")
+
+
+def app_page_for(path):
+    """The app's page for an /admin/ address (the home page when it has none)."""
+    match = _ADMIN_PATH.match(path or "")
+    names = APP_PAGES.get(match["model"]) if match else None
+    try:
+        if names and match["pk"] and names[1]:
+            return reverse(names[1], args=[int(match["pk"])])
+        if names:
+            return reverse(names[0])
+    except NoReverseMatch:
+        pass
+    return reverse("home")
 
 
 class BureauAdminSite(admin.AdminSite):
@@ -23,12 +63,14 @@ class BureauAdminSite(admin.AdminSite):
         if request.user.is_authenticated:
             if self.has_permission(request):
                 return redirect(next_url)
+            if request.user.is_active and getattr(request.user, "is_bureau_admin", False):
+                return redirect(app_page_for(next_url))  # the bureau's admin works in the app's pages
             raise PermissionDenied("您的角色无权使用管理后台。")
         return redirect_to_login(next_url)
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_authenticated and user.is_bureau_admin
+        return user.is_active and user.is_authenticated and user.is_superuser
 
 
 class BureauModelAdmin(admin.ModelAdmin):

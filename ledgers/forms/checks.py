@@ -15,6 +15,7 @@ from ..models.checks import format_points
 from ..params import SensibleDateField
 
 DIRECT = "direct"  # problems raised without a check
+UNCLOSED = "unclosed"  # every status but 已销号 (a leader's 未整改 figure opens this)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -231,7 +232,8 @@ class RecheckForm(forms.Form):
 
 class ProblemFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.all(), required=False, empty_label="全部单位")
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *ProblemStatus.choices])
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[("", "全部状态"), *ProblemStatus.choices, (UNCLOSED, "未销号")])
     week = forms.CharField(label="周次", required=False, widget=forms.TextInput(attrs={"type": "week"}))
     kind = forms.ChoiceField(label="来源", required=False,
                              choices=[("", "全部来源"), *CheckKind.choices, (DIRECT, "直接交办")])

@@ -10,6 +10,8 @@ tasks       the task breakdown table (任务分解表), assignments per unit, pr
 letters     target responsibility letters (目标责任书), their items and signed scans
 imports     Excel imports: uploads kept between steps, remembered column mappings, unit aliases
 
+oversight   领导包抓 and 督导组包督查: each unit's leader and inspection group per campaign year
+accountability  问责: the bureau's rules, the 问责提示 they raise, what was done and the closing
 notifications  in-app messages, email/robot deliveries, webhooks, email opt-out (消息提醒)
 assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
@@ -42,4 +44,9 @@ from .assessment import (  # noqa: F401
 )
 from .notifications import (  # noqa: F401,E402
     Channel, Delivery, DeliveryStatus, Flavour, Notification, NotificationKind, NotificationSettings, Webhook,
+)
+from .oversight import InspectionGroup, Oversight, Rhythm  # noqa: F401,E402
+from .accountability import (  # noqa: F401,E402
+    AccountabilityAction, AccountabilityAttachment, AccountabilityCase, AccountabilityRule, ActionKind, CaseStatus,
+    TriggerKind,
 )

@@ -332,6 +332,18 @@ class UserQuerySet(models.QuerySet):
             return self.filter(pk=user.pk)
         return self.filter(unit__bureau=user.bureau_id)
 
+    def actable_by(self, user):
+        """Accounts a user may manage (ledgers.services.people.may_manage): a district's admin their
+        district's; the city's admin the city's own and every district's admins; a superuser all."""
+        qs = self.visible_to(user)
+        if getattr(user, "is_superuser", False):
+            return qs
+        qs = qs.filter(is_superuser=False)
+        if getattr(user, "is_city", False):
+            return qs.filter(models.Q(unit__bureau=user.bureau_id)
+                             | models.Q(role=Role.ADMIN, unit__bureau__parent=user.bureau_id))
+        return qs
+
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
@@ -349,6 +361,9 @@ class User(AbstractUser):
         _("须修改密码"), default=False, help_text=_("使用初始密码的账号，登录后须先修改密码"))
 
     objects = ScopedUserManager()
+    # Every change of an account is kept (who, when, what); a password reset or an unlock is a row
+    # with its reason (`_change_reason`). Never the password hash; a login alone is no change.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")
@@ -361,6 +376,12 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # The Django admin is for bureau admins; keep is_staff in step with the role.
         self.is_staff = self.is_superuser or self.role == Role.ADMIN
+        if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
         super().save(*args, **kwargs)
 
     def get_full_name(self):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .core import Bureau, Unit
 
@@ -36,6 +37,7 @@ class NotificationKind(models.TextChoices):
     LETTER_RETURNED = "letter_returned", _("责任书扫描件退回")
     BULLETIN_PUBLISHED = "bulletin_published", _("督查通报发布")
     MONTHLY_PUBLISHED = "monthly_published", _("分析小结发布")
+    ACCOUNTABILITY_RAISED = "accountability_raised", _("问责提示")
     DIGEST = "digest", _("每日提醒（日结日清）")
 
 
@@ -132,6 +134,7 @@ class Webhook(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = BureauScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("群机器人")

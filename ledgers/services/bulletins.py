@@ -89,6 +89,7 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
             listed[row["unit_id"]] = entry
     week_problems = problems.for_week(iso_year, iso_week)
     return {
+        "groups": week_groups(bureau, start, end),
         "iso_year": iso_year, "iso_week": iso_week,
         "week_label": f"{iso_year}年第{iso_week}周",
         "start": start.isoformat(), "end": end.isoformat(),
@@ -113,6 +114,30 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
         ],
         "notes": rules.note_lines(bureau),
     }
+
+
+def week_groups(bureau, start, end):
+    """督导组包督查 in the week: for each group of the bureau, its units checked (a submitted check
+    dated in the week) and not yet checked, by name (JSON-safe, for the snapshot)."""
+    from ..models import InspectionGroup, Unit
+    from .oversight import group_units_checked
+
+    if bureau is None:
+        return []
+    groups = list(InspectionGroup.objects.filter(bureau=bureau, year__year=start.year))
+    if not groups:
+        return []
+    covered = group_units_checked(groups, start, end)
+    names = dict(Unit.objects.filter(pk__in={u for units, _ in covered.values() for u in units}, is_active=True)
+                 .order_by("sort_order", "name").values_list("pk", "name"))
+    order = list(names)
+    lines = []
+    for g in groups:
+        units, checked = covered[g.pk]
+        units = sorted((u for u in units if u in names), key=order.index)
+        lines.append({"group": g.name, "checked": [names[u] for u in units if u in checked],
+                      "unchecked": [names[u] for u in units if u not in checked]})
+    return lines
 
 
 def bulletin_document(bulletin, today=None):

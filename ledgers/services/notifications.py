@@ -25,12 +25,15 @@ Events and recipients (the README's table "消息提醒"):
                                                              and score (+ unit robots, + bureau robot)
 - monthly_published    a monthly summary                  → the bureau's leaders and admins (+ bureau robot)
 - digest               daily 日结日清, one per person        → everybody with something due, overdue or
-                                                             waiting (in-app + email; unit and bureau robots)
+                                                             waiting (in-app + email; unit and bureau robots);
+                                                             a 包抓 leader's names their units' overdue items
+- accountability_raised  a rule raised a 问责提示          → the bureau's admins and the unit's 包抓领导
 
 Liaisons are only ever chosen by the unit the record belongs to: nobody hears of another unit.
 """
 import datetime
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -278,6 +281,27 @@ def monthly_published(*, report_id, title, url, bureau_id, unit_id=None):
          webhooks=[bureau_webhook(bureau_id)])
 
 
+def leader_of(unit_id):
+    """The unit's 包抓领导 this campaign year (None when it has none)."""
+    from ..models import CampaignYear, Oversight
+
+    year = CampaignYear.objects.current()
+    row = Oversight.objects.filter(year=year, unit_id=unit_id, leader__is_active=True).select_related("leader").first()
+    return row.leader if row else None
+
+
+def accountability_raised(case_id):
+    """A 问责提示: the bureau's admins and the unit's 包抓领导 (never the unit itself: the bureau
+    decides what to do first; the unit sees the entry on its page)."""
+    from ..models import AccountabilityCase
+
+    case = AccountabilityCase.objects.select_related("unit").get(pk=case_id)
+    recipients = bureau_people(case.unit.bureau_id, Role.ADMIN) + [u for u in [leader_of(case.unit_id)] if u]
+    emit(kind=K.ACCOUNTABILITY_RAISED, key=f"accountability:{case.pk}", recipients=recipients, unit=case.unit,
+         title=f"问责提示：{case.unit.name}（{case.get_kind_display()}）", body=case.reason,
+         url=case.get_absolute_url())
+
+
 # --- the daily scan: deadline stages and overdue problems --------------------------------------
 
 def scan(today=None):
@@ -440,6 +464,31 @@ def _lines_for_bureau(user_or_bureau, role, today):
     return lines
 
 
+def _lines_for_leader_units(user, today):
+    """What a 包抓 leader's units have overdue: each unit's overdue problems and tasks, by name (the
+    rules of ledgers.rules, as on every page)."""
+    from ..models import CampaignYear, Oversight, Problem, TaskAssignment
+
+    year = CampaignYear.objects.current()
+    units = {o.unit_id: o.unit for o in Oversight.objects.filter(year=year, leader=user, unit__is_active=True)
+             .select_related("unit")}
+    if not units:
+        return []
+    problems, tasks = defaultdict(list), defaultdict(list)
+    for p in Problem.objects.filter(unit_id__in=list(units)).overdue(today).order_by("deadline", "pk")[:LISTED]:
+        problems[p.unit_id].append(f"{p.description[:30]}（逾期 {p.overdue_days_on(today)} 天）")
+    for a in (TaskAssignment.objects.filter(unit_id__in=list(units), task__year=year).overdue(today)
+              .select_related("task").order_by("task__deadline", "pk")[:LISTED]):
+        tasks[a.unit_id].append(a.task.title[:30])
+    lines = []
+    for unit_id, unit in units.items():
+        items = ([f"逾期问题：{'、'.join(problems[unit_id][:SHOWN])}"] if problems[unit_id] else []) + \
+                ([f"逾期任务：{'、'.join(tasks[unit_id][:SHOWN])}"] if tasks[unit_id] else [])
+        if items:
+            lines.append((f"包抓单位 {unit.name}", items, reverse("ledgers:problem_list") + f"?unit={unit_id}&overdue=1"))
+    return lines
+
+
 def _digest_text(lines):
     parts = []
     for heading, items, url in lines:
@@ -468,6 +517,8 @@ def send_digest(today=None):
             lines = unit_lines[user.unit_id]
         else:
             lines = _lines_for_bureau(user, user.role, today)
+            if user.role == Role.LEADER:
+                lines = _lines_for_leader_units(user, today) + lines
         if not lines:
             continue
         queued += emit(kind=K.DIGEST, key=key, recipients=[user], unit=user.unit if user.is_liaison else None,

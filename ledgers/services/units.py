@@ -89,16 +89,26 @@ def free_username(base):
     return name
 
 
-def account_create(*, username, name, unit, role=Role.LIAISON, phone="", user):
+def new_username(phone, unit, name):
+    """A login name for a new account: the 11-digit mobile number when free, else `<unit code>_<name>`."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 11 and not User.objects.filter(username=digits).exists():
+        return digits
+    return free_username(f"{unit.code}_{name}" if unit else name)
+
+
+def account_create(*, username, name, unit, role=Role.LIAISON, phone="", email="", user):
     """(account, initial password): the account must change the password at first login."""
     _may_manage(user)
     _may_act_on(user, unit)
     password = initial_password()
-    return _new_account(username=username, name=name, unit=unit, role=role, phone=phone, password=password), password
+    return _new_account(username=username, name=name, unit=unit, role=role, phone=phone, email=email,
+                        password=password), password
 
 
-def _new_account(*, username, name, unit, role, password, phone=""):
-    account = User(username=username, name=name, unit=unit, role=role, phone=phone, must_change_password=True)
+def _new_account(*, username, name, unit, role, password, phone="", email=""):
+    account = User(username=username, name=name, unit=unit, role=role, phone=phone, email=email,
+                   must_change_password=True)
     account.set_password(password)
     account.full_clean(exclude=["password"])
     account.save()

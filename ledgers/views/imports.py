@@ -40,9 +40,12 @@ DESCRIPTIONS = {
              "已有的单位按名称或别名匹配并更新。",
     "users": "上传联络员名单：姓名、手机号、所属单位、角色（不填为联络员）。新账号生成一次性初始密码，可打印登录条；"
              "首次登录须修改密码。已有账号不重置密码。",
+    "oversights": "上传领导包抓、督导组包督查分工表：单位、包抓领导（本局局领导的姓名或用户名）、督导组（如 第一督导组）。"
+                  "每个单位每年只有一位包抓领导、一个督导组，再次导入即改为新的分工；表中新出现的督导组名称将新建督导组，"
+                  "组员在督导组页面添加。某格为空时，该项保持不变。",
 }
 DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_list",
-             "units": "admin:ledgers_unit_changelist", "users": "admin:ledgers_user_changelist"}
+             "units": "ledgers:unit_list", "users": "ledgers:user_list", "oversights": "ledgers:oversight_list"}
 
 
 def selected_year(request):
@@ -53,7 +56,7 @@ def selected_year(request):
     year = qs.filter(year=wanted).first() if wanted is not None else None
     year = year or qs.current()
     if year is None:
-        raise Http404("尚未设置创建年度，请联系局文明办在管理后台添加。")
+        raise Http404("尚未设置创建年度，请联系市教育局管理员在“本局设置”中添加。")
     return year
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from .. import rules
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
-from ..forms.checks import DIRECT, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
+from ..forms.checks import DIRECT, UNCLOSED, ProblemFilterForm, ProblemRaiseForm, RecheckForm, RectifyForm
 from ..models import Check, Problem, ProblemPhoto, ProblemStatus
 from ..params import int_param
 from ..services import problems as service
@@ -34,7 +34,9 @@ def filtered_problems(request):
         data = form.cleaned_data
         if data.get("unit"):
             problems = problems.filter(unit=data["unit"])
-        if data["status"]:
+        if data["status"] == UNCLOSED:
+            problems = problems.open()
+        elif data["status"]:
             problems = problems.filter(status=data["status"])
         week = parse_week(data["week"])
         if week:

@@ -15,11 +15,11 @@ from .. import files
 from ..access import can_edit, get_visible_or_404, role_required, selected_bureau
 from ..concurrency import EditConflict
 from ..forms.tasks import ProgressForm, ReturnForm, TaskForm
-from ..params import text_param, to_int
+from ..params import int_param, text_param, to_int
 from ..models import (
     AssignmentStatus, Bureau, Indicator, LetterStatus, ProgressAttachment, ProgressEntry, ResponsibilityLetter, Role,
     Task,
-    TaskAssignment, UnitKind,
+    TaskAssignment, Unit, UnitKind,
 )
 from ..services import tasks as services
 from .core import register_home_panel
@@ -48,41 +48,47 @@ def task_matrix(request):
     year = selected_year(request)
     bureau = selected_bureau(request)
     kind, status, indicator = (text_param(request, k) for k in ("kind", "status", "indicator"))
+    unit_pk = int_param(request, "unit")  # one unit's column (a leader's figure for a unit opens it)
+    unit = get_visible_or_404(Unit, request.user, pk=unit_pk) if unit_pk is not None else None
     query = request.GET.copy()
     query.pop("page", None)
     user, page = request.user, request.GET.get("page")
     return render(request, "ledgers/tasks/matrix.html", {
         "year": year, "query": query.urlencode(), "kinds": UnitKind.choices, "statuses": AssignmentStatus.choices,
-        "f": {"kind": kind, "status": status, "indicator": indicator},
+        "f": {"kind": kind, "status": status, "indicator": indicator}, "unit": unit,
         "bureau": bureau,
         # Built and read when the matrix is rendered, not when it comes from the cache ({% versioned %}).
         "top_indicators": lambda: Indicator.objects.for_year(year).for_bureau(bureau).filter(parent=None),
         "counts": lambda: TaskAssignment.objects.visible_to(user).filter(task__bureau=bureau).for_year(
             year).status_counts(),
-        "matrix": lambda: _matrix(_matrix_tasks(user, bureau, year, kind, status, indicator), kind, page),
+        "matrix": lambda: _matrix(_matrix_tasks(user, bureau, year, kind, status, indicator, unit), kind, page, unit),
     })
 
 
-def _matrix_tasks(user, bureau, year, kind, status, indicator):
+def _matrix_tasks(user, bureau, year, kind, status, indicator, unit=None):
     tasks = Task.objects.visible_to(user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
         "deadline", "pk")
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
+    assignments = TaskAssignment.objects.filter(unit=unit) if unit is not None else TaskAssignment.objects.all()
     if status == "overdue":
-        tasks = tasks.filter(assignments__in=TaskAssignment.objects.overdue()).distinct()
+        tasks = tasks.filter(assignments__in=assignments.overdue()).distinct()
     elif status in AssignmentStatus.values:
-        tasks = tasks.filter(assignments__status=status).distinct()
+        tasks = tasks.filter(assignments__in=assignments.filter(status=status)).distinct()
+    elif unit is not None:
+        tasks = tasks.filter(assignments__unit=unit).distinct()
     if indicator:
         tasks = tasks.filter(indicator__code__startswith=indicator)
     return tasks
 
 
-def _matrix(tasks, kind, page_number):
+def _matrix(tasks, kind, page_number, unit=None):
     """The page of tasks, the units that are its columns, and per task its cell per column."""
     page = Paginator(tasks, 40).get_page(page_number)
     units, rows = {}, []
     for task in page:
-        shown = [a for a in task.assignments.all() if not kind or a.unit.kind == kind]
+        shown = [a for a in task.assignments.all() if (not kind or a.unit.kind == kind)
+                 and (unit is None or a.unit_id == unit.pk)]
         for a in shown:
             units.setdefault(a.unit_id, a.unit)
         rows.append((task, {a.unit_id: a for a in shown}))

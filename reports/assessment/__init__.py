@@ -51,6 +51,8 @@ from ledgers.models.checks import format_points
 from ledgers.pk_urls import pk_url
 from ledgers.services.ranking import competition_rank
 
+from ..oversight import year_cases
+
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
@@ -201,6 +203,7 @@ class Assessment:
     rows: list  # UnitScore, ranked best first, unranked last
     kind: str = ""
     bureau: object = None  # the bureau whose units are scored (under its scheme)
+    accountability: list = field(default_factory=list)  # the year's 问责 entries (reports.oversight.CaseRow)
 
     @property
     def bureau_name(self):
@@ -583,7 +586,9 @@ def assessment(year, *, as_of=None, units=None, kind="", today=None, bureau=None
         qs = qs.filter(kind=kind)
     unit_list = list(qs.order_by("sort_order", "kind", "name"))
     rows = score_units(year, scheme, nodes, unit_list, as_of, bureau) if scheme else []
-    return Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), kind, bureau)
+    result = Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), kind, bureau)
+    result.accountability = year_cases(year, bureau, kind=kind)
+    return result
 
 
 # --- one unit: evidence and actions ---------------------------------------------------------------
@@ -839,6 +844,7 @@ def unit_sheet(year, unit, *, as_of=None, today=None):
     nodes = build_nodes(year, scheme, bureau)
     rows = score_units(year, scheme, nodes, [unit], as_of, unit) if scheme else []
     result = Assessment(year, scheme, as_of, today, nodes, rank_rows(rows), bureau=bureau)
+    result.accountability = year_cases(year, unit)
     row = rows[0] if rows else UnitScore(unit.pk, unit.name, unit.kind, unit.get_kind_display(), (0, ""))
     evidence = defaultdict(list)
     adjustments = []

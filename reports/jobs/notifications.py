@@ -6,7 +6,8 @@
   doubling each time (`run_after`), until NOTIFY_MAX_ATTEMPTS tries: then it is 发送失败 on the
   admin's 发送记录 page. A delivery is claimed with one UPDATE before sending, so two workers (or a
   task queued twice) never send it twice.
-- `daily_notifications()`: the daily scan (deadline stages, overdue problems), the 日结日清 digest
+- `daily_notifications()`: the 问责 rules' scan (ledgers.services.accountability), the daily scan
+  (deadline stages, overdue problems), the 日结日清 digest
   and a sweep of deliveries whose task was lost, at NOTIFY_DIGEST_TIME local time; it re-enqueues
   itself for the next day like the daily upkeep (reports/jobs/upkeep.py). `ensure_daily_scheduled()`
   runs after every `manage.py migrate`; `manage.py send_digest` runs it by hand.
@@ -125,6 +126,26 @@ def post_webhook(delivery):
         raise RuntimeError(f"机器人返回错误 {reply.get('errcode')}：{reply.get('errmsg', '')}")
 
 
+def send_test_message(webhook, user, now=None):
+    """测试发送: one post to the robot now, in the admin's request (they wait for the answer: a few
+    seconds at most, NOTIFY_WEBHOOK_TIMEOUT), kept in the 发送记录 like any post; never retried."""
+    now = now or timezone.now()
+    delivery = Delivery.objects.create(
+        bureau_id=webhook.bureau_id, channel=Channel.WEBHOOK, webhook=webhook, target=webhook.url[:300],
+        subject="测试消息",
+        body=f"{user.display_name}于{timezone.localtime(now):%Y年%m月%d日 %H:%M}发送的测试消息：收到即说明群机器人设置正确。",
+        dedupe_key=f"test:{webhook.pk}:{now.timestamp()}"[:160], status=DeliveryStatus.SENDING, attempts=1,
+        next_try_at=now)
+    try:
+        post_webhook(delivery)
+    except Exception as error:  # the far side's answer is what the admin wants to read
+        delivery.status, delivery.last_error = DeliveryStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
+    else:
+        delivery.status, delivery.sent_at = DeliveryStatus.SENT, timezone.now()
+    delivery.save(update_fields=["status", "last_error", "sent_at"])
+    return delivery
+
+
 def resend_due(now=None):
     """Queue again what is due but has no task (a queue outage, a worker killed mid-send)."""
     now = now or timezone.now()
@@ -140,17 +161,19 @@ def resend_due(now=None):
 
 def run_daily(today=None, send_now=False):
     """Scan, digest, sweep. With send_now the day's deliveries are sent here and now (send_digest)."""
-    from ledgers.services import notifications
+    from ledgers.services import accountability, notifications
 
+    raised = len(accountability.scan(today))  # 问责提示 first: their messages join the day's
     stored = notifications.scan(today)
     queued = notifications.send_digest(today)
     if send_now:
         for pk in queued:
             send_delivery(pk)
     swept = resend_due()
-    logger.info("daily notifications: %s stage messages, %s digest deliveries, %s re-queued",
-                stored, len(queued), swept)
-    return {"stage messages": stored, "digest deliveries": len(queued), "re-queued": swept}
+    logger.info("daily notifications: %s 问责提示, %s stage messages, %s digest deliveries, %s re-queued",
+                raised, stored, len(queued), swept)
+    return {"accountability cases": raised, "stage messages": stored, "digest deliveries": len(queued),
+            "re-queued": swept}
 
 
 def digest_time():

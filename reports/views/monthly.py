@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ledgers import rules, versions
 from ledgers.access import get_visible_or_404, role_required, selected_bureau
 from ledgers.files import serve_file
-from ledgers.models import Bureau, CampaignYear, Problem, Role, Unit
+from ledgers.models import Bureau, CampaignYear, InspectionGroup, Problem, Role, Unit
 from ledgers.params import int_param
+from ledgers.services.oversight import coverage
 from ledgers.views.core import register_home_panel
 
 from .. import monthly as service
@@ -214,7 +215,10 @@ def _board(month, bureau, today):
             "recheck_overdue": Problem.objects.in_bureau(bureau).recheck_overdue(today).count(),
             "recheck_days": rules.recheck_wait_days(),
             "charts": service.charts_for(summary, links=True),
-            "trend": _trend_chart(today.isocalendar()[0], unit=bureau)}
+            "trend": _trend_chart(today.isocalendar()[0], unit=bureau),
+            # 督导组包督查: every group's coverage this period of its rhythm, the unvisited units first.
+            "coverage": coverage(InspectionGroup.objects.filter(bureau=bureau, year=CampaignYear.objects.current()),
+                                 today)}
 
 
 def city_dashboard(request):
@@ -251,7 +255,7 @@ def import_template(request, kind):
     if kind not in TEMPLATES:
         raise Http404("没有这种导入模板")
     build, stem = TEMPLATES[kind]
-    year = selected_year(request) if kind in ("tasks", "indicators") else None
+    year = selected_year(request) if kind in ("tasks", "indicators", "oversights") else None
     response = HttpResponse(build(year), content_type=XLSX)
     name = f"{stem}（{year.year}）.xlsx" if year else f"{stem}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)

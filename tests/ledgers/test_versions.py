@@ -35,6 +35,8 @@ UNIT_PATH = {
     "ledgers_assignmentevent": "assignment__unit", "ledgers_progressentry": "assignment__unit",
     "ledgers_progressattachment": "entry__assignment__unit",
     "ledgers_letteritem": "letter__unit", "ledgers_signedscan": "letter__unit",
+    "ledgers_oversight": "unit", "ledgers_accountabilitycase": "unit", "ledgers_accountabilityaction": "case__unit",
+    "ledgers_accountabilityattachment": "action__case__unit",
     "reports_publishedreport": "unit",  # a bureau-wide one (no unit): counter 0
 }
 

@@ -30,7 +30,7 @@ PARAMS = {
     "login": ["next"],
     "ledgers:indicator_list": ["year", "bureau"],
     "ledgers:indicator_import": ["year"],
-    "ledgers:task_matrix": ["year", "kind", "status", "indicator", "page", "bureau"],
+    "ledgers:task_matrix": ["year", "kind", "status", "indicator", "page", "bureau", "unit"],
     "ledgers:my_tasks": ["year"],
     "ledgers:notification_list": ["page"],
     "ledgers:task_create": ["year"],
@@ -50,6 +50,18 @@ PARAMS = {
     "ledgers:problem_create": ["check"],
     "ledgers:bulletin_list": ["page"],
     "ledgers:district_create": [],
+    # 领导包抓 · 督导组包督查 · 问责 · the bureau's units and people, robots (issue 30)
+    "ledgers:oversight_list": ["year", "bureau", "q", "leader", "group"],
+    "ledgers:oversight_import": ["year"],
+    "ledgers:group_list": ["year", "bureau"],
+    "ledgers:group_create": ["year"],
+    "ledgers:case_list": ["year", "status", "unit", "mine", "page", "bureau"],
+    "ledgers:unit_list": ["bureau", "q", "kind", "active", "page"],
+    "ledgers:user_list": ["bureau", "q", "role", "unit", "state", "page"],
+    "ledgers:user_create": ["unit"],
+    "ledgers:robot_list": ["bureau"],
+    "ledgers:delivery_list": ["bureau", "status", "channel", "page"],
+    "reports:accountability_pdf": ["year", "unit"],
     "reports:dashboard": ["bureau"],
     "reports:monthly": ["unit", "bureau"],
     "reports:monthly_pdf": ["unit", "bureau"],
@@ -96,6 +108,7 @@ ARGS = {
     "reports:assessment_xlsx": lambda r: {"year": 2026},
     "reports:assessment_publish": lambda r: {"year": 2026},
     "reports:assessment_catalog": lambda r: {"year": 2026, "fmt": "pdf"},
+    "reports:robot_test": lambda r: {"pk": r["webhook"].pk},
 }
 
 JUNK = ["abc", "²", "\x00", "9" * 30, "9999", "10000", "9999-12", "9999-W52", "-1", "", "x" * 3000]

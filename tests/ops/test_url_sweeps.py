@@ -20,7 +20,10 @@ from ledgers import urls as ledger_urls
 from ledgers.models import (Activity, ActivityCategory, ActivityPhoto, Bulletin, Delivery, ImportUpload, LetterTarget,
                             Notification, NotificationKind, Problem, ProblemStatus, ResponsibilityLetter, Task,
                             TaskAssignment, Webhook)
+from ledgers.models import AccountabilityCase
+from ledgers.services import accountability as accountability_service
 from ledgers.services import assessment as assessment_service
+from ledgers.services import oversight as oversight_service
 from ledgers.services import bulletins as bulletin_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
@@ -57,9 +60,18 @@ RECORDS = {
     "assessment_rule_save": ("indicator", {}), "assessment_adjustment_delete": ("adjustment", {}),
     "assessment_adjustment_file": ("adjustment", {}), "assessment_manual_file": ("manual_score", {}),
     "notification_open": ("notification", {}),
+    # 领导包抓 · 督导组包督查 · 问责 · the bureau's units and people, robots, 发送记录 (issue 30)
+    "group_detail": ("group", {}), "group_edit": ("group", {}), "group_delete": ("group", {}),
+    "case_detail": ("case", {}), "case_close": ("case", {}), "case_file": ("case_file", {}),
+    "unit_detail": ("unit", {}),
+    "user_detail": ("account", {}), "user_password_reset": ("account", {}), "user_unlock": ("account", {}),
+    "user_set_active": ("account", {}),
+    "district_detail": ("district", {}), "district_admin_add": ("district", {}),
+    "robot_edit": ("webhook", {}), "robot_delete": ("webhook", {}), "delivery_resend": ("delivery", {}),
 }
 # A user's own settings and messages: anyone signed in (leaders too) may change their own.
-PERSONAL = {"notification_read_all": set(), "notification_settings": {"ledgers.NotificationSettings"}}
+PERSONAL = {"notification_read_all": set(),
+            "notification_settings": {"ledgers.NotificationSettings", "ledgers.HistoricalUser"}}  # the address is audited
 # letter_pdf, bulletin_pdf and bulletin_publish moved to reports/ (tests/reports/jobs/test_documents_access.py).
 
 # What a form on any ledger page might post: enough for a view that forgot a check to change something.
@@ -111,7 +123,16 @@ def make_records(year, admin_user, inspector, liaison2, school_a, school_b, temp
     webhook = Webhook.objects.create(bureau=school_b.bureau, unit=school_b, url="http://127.0.0.1:9/robot?key=b")
     delivery = Delivery.objects.create(bureau=school_b.bureau, channel="webhook", webhook=webhook, target=webhook.url,
                                        subject="乙校的消息", dedupe_key="sweep", status="failed")
+    group = oversight_service.group_save(user=admin_user, year=year, name="第一督导组", rhythm="weekly",
+                                         members=[inspector])
+    oversight_service.oversight_set(user=admin_user, year=year, units=[school_b], group=group)
+    case = AccountabilityCase.objects.create(year=year, unit=school_b, kind="problem_overdue", threshold=7, key="sweep",
+                                             reason="乙校问题逾期未整改超过 7 天")
+    action = accountability_service.action_add(case=case, user=admin_user, kind="reminder", date=today,
+                                               conducted_by="局长 李国伟", notes="提醒谈话", uploads=[jpeg("谈话记录.jpg")])
     return {
+        "group": group, "case": case, "case_file": action.attachments.get(), "unit": school_b, "account": liaison2,
+        "district": school_b.bureau,
         "notification": notification, "webhook": webhook, "delivery": delivery,
         "import_upload": import_upload,
         "task": task, "assignment": assignment, "attachment": entry.attachments.get(), "letter": letter,
