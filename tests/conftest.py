@@ -134,6 +134,15 @@ def leader(section):
 
 
 @pytest.fixture
+def superuser(db):
+    """Whoever installs and keeps the system: the only one the Django admin (/admin/) lets in."""
+    user = User(username="root", name="系统管理员", role=Role.ADMIN, is_superuser=True)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
 def liaison(school_a):
     return make_user("liaison", Role.LIAISON, school_a, "马晓丽")
 

@@ -35,6 +35,12 @@ def next_unit_code(kind):
     return f"{kind}{n:03d}"
 
 
+def _name_free(bureau_id, name, unit_pk=None):
+    """A unit's name is unique within its bureau: say so by name (the constraint's message does not)."""
+    if Unit.objects.filter(bureau=bureau_id, name=(name or "").strip()).exclude(pk=unit_pk).exists():
+        raise ValidationError({"name": f"本局已有名为“{name.strip()}”的单位，请换一个名称。"})
+
+
 def _may_act_on(user, unit):
     if not user.may_act_on_unit(unit):
         raise MoveRefused(f"{unit.name} 不属于本局，不能在此修改。")
@@ -54,6 +60,7 @@ def unit_create(*, name, kind, user, code="", contact_name="", contact_phone="",
     with transaction.atomic():
         if sort_order is None:
             sort_order = (Unit.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1
+        _name_free(bureau.pk, name)
         unit = Unit(bureau=bureau, name=name, kind=kind, code=code or next_unit_code(kind), contact_name=contact_name,
                     contact_phone=contact_phone, head_name=head_name, sort_order=sort_order, is_active=is_active)
         unit.full_clean()
@@ -69,6 +76,7 @@ def unit_update(*, unit, user, aliases=(), **fields):
     with transaction.atomic():
         for name, value in fields.items():
             setattr(unit, name, value)
+        _name_free(unit.bureau_id, unit.name, unit.pk)
         unit.full_clean()
         unit.save()
         for alias in aliases:

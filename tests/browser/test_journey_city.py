@@ -44,7 +44,7 @@ def test_city_inspector_drills_into_a_district_and_a_district_admin_meets_the_wa
     admin = new_page()
     login_as(admin, "admin")
     for url in (f"/problems/{other.pk}/", f"/reports/monthly/{today:%Y-%m}/?unit={school_c.pk}",
-                f"/admin/ledgers/unit/{school_c.pk}/change/"):
+                f"/units/{school_c.pk}/", f"/admin/ledgers/unit/{school_c.pk}/change/"):
         response = admin.goto(url)
         assert response.status == 404, url
     expect(admin.locator("body")).not_to_contain_text("源汇区第一实验小学")

@@ -15,7 +15,8 @@ from tests.browser.conftest import login_as, screenshot
 
 def test_city_admin_creates_a_district_in_one_form(page, phone_page, city, city_admin, district2, district2_admin):
     login_as(page, "city")
-    page.goto("/admin/ledgers/bureau/add/")  # 区县管理 → 增加
+    page.goto("/districts/")  # 系统 → 区县管理 → 新建区县
+    page.get_by_role("link", name="＋ 新建区县").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("新建区县")
     form = page.get_by_test_id("district-form")
     form.get_by_label("区县教育局名称").fill("漯河市召陵区教育局")

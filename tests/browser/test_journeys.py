@@ -50,9 +50,10 @@ def test_bureau_admin_opens_unit_management(page, admin_user, school_a, school_b
     login_as(page, "admin")
     page.get_by_role("button", name="系统").click()
     page.get_by_role("link", name="单位管理").click()
-    expect(page.locator("#result_list")).to_contain_text("郾城区第一实验小学")
-    expect(page.locator("#result_list")).to_contain_text("郾城区第二实验小学")
-    expect(page.locator("#site-name")).to_contain_text("文明创建工作台账")
+    expect(page.get_by_test_id("unit-list")).to_contain_text("郾城区第一实验小学")
+    expect(page.get_by_test_id("unit-list")).to_contain_text("郾城区第二实验小学")
+    assert "/admin/" not in page.url  # the app's own page, in its own look
+    expect(page.locator(".navbar-brand")).to_contain_text("文明创建工作台账")
     screenshot(page, "admin-unit-management")
 
 

@@ -48,12 +48,11 @@ def test_non_admins_cannot_open_the_admin(request, client_for, fixture):
 
 def test_bureau_admin_manages_units_in_chinese(client_for, admin_user, school_a):
     client = client_for(admin_user)
-    html = client.get(reverse("admin:ledgers_unit_changelist")).content.decode()
+    html = client.get(reverse("ledgers:unit_list")).content.decode()
     assert "郾城区第一实验小学" in html
-    assert "单位名称" in html
-    response = client.post(reverse("admin:ledgers_unit_add"), {
-        "name": "郾城区新建小学", "kind": "school", "code": "xinjian", "contact_name": "", "contact_phone": "",
-        "is_active": "on", "sort_order": "0",
+    assert "单位管理" in html and "添加单位" in html
+    response = client.post(reverse("ledgers:unit_create"), {
+        "name": "郾城区新建小学", "kind": "school", "contact_name": "", "contact_phone": "", "is_active": "on",
     })
     assert response.status_code == 302
     assert Unit.objects.filter(name="郾城区新建小学").exists()

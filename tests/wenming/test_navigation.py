@@ -30,9 +30,13 @@ def test_nav_lists_only_routed_entries_for_each_role(admin_user, liaison, leader
     def urls(user):
         return [url for _, items in entries_for(user) for _, url in items]
 
-    assert reverse("admin:ledgers_unit_changelist") in urls(admin_user)
-    assert reverse("admin:ledgers_unit_changelist") not in urls(liaison)
-    assert reverse("admin:ledgers_unit_changelist") not in urls(leader)
+    assert reverse("ledgers:unit_list") in urls(admin_user)
+    assert reverse("ledgers:unit_list") not in urls(liaison)
+    assert reverse("ledgers:unit_list") not in urls(leader)
+    # The bureau's housekeeping is in the app's own pages: the menu opens no /admin/ address.
+    for user in (admin_user, liaison, leader):
+        assert not [url for url in urls(user) if url.startswith("/admin/")]
+    assert reverse("reports:my_units") in urls(leader) and reverse("reports:my_units") not in urls(admin_user)
 
 
 def test_nav_collapses_into_a_menu_button_on_phones(client_for, liaison):

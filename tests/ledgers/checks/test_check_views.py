@@ -168,12 +168,17 @@ def test_only_bureau_admin_manages_templates(client_for, inspector, leader, liai
         assert client_for(user).get(reverse("ledgers:template_list")).status_code == 403
 
 
-def test_bureau_admin_opens_the_admin_pages_of_this_area(client_for, admin_user, inspector, school_a, template):
+def test_the_superuser_opens_the_admin_pages_of_this_area_and_a_bureau_admin_the_apps(
+        client_for, superuser, admin_user, inspector, school_a, template):
     from tests.ledgers.checks.factories import make_problem
 
     check = make_check(inspector, school_a, template, [1, 1, 1])
     problem = make_problem(inspector, school_a, check=check)
-    client = client_for(admin_user)
-    for url in ("/admin/ledgers/checktemplate/", f"/admin/ledgers/check/{check.pk}/change/",
-                f"/admin/ledgers/problem/{problem.pk}/change/", "/admin/ledgers/bulletin/"):
-        assert client.get(url).status_code == 200, url
+    urls = {"/admin/ledgers/checktemplate/": reverse("ledgers:template_list"),
+            f"/admin/ledgers/check/{check.pk}/change/": check.get_absolute_url(),
+            f"/admin/ledgers/problem/{problem.pk}/change/": problem.get_absolute_url(),
+            "/admin/ledgers/bulletin/": reverse("ledgers:bulletin_list")}
+    for url, app_page in urls.items():
+        assert client_for(superuser).get(url).status_code == 200, url
+        response = client_for(admin_user).get(url, follow=True)
+        assert response.status_code == 200 and response.redirect_chain[-1][0] == app_page, url

@@ -25,17 +25,16 @@ def test_two_districts_may_each_have_a_first_school_but_not_one_twice(two_first_
     assert (mine.bureau, theirs.bureau) == (district, district2)
     with pytest.raises(ValidationError) as refused:
         unit_service.unit_create(name="第一中学", kind="school", user=admin_user)
-    assert "本局已有同名单位" in str(refused.value)
+    assert "本局已有名为“第一中学”的单位" in str(refused.value)
 
 
 def test_the_unit_admin_refuses_a_name_the_district_has_and_accepts_one_another_has(
         two_first_schools, district2_admin, client_for):
     client = client_for(district2_admin)
-    form = {"name": "第一中学", "kind": "school", "code": "", "contact_name": "", "contact_phone": "",
-            "is_active": "on", "sort_order": "0"}
-    response = client.post(reverse("admin:ledgers_unit_add"), {**form, "code": "yh-dup"})
-    assert response.status_code == 200 and "本局已有名为“第一中学”的单位" in response.content.decode()
-    response = client.post(reverse("admin:ledgers_unit_add"), {**form, "name": "第二中学", "code": "yh-2"})
+    form = {"name": "第一中学", "kind": "school", "contact_name": "", "contact_phone": "", "is_active": "on"}
+    response = client.post(reverse("ledgers:unit_create"), form)
+    assert response.status_code == 400 and "本局已有名为“第一中学”的单位" in response.content.decode()
+    response = client.post(reverse("ledgers:unit_create"), {**form, "name": "第二中学"})
     assert response.status_code == 302
     assert Unit.objects.get(name="第二中学").bureau == district2_admin.bureau
 

@@ -122,15 +122,14 @@ def test_a_delivery_failing_every_time_ends_failed_on_the_admin_page(robot_down,
     delivery = Delivery.objects.get(pk=pk)
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 3
     assert send_delivery(pk) == "skipped"
-    page = client_for(admin_user).get(reverse("admin:ledgers_delivery_changelist")).content.decode()
+    page = client_for(admin_user).get(reverse("ledgers:delivery_list")).content.decode()
     assert "发送失败" in page and "测试消息" in page
     other = client_for(district2_admin)
-    assert "测试消息" not in other.get(reverse("admin:ledgers_delivery_changelist")).content.decode()
-    assert other.get(reverse("admin:ledgers_delivery_change", args=[pk])).status_code == 404
+    assert "测试消息" not in other.get(reverse("ledgers:delivery_list")).content.decode()
+    assert other.post(reverse("ledgers:delivery_resend", args=[pk])).status_code == 404
     # 重新发送 once the robot is back.
     robot_down.start()
-    client_for(admin_user).post(reverse("admin:ledgers_delivery_changelist"),
-                                {"action": "send_again", "_selected_action": [pk]})
+    client_for(admin_user).post(reverse("ledgers:delivery_resend", args=[pk]))
     assert Delivery.objects.get(pk=pk).status == DeliveryStatus.RETRY
     send_delivery(pk)
     assert Delivery.objects.get(pk=pk).status == DeliveryStatus.SENT and len(robot_down.posts) == 1
