@@ -99,7 +99,7 @@ def password_reset(*, account, user):
         account.set_password(password)
         account.must_change_password = True
         _save(account, "重置密码")
-        transaction.on_commit(lambda: _axes_reset(account.username))
+        _axes_reset(account.username)
     return password
 
 
@@ -199,6 +199,8 @@ def year_save(*, user, year, title="", spring_term_end=None, is_current=False):
         moved = row.pk and row.spring_term_end != spring_term_end
         row.title = title.strip() or row.title or f"{year}年度文明创建"
         row.spring_term_end, row.is_current = spring_term_end, is_current or (row.is_current and row.pk is not None)
+        if row.is_current:  # one current year: the others step down first (a database constraint)
+            CampaignYear.objects.exclude(pk=row.pk).filter(is_current=True).update(is_current=False)
         row.full_clean()
         row.save()
         if moved:

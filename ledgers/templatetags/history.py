@@ -105,8 +105,9 @@ def history_rows(obj, limit=50):
     related = _related(fields, records)
     rows = []
     for newer, older in zip(records[:limit], records[1:] + [None]):
+        # A change made for a reason of its own (重置密码, 解除登录锁定, 调动单位 …) is named by it.
         row = HistoryRow(when=newer.history_date, who=who_of(newer),
-                         operation=OPERATIONS.get(newer.history_type, newer.history_type))
+                         operation=newer.history_change_reason or OPERATIONS.get(newer.history_type, newer.history_type))
         if newer.history_type == "~" and older is not None:
             row.changes = _changes(newer, older, fields, m2m, position, related)
         rows.append(row)
