@@ -241,8 +241,8 @@ def month_excel(s, client_for):
     start, header = header_row(book["单位明细"], "序号")
     rows = {r[1]: dict(zip(header, r)) for r in book["单位明细"][start + 1:] if r and r[1]}
     a, b = rows[s.units["A"].name], rows[s.units["B"].name]
-    start, header = header_row(book["未整改问题"], "序号")
-    problems = {problem_key(r[2]): dict(zip(header, r)) for r in book["未整改问题"][start + 1:] if r and r[2]}
+    start, header = header_row(book["未销号问题"], "序号")
+    problems = {problem_key(r[2]): dict(zip(header, r)) for r in book["未销号问题"][start + 1:] if r and r[2]}
     return {
         "A·逾期问题": a["逾期问题"], "A·逾期任务": a["累计逾期任务"], "A·活动档案": a["活动档案"],
         "A·得分率": round(a["得分率"] * 100, 1) if a["得分率"] is not None else None, "A·责任书": a["责任书已签订"],
