@@ -7,7 +7,7 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, assessment, checks, core, districts, tasks
+from . import activities, assessment, checks, core, districts, oversight, tasks
 from .core import PASSWORD  # noqa: F401  (load_demo prints it)
 
 STEPS = [
@@ -18,6 +18,8 @@ STEPS = [
     activities.load,
     # the city's own units and logins, and two more districts with smaller ledgers
     districts.load,
+    # 领导包抓 · 督导组包督查 over every bureau's units, and the 问责 rules run once over the ledgers
+    oversight.load,
     # last: the assessment scheme scores what the other steps loaded.
     assessment.load,
 ]

@@ -29,6 +29,7 @@ def test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once(db, cli
     check_last_months_tasks()
     check_city_logins_districts_and_walls(client_for)
     check_rules_at_work(client_for)
+    check_oversight_and_accountability(client_for)
     call_command("load_demo")
     assert counts() == first
     # --if-empty leaves a loaded database alone (units with records cannot be deleted: PROTECT,
@@ -161,3 +162,24 @@ def check_city_logins_districts_and_walls(client_for):
         assert short in html
     html = client_for(district2).get(reverse("ledgers:problem_list")).content.decode()
     assert "源汇区" in html and "郾城区第一实验小学" not in html
+
+
+def check_oversight_and_accountability(client_for):
+    """Every demo leader answers for some units (and sees them on the home page), 郾城区's inspectors
+    work in two groups, and a unit has an open 问责提示 in the 问责台账."""
+    from ledgers.models import AccountabilityCase, InspectionGroup, Oversight
+
+    year = CampaignYear.objects.current()
+    for leader in User.objects.filter(role=Role.LEADER, is_active=True):
+        assert Oversight.objects.filter(year=year, leader=leader).exists(), leader.username
+    groups = InspectionGroup.objects.filter(year=year, bureau__name="漯河市郾城区教育局")
+    assert {g.name: sorted(m.username for m in g.members.all()) for g in groups} == {
+        "第一督导组": ["inspector"], "第二督导组": ["inspector2"]}
+    assert not Oversight.objects.filter(year=year, group__isnull=True, unit__kind=UnitKind.SCHOOL).exists()
+    page = client_for(User.objects.get(username="leader")).get(reverse("home")).content.decode()
+    assert "我包抓的单位（8）" in page and "郾城区第一实验小学" in page
+    case = AccountabilityCase.objects.open().filter(unit__bureau__name="漯河市郾城区教育局").first()
+    assert case is not None
+    admin = client_for(User.objects.get(username="admin"))
+    assert "待处理" in admin.get(reverse("ledgers:case_list")).content.decode()
+    assert case.reason in admin.get(case.get_absolute_url()).content.decode()

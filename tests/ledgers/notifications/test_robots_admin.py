@@ -43,3 +43,28 @@ def test_liaison_has_no_robot_pages(client_for, liaison):
         assert client_for(liaison).get(reverse(name)).status_code == 403
     response = client_for(liaison).get(reverse("admin:ledgers_webhook_changelist"))
     assert response.status_code in (302, 403)
+
+
+def test_test_send_posts_to_the_robot_now_and_says_what_it_answered(client_for, admin_user, school_a, robot,
+                                                                     robot_down, district2_admin):
+    from ledgers.models import Delivery, DeliveryStatus
+
+    hook = Webhook.objects.create(bureau=school_a.bureau, unit=school_a, flavour=Flavour.WECOM, url=robot.url + "/send")
+    browser = client_for(admin_user)
+    page = browser.post(reverse("reports:robot_test", args=[hook.pk]), follow=True).content.decode()
+    assert "测试消息已发送到" in page
+    [(path, content_type, body)] = robot.posts
+    assert path == "/send" and content_type.startswith("application/json")
+    assert "测试消息" in body["markdown"]["content"] and admin_user.display_name in body["markdown"]["content"]
+    sent = Delivery.objects.get(webhook=hook)
+    assert sent.status == DeliveryStatus.SENT and sent.subject == "测试消息"
+    assert "已发送" in browser.get(reverse("ledgers:delivery_list")).content.decode()  # in the 发送记录
+    # A robot that does not answer: the page says so, the 发送记录 keeps the failure.
+    hook.url = robot_down.url + "/send"
+    hook.save()
+    page = browser.post(reverse("reports:robot_test", args=[hook.pk]), follow=True).content.decode()
+    assert "测试发送失败" in page and "请检查 Webhook 地址" in page
+    assert Delivery.objects.filter(webhook=hook, status=DeliveryStatus.FAILED).count() == 1
+    # Another district's admin cannot test-send it.
+    assert client_for(district2_admin).post(reverse("reports:robot_test", args=[hook.pk])).status_code == 404
+    assert len(robot.posts) == 1
