@@ -1,4 +1,4 @@
-"""The leader's home panels: 我包抓的单位 (the units the leader answers for: reports.oversight), then
+"""The leader's home panels: 我包抓的单位 (the units the leader answers for: reports.leader_units), then
 the month on one phone screen.
 
 This month's headline figures, the five lowest-ranked units, the units with the most overdue
@@ -11,7 +11,7 @@ from django.utils import timezone
 from ledgers.models import Bulletin, Problem
 from ledgers.views.core import register_home_panel
 
-from .oversight import leader_unit_rows, month_summary_for
+from .leader_units import leader_unit_rows, month_summary_for
 from .summaries import Month
 
 LOWEST = 5

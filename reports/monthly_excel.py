@@ -109,6 +109,7 @@ def monthly_workbook(summary):
                          heading=f"{summary.title} 活动档案")
     if summary.groups:
         book.add_table_sheet("督导组", GROUP_COLUMNS, group_rows(summary), heading=f"{summary.title} 督导组包督查情况")
-    book.add_table_sheet("问责", CASE_COLUMNS, case_rows(summary.accountability),
-                         heading=f"{summary.title} 问责情况（{len(summary.accountability)} 项）")
+    if summary.accountability or summary.groups:  # as the page and the PDF: a bureau using neither has no sheet
+        book.add_table_sheet("问责", CASE_COLUMNS, case_rows(summary.accountability),
+                             heading=f"{summary.title} 问责情况（{len(summary.accountability)} 项）")
     return book.close()

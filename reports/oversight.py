@@ -1,100 +1,15 @@
-"""领导包抓 · 督导组包督查 · 问责 as plain data for the reports: a leader's 我包抓的单位, each group's
-section of the month summary, and the 问责 entries the month summary, the year's assessment and the
-printed 问责台账 list. The figures are the month summary's (reports.summaries, whose rules are
-ledgers.rules); nothing here defines a figure of its own.
+"""督导组包督查 · 问责 as plain data for the reports: each group's section of the month summary, and
+the 问责 entries the month summary, the year's assessment and the printed 问责台账 list. The figures
+are the month summary's unit rows (reports.summaries, whose rules are ledgers.rules); nothing here
+defines a figure of its own. (A leader's 我包抓的单位 is reports.leader_units.) reports.summaries
+imports this module, so it never imports that one.
 """
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db.models import Count, Prefetch
-from django.utils import timezone
+from django.db.models import Prefetch
 
 from ledgers import rules
-from ledgers.models import (
-    AccountabilityAction, AccountabilityCase, CampaignYear, Check, InspectionGroup, Oversight,
-)
-from ledgers.page_view import request_memo
-from ledgers.services.oversight import leader_units
-from ledgers.services.ranking import score_ranking
-
-
-# --- a leader's 我包抓的单位 -----------------------------------------------------------------------
-
-@dataclass
-class LeaderUnitRow:
-    unit: object
-    problems_open: int = 0
-    problems_overdue: int = 0
-    tasks_overdue: int = 0
-    week_checks: int = 0
-    week_rate: Decimal | None = None
-    activities: int = 0
-    rank: int | None = None
-    month_rate: Decimal | None = None
-    cases_open: int = 0
-
-    @property
-    def needs_attention(self):
-        return bool(self.problems_overdue or self.tasks_overdue or self.cases_open)
-
-
-@dataclass
-class LeaderUnits:
-    month: object
-    week: tuple  # (iso_year, iso_week)
-    ranked: int
-    rows: list = field(default_factory=list)
-
-    @property
-    def week_label(self):
-        return f"第{self.week[1]}周"
-
-    @property
-    def week_value(self):
-        """"2026-W10": the check list's week filter."""
-        return f"{self.week[0]}-W{self.week[1]:02d}"
-
-    @property
-    def attention(self):
-        return sum(1 for r in self.rows if r.needs_attention)
-
-
-def month_summary_for(bureau, month, today):
-    """The bureau's month summary without its lists, once per page view (the leader's two panels share it)."""
-    from .summaries import monthly_summary
-
-    return request_memo(("leader month summary", bureau.pk if bureau else None, str(month), today),
-                        lambda: monthly_summary(month, bureau=bureau, today=today, lists=False))
-
-
-def leader_unit_rows(user, today=None):
-    """LeaderUnits for a leader: each of their units' open and overdue problems, overdue task items,
-    this week's checks and score rate, this month's archives, rank and score rate, open 问责提示.
-    A fixed number of queries however many units (the month summary's grouped ones, and two more)."""
-    from .summaries import Month
-
-    today = today or timezone.localdate()
-    month = Month.containing(today)
-    units = leader_units(user, CampaignYear.objects.current())
-    iso_year, iso_week = today.isocalendar()[:2]
-    if not units:
-        return LeaderUnits(month, (iso_year, iso_week), 0)
-    summary = month_summary_for(user.bureau, month, today)
-    by_unit = {r.unit_id: r for r in summary.rows}
-    week = {r["unit_id"]: r for r in score_ranking(Check.objects.filter(unit__in=units).for_week(iso_year, iso_week))}
-    cases = dict(AccountabilityCase.objects.filter(unit__in=units).open().values_list("unit_id").annotate(n=Count("pk"))
-                 .order_by())
-    result = LeaderUnits(month, (iso_year, iso_week), summary.ranked_units)
-    for unit in units:
-        r = by_unit.get(unit.pk)
-        row = LeaderUnitRow(unit, cases_open=cases.get(unit.pk, 0))
-        if r is not None:
-            row.problems_open, row.problems_overdue, row.tasks_overdue = r.problems_open, r.problems_overdue, r.tasks_overdue
-            row.activities, row.rank, row.month_rate = r.activities, r.rank, r.score_rate
-        if w := week.get(unit.pk):
-            row.week_checks, row.week_rate = w["checks"], w["rate"]
-        result.rows.append(row)
-    return result
+from ledgers.models import AccountabilityAction, AccountabilityCase, InspectionGroup, Oversight
 
 
 # --- the month summary's section per group ----------------------------------------------------------
@@ -171,10 +86,14 @@ def case_rows(cases):
 
 
 def scope_cases(scope):
-    """The 问责 entries of one unit, or of one bureau's units (the city's: every unit)."""
-    from .summaries import _unit_filter
+    """The 问责 entries of one unit, or of one bureau's units (the city's: every unit), as the month
+    summary's scope."""
+    from ledgers.models import Bureau
 
-    return _unit_filter(AccountabilityCase.objects.all(), scope)
+    cases = AccountabilityCase.objects.all()
+    if scope is None or (isinstance(scope, Bureau) and scope.is_city):
+        return cases
+    return cases.filter(unit__bureau=scope) if isinstance(scope, Bureau) else cases.filter(unit=scope)
 
 
 def month_cases(month, scope):

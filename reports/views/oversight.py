@@ -22,7 +22,8 @@ from ledgers.views.imports import selected_year
 from ledgers.views.people import ACCOUNT_SLIPS
 
 from ..login_slips import login_slips_pdf
-from ..oversight import case_rows, leader_unit_rows
+from ..leader_units import leader_unit_rows
+from ..oversight import case_rows
 from ..pdf import render_pdf
 
 

@@ -22,7 +22,7 @@ PAGES = [
     ("liaison", "ledgers:problem_list", {}, 9),
     ("liaison", "ledgers:my_tasks", {}, 9),  # + the periods and reports of recurring tasks (issue 27)
     ("inspector", "reports:dashboard", {}, 21),
-    ("inspector", "reports:monthly", {"month": "2026-11"}, 21),
+    ("inspector", "reports:monthly", {"month": "2026-11"}, 22),  # + the 问责 entries
     ("inspector", "ledgers:task_matrix", {}, 11),
     ("inspector", "ledgers:check_list", {}, 9),
 ]

@@ -374,6 +374,27 @@ def activity_refusal(s, client_for):
             "A·缺少": next((m for m in messages if "照片" in m), None) is not None}
 
 
+def _figure(html, unit, figure):
+    """The text of one figure (data-figure) in one unit's row (data-unit) of a table."""
+    row = re.search(rf'data-unit="{re.escape(unit.name)}">(.*?)</tr>', html, re.S)
+    cell = row and re.search(rf'data-figure="{figure}"[^>]*>(.*?)</a>', row.group(1), re.S)
+    return cell and squash(re.sub(r"<[^>]+>", "", cell.group(1)))
+
+
+def leader_units(s, client_for):
+    """我包抓的单位: a leader given A and B (last: the 包抓 changes no other surface's reading)."""
+    from ledgers.models import Role
+    from ledgers.services import oversight
+    from tests.conftest import make_user
+
+    leader = make_user("fair_leader", Role.LEADER, s.units["S"], "包抓领导")
+    oversight.oversight_set(user=s.users["admin"], year=s.year, units=[s.units["A"], s.units["B"]], leader=leader)
+    html = page(client_for(leader), reverse("reports:my_units"))
+    a, b = s.units["A"], s.units["B"]
+    return {"A·逾期问题": _figure(html, a, "overdue"), "A·逾期任务": _figure(html, a, "tasks"),
+            "B·本周督查": _figure(html, b, "week")}
+
+
 SURFACES = [
     Surface("联络员首页", ["ledgers/home_liaison.html", "ledgers/problems/_home_liaison.html",
                           "ledgers/tasks/_panel_liaison.html", "reports/_home_liaison.html",
@@ -410,4 +431,5 @@ SURFACES = [
     Surface("目标责任书", ["ledgers/letters/detail.html", "ledgers/letters/list.html", "reports/pdf/letter.html",
                           "ledgers/views/letters.py"], letters),
     Surface("活动档案提交", ["ledgers/activities/detail.html", "ledgers/activities/form.html"], activity_refusal),
+    Surface("我包抓的单位", ["reports/_home_my_units.html"], leader_units),
 ]

@@ -17,7 +17,12 @@ TEMPLATES = ROOT / "templates"
 RENDERERS = ["reports/*.py", "ledgers/views/*.py", "ledgers/templatetags/*.py", "ledgers/services/notifications.py"]
 
 # file -> why it shows no figure of its own (its labels are words in a message, a legend, a choice …)
-NOT_FIGURES = {}
+NOT_FIGURES = {
+    # 通报批评 here names what the bureau did about a 问责提示 (提醒谈话 / 约谈 / 通报批评 / 问责) and the
+    # rule 被督查通报批评 N 次, never the bulletin's criticism list.
+    "ledgers/accountability/list.html": "an action taken, a rule's name",
+    "reports/pdf/accountability.html": "an action taken, a rule's name",
+}
 
 
 def files_with_labels():

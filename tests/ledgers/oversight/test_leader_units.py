@@ -12,7 +12,7 @@ from django.utils import timezone
 from ledgers.models import AccountabilityCase, Activity, ActivityCategory, Problem, ProblemStatus, Task
 from ledgers.services import oversight as service
 from ledgers.services.tasks import task_save
-from reports.oversight import leader_unit_rows
+from reports.leader_units import leader_unit_rows
 from tests.conftest import make_user
 from tests.ledgers.checks.factories import make_check, make_problem
 

@@ -375,8 +375,11 @@ def test_the_bureau_monthly_pdf_at_city_scale_is_a_job(client_for, inspector, li
     assert response["Content-Type"] == "application/pdf"
 
 
-def test_the_bureau_admin_sees_jobs_in_the_admin(client_for, admin_user, liaison, school_a, archives):
+def test_the_superuser_sees_jobs_in_the_admin(client_for, superuser, admin_user, liaison, school_a, archives):
     start(client_for(liaison), reverse("reports:binder_pdf"), f"?unit={school_a.pk}")
-    page = client_for(admin_user).get(reverse("admin:reports_job_changelist"))
+    page = client_for(superuser).get(reverse("admin:reports_job_changelist"))
     assert page.status_code == 200 and "郾城区第一实验小学 2026年度台账档案册（PDF）" in page.content.decode()
+    # /admin/ is the superuser's: a bureau admin is sent to the app's pages.
+    sent = client_for(admin_user).get(reverse("admin:reports_job_changelist"), follow=True)
+    assert sent.status_code == 200 and "/admin/" not in sent.redirect_chain[-1][0]
     assert client_for(liaison).get(reverse("admin:reports_job_changelist")).status_code in (302, 403)
