@@ -38,6 +38,9 @@ class OversightBulkForm(forms.Form):
     group = forms.ChoiceField(label="督导组", required=False)
 
     def __init__(self, *args, units, leaders, groups, **kwargs):
+        # Its own ids: the filter form above it on the page has a 包抓领导 and a 督导组 too, and a label
+        # must name this form's control.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units
         self.leaders = {str(u.pk): u for u in leaders}
