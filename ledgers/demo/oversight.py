@@ -31,14 +31,14 @@ def _organise(bureau, year):
         return 0  # no admin to do it, or done before: the bureau's own changes are kept
     schools = list(Unit.objects.filter(bureau=bureau, is_active=True, kind=UnitKind.SCHOOL)
                    .order_by("sort_order", "name"))
-    inspectors = list(oversight.inspectors_of(bureau))
+    inspectors = list(oversight.inspectors_of(bureau).order_by("pk"))  # the first login the first group
     names = ["第一督导组", "第二督导组"][:max(1, min(2, len(inspectors)))]
     size = -(-len(schools) // len(names))
     for i, name in enumerate(names):
         group = oversight.group_save(user=admin, year=year, name=name, rhythm="weekly", members=inspectors[i::len(names)])
         if schools[i * size:(i + 1) * size]:
             oversight.oversight_set(user=admin, year=year, units=schools[i * size:(i + 1) * size], group=group)
-    for i, leader in enumerate(oversight.leaders_of(bureau)):
+    for i, leader in enumerate(oversight.leaders_of(bureau).order_by("pk")):
         units = schools[i * PER_LEADER:(i + 1) * PER_LEADER]
         if units:
             oversight.oversight_set(user=admin, year=year, units=units, leader=leader)
