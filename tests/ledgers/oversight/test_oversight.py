@@ -109,8 +109,8 @@ def test_a_groups_coverage_this_week_lists_the_units_not_yet_checked_first(week,
     assert service.coverage([group], WEDNESDAY)[0].checked == 1
 
 
-def test_the_group_page_shows_this_weeks_coverage(week, group, inspector, client_for, settings):
-    # The page's "today" is the machine's: move the checks into the current week instead.
+def into_this_week():
+    """The pages' "today" is the machine's: move the hand-built week's checks into the current week."""
     from django.utils import timezone
 
     from ledgers.models import Check
@@ -120,6 +120,13 @@ def test_the_group_page_shows_this_weeks_coverage(week, group, inspector, client
     for check in Check.objects.all():
         check.date += shift
         check.save()
+    return today
+
+
+def test_the_group_page_shows_this_weeks_coverage(week, group, inspector, client_for, settings):
+    from ledgers.models import Check
+
+    today = into_this_week()
     html = client_for(inspector).get(group.get_absolute_url()).content.decode()
     assert "已督查 <strong>1</strong> / 4 个单位，还有 <strong>3</strong> 个未督查" in html
     order = [html.index(f'data-unit="{u.name}"') for u in (week[2], week[3], week[1], week[0])]
@@ -184,3 +191,22 @@ def test_the_admin_sets_ticked_units_on_the_page_and_a_leader_only_reads_it(
     assert client_for(leader).get(url).status_code == 200
     assert client_for(leader).post(url, {"units": [schools[2].pk], "leader": leader.pk}).status_code == 403
     assert not Oversight.objects.filter(unit=schools[2]).exists()
+
+
+def test_the_bureaus_dashboard_shows_every_groups_coverage(week, group, year, admin_user, inspector, section,
+                                                           district2_admin, client_for):
+    second = service.group_save(user=admin_user, year=year, name="第二督导组", rhythm="monthly", members=[inspector])
+    service.oversight_set(user=admin_user, year=year, units=week[2:], group=second)
+    from ledgers.models import Check
+
+    today = into_this_week()
+    days = (today - Check.objects.get(unit=week[1]).date).days
+    html = client_for(admin_user).get(reverse("reports:dashboard")).content.decode()
+    panel = html.split('data-testid="group-coverage"')[1].split("</div>\n</div>")[0]
+    first_row = panel.split('data-group="第一督导组"')[1].split("</a>")[0]
+    second_row = panel.split('data-group="第二督导组"')[1].split("</a>")[0]
+    assert "已督查 1/2" in first_row and f"未督查：郾城区第二实验小学（{days} 天）" in first_row
+    assert "已督查 0/2" in second_row and "郾城区第三实验小学（从未督查）" in second_row
+    assert f'href="{group.get_absolute_url()}"' in panel
+    # Another district's admin: no group of district 1 on theirs.
+    assert "第一督导组" not in client_for(district2_admin).get(reverse("reports:dashboard")).content.decode()
