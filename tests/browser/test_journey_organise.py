@@ -11,12 +11,20 @@ from pypdf import PdfReader
 
 from ledgers.models import InspectionGroup, Oversight, Role, Unit, User, Webhook
 from tests.browser.conftest import DESKTOP, PHONE, login_as, screenshot
+from tests.browser.phone_audit import MIN_TEXT_PX, audit
 from tests.conftest import make_user
 from tests.ledgers.notifications.conftest import robot  # noqa: F401 (the fixture: a real local HTTP server)
 
 
 def pdf_text(data):
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def phone_problems(page, url):
+    page.goto(url)
+    seen = audit(page)
+    return ([f"{url}: {seen['docWidth']}px wide"] if seen["docWidth"] > PHONE["width"] else []) + (
+        [f"{url}: texts under {MIN_TEXT_PX}px {seen['small'][:3]}"] if seen["small"] else [])
 
 
 def submit(page, form_testid, button):
@@ -131,6 +139,15 @@ def test_a_district_admin_runs_the_years_organisation_in_the_app(
     page.goto("/admin/ledgers/unit/")
     assert "/admin/" not in page.url
 
+    if phone:  # every page of the journey reads on a phone: no sideways scrolling, no text under 11 px
+        hook = Webhook.objects.get()
+        bad = []
+        for url in ("/units/", f"/units/{unit.pk}/", "/users/", f"/users/{liaison.pk}/", "/groups/",
+                    f"/groups/{group.pk}/", "/oversight/", "/accountability/", "/accountability/rules/", "/robots/",
+                    f"/robots/{hook.pk}/", "/deliveries/", "/settings/"):
+            bad += phone_problems(page, url)
+        assert not bad, bad
+
     # The leader finds the two units on 我包抓的单位, one tap from their records.
     page = open_page()
     login_as(page, leader.username)
@@ -138,6 +155,5 @@ def test_a_district_admin_runs_the_years_organisation_in_the_app(
     expect(panel).to_contain_text(school_a.name)
     expect(panel).to_contain_text("郾城区新区小学")
     if phone:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], width  # no sideways scrolling on a phone
+        assert not phone_problems(page, "/") + phone_problems(page, "/reports/my-units/")
     screenshot(page, f"{name}-leader-home")
