@@ -40,6 +40,7 @@ ENTRIES = [
     ("区县管理", "admin:ledgers_bureau_changelist", (Role.ADMIN,), "系统"),
     ("群机器人", "admin:ledgers_webhook_changelist", (Role.ADMIN,), "系统"),
     ("发送记录", "admin:ledgers_delivery_changelist", (Role.ADMIN,), "系统"),
+    ("帮助", "ledgers:user_guide", ALL, None),
 ]
 
 # Pages only the city's roles use (the city admin creates the districts).
