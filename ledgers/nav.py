@@ -46,6 +46,7 @@ ENTRIES = [
     ("群机器人", "ledgers:robot_list", (Role.ADMIN,), "系统"),
     ("发送记录", "ledgers:delivery_list", (Role.ADMIN,), "系统"),
     ("本局设置", "ledgers:bureau_settings", (Role.ADMIN,), "系统"),
+    ("帮助", "ledgers:user_guide", ALL, None),
 ]
 
 # Pages only the city's roles use (the city admin creates the districts).

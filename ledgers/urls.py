@@ -6,6 +6,7 @@ from .views import activities as activity_views
 from .views import assessment as assessment_views
 from .views import bulletins as bulletin_views
 from .views import checks as check_views
+from .views import core as core_views
 from .views import districts as district_views
 from .views import imports as import_views
 from .views import indicators as indicator_views
@@ -22,7 +23,9 @@ app_name = "ledgers"
 # Printed and exported documents (binder PDF/ZIP, letter PDFs, bulletin PDF and publishing, the
 # problem Excel) are rendered by reports/ and routed in reports/urls.py at the same paths.
 
-urlpatterns = []
+urlpatterns = [
+    path("help/", core_views.user_guide, name="user_guide"),  # 帮助: docs/使用说明.md
+]
 
 # --- tasks, indicators and responsibility letters (任务分解表 · 测评指标 · 目标责任书) ---
 urlpatterns += [

@@ -2,7 +2,9 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from .. import guide
 from ..models import Bureau, CampaignYear, Role, Unit
 
 # Home-page panels contributed by the areas of the product: each is a function
@@ -58,3 +60,11 @@ def home(request):
         return render(request, "ledgers/home_bureau.html", context)
     context["unit"] = user.unit
     return render(request, "ledgers/home_liaison.html", context)
+
+
+@login_required
+@require_safe
+def user_guide(request):
+    """帮助: the user guide, opened at the reader's own chapter."""
+    return render(request, "ledgers/help.html",
+                  {"guide": guide.guide_html(), "chapter": guide.chapter_for(request.user)})
