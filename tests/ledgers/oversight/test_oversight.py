@@ -161,6 +161,7 @@ def test_group_pages_take_a_fixed_number_of_queries_as_units_grow(year, admin_us
             assert client.get(group.get_absolute_url()).status_code == 200
             assert client.get(reverse("ledgers:group_list")).status_code == 200
             assert client.get(reverse("ledgers:oversight_list")).status_code == 200
+            assert 'data-testid="group-coverage"' in client.get(reverse("reports:dashboard")).content.decode()
         return len(captured)
 
     def add_units(first, n):
