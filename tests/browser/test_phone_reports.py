@@ -40,6 +40,8 @@ PAGES = [
     ("bulletin-preview", "ledgers:bulletin_detail",     ("draft_bulletin",),    BUREAU),
     ("task-matrix",      "ledgers:task_matrix",         (),                     BUREAU),
     ("activity-stats",   "ledgers:activity_stats",      (),                     BUREAU),
+    ("my-units",         "reports:my_units",            (),                     ("leader",)),
+    ("accountability",   "ledgers:case_list",           (),                     EVERYONE),
     ("assessment",       "reports:assessment",          ("year",),              BUREAU),
     ("assessment-sheet", "reports:assessment",          ("year", "?unit"),      EVERYONE),
     ("city-home",        "home",                        (),                     CITY),
@@ -135,12 +137,17 @@ def test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop(new_pa
 
 
 def leader_screen_problems(page):
-    """The leader's home shows the month's overview on the first screen, each part linking on."""
+    """The leader's home shows the units they 包抓 on the first screen (the demo leader has eight:
+    issue 30), then the month's overview on one screen of its own, each part linking on. (A leader
+    without 包抓 units has the overview first.)"""
     problems = []
+    mine = page.get_by_test_id("panel-my-units").bounding_box()
+    if mine is None or mine["y"] + mine["height"] > PHONE["height"]:
+        problems.append(f"leader home: 我包抓的单位 does not fit the first screen ({mine})")
     panel = page.get_by_test_id("panel-leader")
     box = panel.bounding_box()
-    if box is None or box["y"] + box["height"] > PHONE["height"]:
-        problems.append(f"leader home: the overview does not fit the first screen ({box})")
+    if box is None or box["height"] > PHONE["height"] or (mine and box["y"] > mine["y"] + mine["height"] + 40):
+        problems.append(f"leader home: the overview does not fit one screen right below 我包抓的单位 ({box})")
     for part in ("leader-figures", "leader-lowest", "leader-overdue", "leader-bulletin"):
         if panel.get_by_test_id(part).locator("a[href]").count() == 0:
             problems.append(f"leader home: {part} has no link")
