@@ -81,6 +81,10 @@ UNIT_OF = {
                                    " ON e.assignment_id = p.id WHERE e.id = r.entry_id)"),
     "ledgers_letteritem": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
     "ledgers_signedscan": "(SELECT p.unit_id FROM ledgers_responsibilityletter p WHERE p.id = r.letter_id)",
+    # 问卷调查: a unit's link and its answers (the answers' unit is their response's).
+    "ledgers_surveyunit": "r.unit_id",
+    "ledgers_surveyresponse": "r.unit_id",
+    "ledgers_surveyanswer": "(SELECT p.unit_id FROM ledgers_surveyresponse p WHERE p.id = r.response_id)",
     # The month page lists a month's published versions; a bureau-wide one (no unit) is shared.
     "reports_publishedreport": f"coalesce(r.unit_id, {SHARED})",
 }
@@ -107,6 +111,9 @@ SHARED_TABLES = {
     "ledgers_assessmentscheme": None,
     "ledgers_indicatorrule": None,
     "ledgers_bulletin": None,
+    "ledgers_question": None,
+    "ledgers_survey": None,
+    "ledgers_surveyquestion": None,
 }
 
 # Tables no cached part may read, and why (tests/ledgers/test_versions.py wants every table in one
@@ -127,6 +134,7 @@ UNTRACKED = {
     "ledgers_notification": "messages", "ledgers_delivery": "messages", "ledgers_webhook": "messages",
     "ledgers_notificationsettings": "messages",
     "ledgers_importupload": "uploads not yet imported", "ledgers_importmapping": "import column choices",
+    "ledgers_surveythrottle": "rate-limit counters of the public survey answers",
 }
 HISTORY_PREFIX = "ledgers_historical"  # django-simple-history's copies, written beside the tracked rows
 BOOKKEEPING = (TABLE, LOG, EPOCH)

@@ -11,7 +11,7 @@ class Styled:
     def style(self):
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -38,6 +38,7 @@ class RuleForm(Styled, forms.Form):
     deduction = forms.DecimalField(label="每项扣分", min_value=0, decimal_places=2, initial="1")
     required = forms.IntegerField(label="要求次数", min_value=1, max_value=100, initial=1)
     period = forms.ChoiceField(label="统计周期", choices=Period.choices, initial=Period.SEMESTER)
+    target = forms.DecimalField(label="知晓率目标（%）", min_value=1, max_value=100, decimal_places=1, initial="90")
     note = forms.CharField(label="补充说明", required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, **kwargs):

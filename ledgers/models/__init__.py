@@ -11,6 +11,7 @@ letters     target responsibility letters (目标责任书), their items and sig
 imports     Excel imports: uploads kept between steps, remembered column mappings, unit aliases
 
 notifications  in-app messages, email/robot deliveries, webhooks, email opt-out (消息提醒)
+surveys     问卷调查: the question bank (应知应会题库), rounds, each unit's link, responses
 assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import (  # noqa: F401
@@ -42,4 +43,7 @@ from .assessment import (  # noqa: F401
 )
 from .notifications import (  # noqa: F401,E402
     Channel, Delivery, DeliveryStatus, Flavour, Notification, NotificationKind, NotificationSettings, Webhook,
+)
+from .surveys import (  # noqa: F401,E402
+    Audience, Question, QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyThrottle, SurveyUnit,
 )

@@ -22,6 +22,7 @@ class ImportKind(models.TextChoices):
     INDICATORS = "indicators", _("测评指标")
     UNITS = "units", _("单位")
     USERS = "users", _("联络员账号")
+    QUESTIONS = "questions", _("应知应会题库")
 
 
 class ImportUploadQuerySet(models.QuerySet):

@@ -35,6 +35,7 @@ UNIT_PATH = {
     "ledgers_assignmentevent": "assignment__unit", "ledgers_progressentry": "assignment__unit",
     "ledgers_progressattachment": "entry__assignment__unit",
     "ledgers_letteritem": "letter__unit", "ledgers_signedscan": "letter__unit",
+    "ledgers_surveyunit": "unit", "ledgers_surveyresponse": "unit", "ledgers_surveyanswer": "response__unit",
     "reports_publishedreport": "unit",  # a bureau-wide one (no unit): counter 0
 }
 
