@@ -10,7 +10,7 @@
 """
 from django.urls import path, register_converter
 
-from .views import assessment, documents, jobs, monthly
+from .views import assessment, documents, jobs, monthly, surveys
 from .summaries import Month
 
 app_name = "reports"
@@ -66,5 +66,8 @@ urlpatterns = [
     path("reports/assessment/<int:year>/publish/", assessment.assessment_publish, name="assessment_publish"),
     path("reports/assessment/<int:year>/catalog.<str:fmt>", assessment.assessment_catalog,
          name="assessment_catalog"),
+    # 问卷调查: a round's QR posters and its responses (?unit=<id> for one unit)
+    path("reports/surveys/<int:pk>/poster.pdf", surveys.survey_poster, name="survey_poster"),
+    path("reports/surveys/<int:pk>/responses.xlsx", surveys.survey_responses, name="survey_responses"),
     *DOCUMENT_PATTERNS,
 ]

@@ -199,6 +199,11 @@ def _count_address(key, now_seconds):
         return cursor.fetchone()[0]
 
 
+def clock():
+    """Now (tests hold it still so that a minute's window does not turn over mid-test)."""
+    return timezone.now()
+
+
 @dataclass
 class Submitted:
     response: SurveyResponse
@@ -209,7 +214,7 @@ def response_submit(*, link, audience, grade, answers, address, now=None):
     """Store one respondent's answers to `link`'s round (answers: {question id: value}, every
     question of the audience answered, checked by the form). Raises AnswerRefused ("closed",
     "quota", "busy") and stores nothing then."""
-    now = now or timezone.now()
+    now = now or clock()
     survey = link.survey
     items = [i.question for i in SurveyQuestion.objects.filter(survey=survey, audience=audience)
              .select_related("question").order_by("order", "pk")]

@@ -40,9 +40,13 @@ DESCRIPTIONS = {
              "已有的单位按名称或别名匹配并更新。",
     "users": "上传联络员名单：姓名、手机号、所属单位、角色（不填为联络员）。新账号生成一次性初始密码，可打印登录条；"
              "首次登录须修改密码。已有账号不重置密码。",
+    "questions": "上传应知应会题库：题型（单选、多选、判断、填空、满意度）、题目、选项（一格一行一个，或每个选项一列）、答案、"
+                 "解析、适用对象（学生、教师、家长、市民，可写“师生”“全部”）、测评指标编号。填空题答案写要点，用顿号分隔，"
+                 "顺序不限。题目相同的按原题更新。",
 }
 DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_list",
-             "units": "admin:ledgers_unit_changelist", "users": "admin:ledgers_user_changelist"}
+             "units": "admin:ledgers_unit_changelist", "users": "admin:ledgers_user_changelist",
+             "questions": "ledgers:question_list"}
 
 
 def selected_year(request):
@@ -131,6 +135,10 @@ def unit_import(request):
 
 def user_import(request):
     return import_upload(request, "users")
+
+
+def question_import(request):
+    return import_upload(request, "questions")
 
 
 # --- step 2: column mapping ---------------------------------------------------------------

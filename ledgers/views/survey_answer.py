@@ -24,6 +24,7 @@ from wenming.client_ip import client_ip
 from ..forms.surveys import AnswerForm
 from ..models import Audience, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyUnit
 from ..models.surveys import GRADES
+from ..params import to_int
 from ..services import surveys as service
 
 COOKIE_SALT = "wenming.survey.response"
@@ -83,8 +84,11 @@ def start(request, token):
     survey = link.survey
     previous = _previous(request, survey)
     if previous is not None:
-        return _message(request, link, "您已参加过本次问卷", "每部手机只能提交一次答卷。您的答题结果如下链接。",
-                        status=409 if request.method == "POST" else 200, previous=previous)
+        # Its result page is at the link of the unit it answered (one answer per phone and round).
+        answered_at = link if previous.unit_id == link.unit_id else \
+            SurveyUnit.objects.filter(survey=survey, unit=previous.unit_id).first()
+        return _message(request, link, "您已参加过本次问卷", "每部手机只能提交一次答卷。",
+                        status=409 if request.method == "POST" else 200, previous=answered_at)
     if not survey.is_open():
         return _closed(request, link)
     audience = request.POST.get("who") if request.method == "POST" else request.GET.get("who")
@@ -95,8 +99,9 @@ def start(request, token):
                      grades=GRADES)
     questions = _questions(survey, audience)
     if request.method != "POST":
-        initial = {"grade": request.GET.get("grade")} if request.GET.get("grade", "").isdigit() else {}
-        form = AnswerForm(initial=initial, questions=questions, audience=audience)
+        grade = to_int(request.GET.get("grade"))
+        form = AnswerForm(initial={"grade": grade if grade in dict(GRADES) else None}, questions=questions,
+                          audience=audience)
         return _page(request, link, "questions", form=form, audience=Audience(audience))
     form = AnswerForm(request.POST, questions=questions, audience=audience)
     if not form.is_valid():

@@ -37,6 +37,7 @@ REPORT_RECORDS = {
     "letter_pdf": ("letter", {}), "bulletin_pdf": ("bulletin", {}), "bulletin_publish": ("bulletin", {}),
     "login_slips": ("import_upload", {}),
     "job_detail": ("job", {}), "job_status": ("job", {}), "job_file": ("job", {}), "job_retry": ("job", {}),
+    "survey_poster": ("survey", {}), "survey_responses": ("survey", {}),
 }
 # Records private to the user who made them (a download, an import), not to a bureau: nobody
 # else opens them, the city included.
@@ -44,7 +45,8 @@ PRIVATE = {"login_slips", "job_detail", "job_status", "job_file", "job_retry",
            "import_map", "import_preview", "import_run", "import_done", "notification_open"}
 
 # Pages that are forms for changing a record (GET shows the form): the city does not get them.
-EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit"}
+EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit", "question_edit",
+              "survey_edit"}
 
 # Downloads whose fixed example text happens to name 郾城区 schools (no data from the database).
 FIXED_EXAMPLES = {"import_template"}

@@ -57,6 +57,8 @@ RECORDS = {
     "assessment_rule_save": ("indicator", {}), "assessment_adjustment_delete": ("adjustment", {}),
     "assessment_adjustment_file": ("adjustment", {}), "assessment_manual_file": ("manual_score", {}),
     "notification_open": ("notification", {}),
+    "question_edit": ("question", {}), "survey_detail": ("survey", {}), "survey_edit": ("survey", {}),
+    "survey_close": ("survey", {}),
 }
 # A user's own settings and messages: anyone signed in (leaders too) may change their own.
 PERSONAL = {"notification_read_all": set(), "notification_settings": {"ledgers.NotificationSettings"}}
@@ -129,7 +131,7 @@ def survey_records(admin_user, school_b, year):
     from ledgers.services.surveys import response_submit
     from tests.ledgers.surveys.factories import RIGHT, make_bank, make_round
 
-    bank = make_bank()
+    bank = make_bank(school_b.bureau)
     survey = make_round(admin_user, [school_b], bank, year=year, title="乙校问卷")
     link = survey.survey_units.get()
     questions = [q for q in bank if "student" in q.audiences]

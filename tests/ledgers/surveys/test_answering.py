@@ -94,7 +94,8 @@ def test_a_full_quota_refuses_more_answers(link_a):
     assert SurveyResponse.objects.count() == 1
 
 
-def test_an_address_answering_too_often_is_asked_to_wait_and_keeps_its_answers(link_a, link_b, settings):
+def test_an_address_answering_too_often_is_asked_to_wait_and_keeps_its_answers(link_a, link_b, settings,
+                                                                              same_minute):
     settings.SURVEY_LIMIT_PER_ADDRESS = 2
     for _ in range(2):
         assert answer(csrf_client(), link_a, answers_for(link_a.survey, "student")).status_code == 303
@@ -108,7 +109,7 @@ def test_an_address_answering_too_often_is_asked_to_wait_and_keeps_its_answers(l
     assert answer(csrf_client(), link_b, data, address="198.51.100.9").status_code == 303
 
 
-def test_a_unit_answered_too_fast_is_slowed(link_a, settings):
+def test_a_unit_answered_too_fast_is_slowed(link_a, settings, same_minute):
     settings.SURVEY_LIMIT_PER_UNIT = 1
     assert answer(csrf_client(), link_a, answers_for(link_a.survey, "student"), address="192.0.2.1").status_code == 303
     response = answer(csrf_client(), link_a, answers_for(link_a.survey, "student"), address="192.0.2.2")
