@@ -143,11 +143,17 @@ class UnitFigure:
         return max(self.minimum - self.sample, 0)
 
 
+def _of_units(qs, unit, lookup="unit"):
+    """`qs` limited to one unit (a Unit or its id) or to a Bureau's units (None: every unit)."""
+    if unit is None:
+        return qs
+    if isinstance(unit, int) or isinstance(unit, _model("Unit")):
+        return qs.filter(**{lookup: unit})
+    return qs.filter(**{f"{lookup}__bureau": unit})
+
+
 def _responses(survey_ids, until=None, unit=None):
-    qs = _model("SurveyResponse").objects.filter(survey_id__in=survey_ids).submitted_before(until)
-    if unit is not None:
-        qs = qs.filter(unit=unit) if isinstance(unit, _model("Unit")) else qs.filter(unit__bureau=unit)
-    return qs
+    return _of_units(_model("SurveyResponse").objects.filter(survey_id__in=survey_ids).submitted_before(until), unit)
 
 
 _SHARE = ExpressionWrapper(F("correct") * 1.0 / F("graded"), output_field=FloatField())
@@ -155,12 +161,10 @@ _SHARE = ExpressionWrapper(F("correct") * 1.0 / F("graded"), output_field=FloatF
 
 def unit_figures(surveys, until=None, unit=None):
     """{(survey id, unit id): UnitFigure} for every unit of every round in `surveys` (units with no
-    answer included), from two grouped queries. `unit`: one Unit, or a Bureau's units."""
+    answer included), from two grouped queries. `unit`: one Unit (or its id), or a Bureau's units."""
     surveys = list(surveys)
     ids = [s.pk for s in surveys]
-    links = _model("SurveyUnit").objects.filter(survey_id__in=ids)
-    if unit is not None:
-        links = links.filter(unit=unit) if isinstance(unit, _model("Unit")) else links.filter(unit__bureau=unit)
+    links = _of_units(_model("SurveyUnit").objects.filter(survey_id__in=ids), unit)
     by_id = {s.pk: s for s in surveys}
     result = {}
     for survey_id, unit_id, name in links.values_list("survey_id", "unit_id", "unit__name"):
@@ -208,16 +212,19 @@ class QuestionFigure:
 
 
 def question_figures(survey, until=None, unit=None):
-    """(graded questions least known first, 满意度 questions) of a round, from two queries."""
+    """(graded questions least known first, 满意度 questions) of a round — or of several rounds (a
+    list) together, each question's answers added up — from two queries."""
+    surveys = survey if isinstance(survey, (list, tuple)) else [survey]
+    ids = [s.pk for s in surveys]
     order, questions = {}, {}
-    for item in _model("SurveyQuestion").objects.filter(survey=survey).select_related(
-            "question", "question__indicator").order_by("audience", "order", "pk"):
+    for item in _model("SurveyQuestion").objects.filter(survey_id__in=ids).select_related(
+            "question", "question__indicator").order_by("survey_id", "audience", "order", "pk"):
         q = item.question
         if q.pk not in questions:
             order[q.pk] = len(order)
             questions[q.pk] = QuestionFigure(q.pk, q.text, q.kind, order[q.pk],
                                              indicator=q.indicator.code if q.indicator_id else "")
-    answers = _model("SurveyAnswer").objects.filter(response__in=_responses([survey.pk], until, unit))
+    answers = _model("SurveyAnswer").objects.filter(response__in=_responses(ids, until, unit))
     rows = (answers.values("question_id")
             .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(correct=True)),
                       rating_sum=Sum("rating"), satisfied=Count("pk", filter=Q(rating__gte=SATISFIED)))
