@@ -1,5 +1,5 @@
 """The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未整改问题,
-活动档案), written from the same `MonthlySummary` as the PDF and the HTML preview.
+活动档案, and 问卷调查 when a round ran in the month), written from the same `MonthlySummary` as the PDF and the HTML preview.
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
 that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
@@ -62,6 +62,8 @@ def summary_rows(summary):
         yield (c.label, _comparison_cell(c, c.current), _comparison_cell(c, c.previous), c.direction)
     yield ("本月未建档单位", t.units_without_activities, summary.previous.units_without_activities, "")
     yield ("责任书已签订单位", t.letters_signed, None, "")
+    for r in summary.surveys:
+        yield (f"问卷知晓率（{r.survey.title}）", Formatted(_percent(r.total.rate), PERCENT), None, "")
 
 
 def unit_rows(summary):
@@ -78,6 +80,20 @@ def problem_rows(summary):
                p.overdue_days)
 
 
+SURVEY_COLUMNS = [
+    Column("问卷", 30, wrap=True), Column("单位", 28), Column("答卷", 8), Column("知晓", 8), Column("知晓率", 9, PERCENT),
+    Column("平均正确率", 11, PERCENT), Column("最少样本", 9), Column("样本不足", 9),
+]
+
+
+def survey_rows(summary):
+    """One row per round and unit: the figures of ledgers.survey_rules as of the month's end."""
+    for r in summary.surveys:
+        for u in r.units:
+            yield (r.survey.title, u.unit, u.sample, u.passed, _percent(u.rate), _percent(u.mean), u.minimum,
+                   "" if u.enough else "是")
+
+
 def monthly_workbook(summary):
     book = Workbook()
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
@@ -87,4 +103,7 @@ def monthly_workbook(summary):
                          heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
     book.add_table_sheet("活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
                          heading=f"{summary.title} 活动档案")
+    if summary.surveys:
+        book.add_table_sheet("问卷调查", SURVEY_COLUMNS, survey_rows(summary),
+                             heading=f"{summary.title} 问卷调查知晓率（截至 {summary.as_of:%Y-%m-%d}）")
     return book.close()

@@ -152,6 +152,7 @@ class QuestionImporter(Importer):
                 results.append(RowResult(row.number, ERROR, cells, "此题已有人作答，不能再改题型、选项或答案"))
                 continue
             question.pk, question.sort_order, question.is_active = current.pk, current.sort_order, current.is_active
+            question._state.adding = False  # the row exists: saving it updates
             status = UPDATE if changes else SAME
             results.append(RowResult(row.number, status, cells, "、".join(changes) + ("已修改" if changes else ""),
                                      question))
