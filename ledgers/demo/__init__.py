@@ -7,7 +7,7 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, assessment, checks, core, districts, tasks
+from . import activities, assessment, checks, core, districts, surveys, tasks
 from .core import PASSWORD  # noqa: F401  (load_demo prints it)
 
 STEPS = [
@@ -18,6 +18,8 @@ STEPS = [
     activities.load,
     # the city's own units and logins, and two more districts with smaller ledgers
     districts.load,
+    # the city's starter 应知应会 bank and a 问卷调查 round of 郾城区's schools with answers
+    surveys.load,
     # last: the assessment scheme scores what the other steps loaded.
     assessment.load,
 ]
