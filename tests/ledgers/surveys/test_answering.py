@@ -130,3 +130,20 @@ def test_the_result_page_without_an_answer_goes_back_to_the_start(link_a):
 def test_each_audience_gets_its_own_questions(link_a, audience, count):
     page = csrf_client().get(link_a.path, {"who": audience}).content.decode()
     assert page.count("<fieldset>") == count
+
+
+def test_the_daily_upkeep_deletes_the_address_counts_older_than_a_day(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from ledgers.models import SurveyThrottle
+    from reports.jobs.upkeep import run_upkeep
+
+    now = timezone.now()
+    old = SurveyThrottle.objects.create(key="a" * 40, window_start=int(now.timestamp()) - 2 * 86400, hits=3)
+    recent = SurveyThrottle.objects.create(key="b" * 40, window_start=int(now.timestamp()) - 600, hits=1)
+    removed = run_upkeep(now=now + datetime.timedelta(seconds=1))
+    assert removed["survey throttle rows"] == 1
+    assert list(SurveyThrottle.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not SurveyThrottle.objects.filter(pk=old.pk).exists()
