@@ -314,8 +314,9 @@ def round_results(survey, *, unit=None, until=None, details=True):
 def latest_round(qs, today):
     """The round to show on a home page: the running one that ends first, else the last one ended
     (of the current year's rounds in `qs`)."""
-    running = qs.filter(starts_on__lte=today, ends_on__gte=today, closed_at__isnull=True).order_by("ends_on", "pk")
-    return running.first() or qs.filter(starts_on__lte=today).order_by("-ends_on", "-pk").first()
+    begun = list(qs.filter(starts_on__lte=today).order_by("-ends_on", "-pk"))  # one query: a year has few rounds
+    running = [s for s in begun if s.ends_on >= today and s.closed_at is None]
+    return min(running, key=lambda s: (s.ends_on, s.pk)) if running else (begun[0] if begun else None)
 
 
 # --- the year, for the assessment ---------------------------------------------------------------------
