@@ -1,16 +1,18 @@
 """Benchmark (not a test): a school assembly answering a 问卷调查 round on their phones, under gunicorn.
 
     DEBUG=1 .venv/bin/python manage.py bench_survey [--respondents 1000] [--concurrency 32] [--workers 2]
+    DEBUG=1 .venv/bin/python manage.py bench_survey --within 60 --concurrency 64   # arriving over a minute
     bin/with-postgres --scratch env DEBUG=1 .venv/bin/python manage.py bench_survey   # on PostgreSQL
 
 Loads the demo data into its own database (a temporary SQLite file, or `--database-url`) and collects the
 static files, as `bench_pages` does; the demo's round of 郾城区 is open and its first school's link is the
 one everybody scanned. With DEBUG=0 and the production settings behind one proxy (AXES_PROXY_COUNT=1),
 gunicorn (`--workers`) serves, and `--concurrency` threads play `--respondents` phones, each new (no
-cookies): open the link's student sheet (`/s/<token>/?who=student`: the form and its CSRF cookie), post
-the answers (most right, some wrong), follow the 303 to the result page. Phones reach the server from
-their own mobile addresses (X-Forwarded-For), and a tenth of them through the school's one Wi-Fi
-address, which stays under SURVEY_LIMIT_PER_ADDRESS.
+cookies; all at once, or arriving evenly over `--within` seconds): open the link's student sheet
+(`/s/<token>/?who=student`: the form and its CSRF cookie), post the answers (most right, some wrong),
+follow the 303 to the result page. Phones reach the server from their own mobile addresses
+(X-Forwarded-For), and a tenth of them through the school's one Wi-Fi address, which stays under
+SURVEY_LIMIT_PER_ADDRESS.
 
 Prints the run's wall time, answers/s (accepted answers ÷ wall time), p50/p99 of the answer POST and of
 every request, the answers by status, the 500s, and whether every accepted answer is in the database
@@ -41,9 +43,11 @@ def percentile(values, share):
 class Assembly:
     """The respondents, shared by the threads; each records (kind, status, ms) per request."""
 
-    def __init__(self, base, link, respondents):
+    def __init__(self, base, link, respondents, within=0):
         self.base, self.link = base, link
-        self.queue = list(range(respondents))
+        self.queue = list(range(respondents))[::-1]  # popped from the end: phone 0 first
+        # --within: phone n arrives at n × within / respondents seconds (evenly spread), else at once
+        self.gap, self.started = within / respondents, time.monotonic()
         self.lock = threading.Lock()
         self.records, self.unexpected = [], []
 
@@ -57,6 +61,7 @@ class Assembly:
 
     def run(self):
         while (n := self.next()) is not None:
+            time.sleep(max(0.0, self.started + n * self.gap - time.monotonic()))
             try:
                 self.respond(n)
             except Exception as error:  # recorded, the next phone goes on
@@ -93,6 +98,9 @@ class Command(BenchmarkCommand):
         parser.add_argument("--respondents", type=int, default=1000)
         parser.add_argument("--concurrency", type=int, default=32, help="phones answering at the same moment")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--within", type=float, default=0,
+                            help="seconds over which the phones arrive, evenly spread (default 0: all at once, "
+                                 "as fast as --concurrency allows: the capacity)")
         add_database_url(parser)
         parser.add_argument("--child", choices=["link", "count"], help=None)
 
@@ -105,7 +113,7 @@ class Command(BenchmarkCommand):
             self.stdout.write(f"demo data on {database_label(env)} loaded in {load_demo(env):.0f} s")
             link = run_child("bench_survey", ["--child", "link"], env)
             with served(env, tmp, "wenming.wsgi", options["workers"]) as base:
-                assembly = Assembly(base, link, options["respondents"])
+                assembly = Assembly(base, link, options["respondents"], options["within"])
                 threads = [threading.Thread(target=assembly.run) for _ in range(options["concurrency"])]
                 started = time.monotonic()
                 for thread in threads:
@@ -117,14 +125,16 @@ class Command(BenchmarkCommand):
             log = (Path(tmp) / "gunicorn-wenming.wsgi.log").read_text(errors="replace")
         self.report(database_label(env), link, assembly, seconds, after, log, **options)
 
-    def report(self, database, link, assembly, seconds, after, log, *, respondents, concurrency, workers, **options):
+    def report(self, database, link, assembly, seconds, after, log, *, respondents, concurrency, workers, within,
+               **options):
         w = self.stdout.write
         answers = [(status, ms) for kind, status, ms in assembly.records if kind == "answer"]
         accepted = sum(1 for status, _ms in answers if status == 303)
         every = [ms for _kind, _status, ms in assembly.records]
         statuses = Counter(status for _kind, status, _ms in assembly.records)
         w(f"问卷调查 on {database}: {respondents} phones answering {link['unit']}'s link ({len(link['questions'])} "
-          f"questions for 学生), {concurrency} at a time, gunicorn {workers} workers, DEBUG=0")
+          f"questions for 学生), {concurrency} at a time"
+          + (f", arriving evenly over {within:.0f} s" if within else ", all at once") + f", gunicorn {workers} workers, DEBUG=0")
         w(f"wall time {seconds:.1f} s; accepted answers {accepted}; {accepted / seconds:.0f} answers/s")
         w(f"answer POST: p50 {percentile([ms for _s, ms in answers], 0.5):.0f} ms, "
           f"p99 {percentile([ms for _s, ms in answers], 0.99):.0f} ms")
