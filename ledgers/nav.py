@@ -33,6 +33,8 @@ ENTRIES = [
     ("问责台账", "ledgers:case_list", ALL, "督查整改"),
     ("活动档案", "ledgers:activity_list", ALL, "活动档案"),
     ("档案统计", "ledgers:activity_stats", BUREAU, "活动档案"),
+    ("问卷调查", "ledgers:survey_list", ALL, "问卷调查"),
+    ("应知应会题库", "ledgers:question_list", ALL, "问卷调查"),
     ("分析小结", "reports:monthly_index", ALL, "报表"),
     ("我的下载", "reports:downloads", ALL, "报表"),
 

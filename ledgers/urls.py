@@ -16,6 +16,7 @@ from .views import oversight as oversight_views
 from .views import people as people_views
 from .views import problems as problem_views
 from .views import robots as robot_views
+from .views import surveys as survey_views
 from .views import tasks as task_views
 
 app_name = "ledgers"
@@ -63,6 +64,7 @@ urlpatterns += [
     path("indicators/import/", import_views.indicator_import, name="indicator_import"),
     path("units/import/", import_views.unit_import, name="unit_import"),
     path("users/import/", import_views.user_import, name="user_import"),
+    path("questions/import/", import_views.question_import, name="question_import"),
     path("imports/<int:pk>/", import_views.import_map, name="import_map"),
     path("imports/<int:pk>/preview/", import_views.import_preview, name="import_preview"),
     path("imports/<int:pk>/run/", import_views.import_run, name="import_run"),
@@ -116,6 +118,18 @@ urlpatterns += [
          name="assessment_adjustment_delete"),
     path("assessment/adjustments/<int:pk>/file/", assessment_views.adjustment_file, name="assessment_adjustment_file"),
     path("assessment/manual/<int:pk>/file/", assessment_views.manual_file, name="assessment_manual_file"),
+]
+
+# --- 问卷调查: the 应知应会 bank, rounds and their results (the public answer pages: answer_urls.py) ---
+urlpatterns += [
+    path("questions/", survey_views.question_list, name="question_list"),
+    path("questions/new/", survey_views.question_create, name="question_create"),
+    path("questions/<int:pk>/", survey_views.question_edit, name="question_edit"),
+    path("surveys/", survey_views.survey_list, name="survey_list"),
+    path("surveys/new/", survey_views.survey_create, name="survey_create"),
+    path("surveys/<int:pk>/", survey_views.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/edit/", survey_views.survey_edit, name="survey_edit"),
+    path("surveys/<int:pk>/close/", survey_views.survey_close, name="survey_close"),
 ]
 
 # --- the city's admin creates a district with its first admin (新建区县) ---

@@ -86,6 +86,10 @@ UNIT_OF = {
     "ledgers_accountabilityaction": "(SELECT p.unit_id FROM ledgers_accountabilitycase p WHERE p.id = r.case_id)",
     "ledgers_accountabilityattachment": ("(SELECT p.unit_id FROM ledgers_accountabilitycase p JOIN"
                                          " ledgers_accountabilityaction a ON a.case_id = p.id WHERE a.id = r.action_id)"),
+    # 问卷调查: a unit's link and its answers (the answers' unit is their response's).
+    "ledgers_surveyunit": "r.unit_id",
+    "ledgers_surveyresponse": "r.unit_id",
+    "ledgers_surveyanswer": "(SELECT p.unit_id FROM ledgers_surveyresponse p WHERE p.id = r.response_id)",
     # The month page lists a month's published versions; a bureau-wide one (no unit) is shared.
     "reports_publishedreport": f"coalesce(r.unit_id, {SHARED})",
 }
@@ -115,6 +119,9 @@ SHARED_TABLES = {
     "ledgers_inspectiongroup": None,
     "ledgers_inspectiongroup_members": None,
     "ledgers_accountabilityrule": None,
+    "ledgers_question": None,
+    "ledgers_survey": None,
+    "ledgers_surveyquestion": None,
 }
 
 # Tables no cached part may read, and why (tests/ledgers/test_versions.py wants every table in one
@@ -135,6 +142,7 @@ UNTRACKED = {
     "ledgers_notification": "messages", "ledgers_delivery": "messages", "ledgers_webhook": "messages",
     "ledgers_notificationsettings": "messages",
     "ledgers_importupload": "uploads not yet imported", "ledgers_importmapping": "import column choices",
+    "ledgers_surveythrottle": "rate-limit counters of the public survey answers",
 }
 HISTORY_PREFIX = "ledgers_historical"  # django-simple-history's copies, written beside the tracked rows
 BOOKKEEPING = (TABLE, LOG, EPOCH)

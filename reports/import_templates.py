@@ -1,4 +1,4 @@
-"""Example .xlsx files offered on the import pages (tasks, indicators, units, liaisons, 包抓分工).
+"""Example .xlsx files offered on the import pages (tasks, indicators, units, liaisons, 包抓分工, questions).
 
 Bureaus may upload their own tables instead (the import maps the columns); a template only
 shows one layout that imports without any mapping.
@@ -51,10 +51,25 @@ def oversight_template_bytes(year):
                       heading=f"{year.year}年度领导包抓、督导组包督查分工表（包抓领导填局领导姓名；新的督导组名称将新建督导组）")
 
 
+def question_template_bytes(year=None):
+    columns = [Column("序号", 6), Column("题型", 8), Column("题目", 40, wrap=True), Column("选项", 30, wrap=True),
+               Column("答案", 30, wrap=True), Column("解析", 30, wrap=True), Column("适用对象", 14), Column("测评指标", 10)]
+    examples = [
+        ["1", "填空", "请写出社会主义核心价值观的12个主题词", "",
+         "富强、民主、文明、和谐、自由、平等、公正、法治、爱国、敬业、诚信、友善", "国家、社会、公民三个层面各4个", "全部", "8.1"],
+        ["2", "单选", "我市正在创建的是？", "A. 全国文明城市\nB. 国家卫生城市\nC. 国家园林城市", "A", "", "学生、家长", "8.1"],
+        ["3", "判断", "文明校园创建是“两大创建”之一。", "", "对", "两大创建：文明校园、文明家庭", "师生", ""],
+        ["4", "满意度", "您对学校文明创建工作满意吗？", "", "", "", "家长", "8.2"],
+    ]
+    return table_xlsx("应知应会题库", columns, examples,
+                      heading="应知应会题库（题型：单选、多选、判断、填空、满意度；填空题答案要点用顿号分隔，顺序不限）")
+
+
 TEMPLATES = {
     "tasks": (task_template_bytes, "任务分解表导入模板"),
     "indicators": (indicator_template_bytes, "测评指标导入模板"),
     "units": (unit_template_bytes, "单位导入模板"),
     "users": (user_template_bytes, "联络员导入模板"),
     "oversights": (oversight_template_bytes, "包抓分工导入模板"),
+    "questions": (question_template_bytes, "应知应会题库导入模板"),
 }

@@ -1,5 +1,5 @@
 """The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未销号问题,
-活动档案, 督导组, 问责), written from the same `MonthlySummary` as the PDF and the HTML preview.
+活动档案, 督导组, 问责, and 问卷调查 when a round ran in the month), written from the same `MonthlySummary` as the PDF and the HTML preview.
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
 that looks like a formula stays text (reports.excel). Written by XlsxWriter in constant-memory
@@ -62,6 +62,8 @@ def summary_rows(summary):
         yield (c.label, _comparison_cell(c, c.current), _comparison_cell(c, c.previous), c.direction)
     yield ("本月未建档单位", t.units_without_activities, summary.previous.units_without_activities, "")
     yield ("责任书已签订单位", t.letters_signed, None, "")
+    for r in summary.surveys:
+        yield (f"问卷知晓率（{r.survey.title}）", Formatted(_percent(r.total.rate), PERCENT), None, "")
 
 
 def unit_rows(summary):
@@ -98,6 +100,20 @@ def case_rows(cases):
         yield (number, c.unit, c.kind, c.raised_on, c.reason, "\n".join(c.actions), c.status, c.closing)
 
 
+SURVEY_COLUMNS = [
+    Column("问卷", 30, wrap=True), Column("单位", 28), Column("答卷", 8), Column("知晓", 8), Column("知晓率", 9, PERCENT),
+    Column("平均正确率", 11, PERCENT), Column("最少样本", 9), Column("样本不足", 9),
+]
+
+
+def survey_rows(summary):
+    """One row per round and unit: the figures of ledgers.survey_rules as of the month's end."""
+    for r in summary.surveys:
+        for u in r.units:
+            yield (r.survey.title, u.unit, u.sample, u.passed, _percent(u.rate), _percent(u.mean), u.minimum,
+                   "" if u.enough else "是")
+
+
 def monthly_workbook(summary):
     book = Workbook()
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
@@ -112,4 +128,9 @@ def monthly_workbook(summary):
     if summary.accountability or summary.groups:  # as the page and the PDF: a bureau using neither has no sheet
         book.add_table_sheet("问责", CASE_COLUMNS, case_rows(summary.accountability),
                              heading=f"{summary.title} 问责情况（{len(summary.accountability)} 项）")
+
+
+    if summary.surveys:
+        book.add_table_sheet("问卷调查", SURVEY_COLUMNS, survey_rows(summary),
+                             heading=f"{summary.title} 问卷调查知晓率（截至 {summary.as_of:%Y-%m-%d}）")
     return book.close()

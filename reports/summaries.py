@@ -24,6 +24,9 @@ report prints as its 说明):
 - 督导组包督查 (per group, bureau-wide summaries): the group's units, those with a submitted check in
   the month, and their problems found, closed and overdue (the unit rows above, added up).
 - 问责: the entries raised by the month's end and not closed before it began (reports.oversight).
+- 问卷调查: the rounds whose period overlaps the month (for one unit: its rounds), with the answers
+  submitted by the as-of moment: each unit's 知晓率, 平均正确率, sample and 样本不足, the least known
+  questions (ledgers.survey_rules).
 """
 import calendar
 import datetime
@@ -37,10 +40,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from ledgers import rules
+from ledgers import rules, survey_rules
 from ledgers.models import (
     Activity, ActivityPhoto, ActivityStatus, Bureau, CampaignYear, Check, Problem, ProblemStatus,
-    ResponsibilityLetter, TaskAssignment, Unit,
+    ResponsibilityLetter, Survey, TaskAssignment, Unit,
 )
 from ledgers.services.ranking import score_ranking
 
@@ -233,6 +236,28 @@ class DistrictRow:
 
 
 @dataclass
+class MonthRound:
+    """A 问卷调查 round running in the month, as of the month's end: its units' figures (best 知晓率
+    first) and, with the lists, its least known questions."""
+    survey: Survey
+    units: list  # survey_rules.UnitFigure
+    total: survey_rules.UnitFigure
+    weakest: list = field(default_factory=list)
+
+    @property
+    def short_units(self):
+        return [u for u in self.units if not u.enough]
+
+    @property
+    def lowest(self):
+        return [u for u in self.units if u.rate is not None][::-1][:SURVEY_LOWEST]
+
+
+SURVEY_LOWEST = 10
+SURVEY_WEAKEST = 5
+
+
+@dataclass
 class MonthlySummary:
     month: Month
     unit: Unit | None
@@ -250,6 +275,15 @@ class MonthlySummary:
     districts: list[DistrictRow] = field(default_factory=list)  # the city's: its districts ranked
     groups: list = field(default_factory=list)  # reports.oversight.GroupSection per 督导组 (bureau-wide only)
     accountability: list = field(default_factory=list)  # reports.oversight.CaseRow: the month's 问责 entries
+    surveys: list[MonthRound] = field(default_factory=list)  # 问卷调查 rounds running in the month
+
+    @property
+    def section_numbers(self):
+        """The numbers (五、六、七) of the sections after 四、活动亮点 that this summary has, in page order."""
+        shown = [("surveys", bool(self.surveys)), ("groups", bool(self.groups)),
+                 ("accountability", bool(self.accountability or self.groups))]
+        numerals = iter("五六七八")
+        return {name: next(numerals) for name, present in shown if present}
 
     @property
     def title(self):
@@ -632,6 +666,33 @@ def district_rows(rows, units, bureaus):
     return sorted(districts, key=lambda d: (d.rank is None, d.rank or 0))
 
 
+def month_rounds(month, as_of, scope=None, *, questions=True):
+    """The 问卷调查 rounds whose period overlaps the month (of a unit: its own; of a district: the
+    district's; of the city or everything: every round), as of the end of `as_of`. One query without
+    rounds; with rounds two more, and two per round for the least known questions."""
+    rounds = Survey.objects.filter(starts_on__lte=month.last_day, ends_on__gte=month.first_day).select_related(
+        "bureau").order_by("starts_on", "pk")
+    if isinstance(scope, Unit):
+        rounds = rounds.filter(survey_units__unit=scope)
+    elif scope is not None and not scope.is_city:
+        rounds = rounds.filter(bureau=scope)
+    rounds = list(rounds)
+    if not rounds:
+        return []
+    until = rules.end_of(as_of)
+    where = None if scope is None or (isinstance(scope, Bureau) and scope.is_city) else scope
+    figures = survey_rules.unit_figures(rounds, until, where)
+    result = []
+    for survey in rounds:
+        units = survey_rules.rank_units(f for (s, _u), f in figures.items() if s == survey.pk)
+        weakest = []
+        if questions:
+            graded, _ratings = survey_rules.question_figures(survey, until, where)
+            weakest = survey_rules.weakest(graded, SURVEY_WEAKEST)
+        result.append(MonthRound(survey, units, survey_rules.totals(units), weakest))
+    return result
+
+
 def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
     """Everything the month's summary shows: for one unit, one district, or the whole city.
 
@@ -658,6 +719,7 @@ def monthly_summary(month, *, unit=None, bureau=None, today=None, lists=True):
         open_problems=OpenProblems(month, as_of, scope, open_count) if lists else [],
         highlights=highlights(month, scope) if lists else [], ranked_units=ranked, bureau=None if unit else bureau,
         districts=districts, notes=rules.note_lines(unit.bureau if unit else bureau),
+        surveys=month_rounds(month, as_of, scope, questions=lists),
     )
     if lists:
         from .oversight import group_sections, month_cases

@@ -10,7 +10,7 @@
 """
 from django.urls import path, register_converter
 
-from .views import assessment, documents, jobs, monthly, oversight
+from .views import assessment, documents, jobs, monthly, oversight, surveys
 from .summaries import Month
 
 app_name = "reports"
@@ -71,5 +71,8 @@ urlpatterns = [
     path("accountability/ledger.pdf", oversight.accountability_pdf, name="accountability_pdf"),
     path("reports/accounts/login-slips.pdf", oversight.account_slips, name="account_slips"),
     path("robots/<int:pk>/test/", oversight.robot_test, name="robot_test"),
+    # 问卷调查: a round's QR posters and its responses (?unit=<id> for one unit)
+    path("reports/surveys/<int:pk>/poster.pdf", surveys.survey_poster, name="survey_poster"),
+    path("reports/surveys/<int:pk>/responses.xlsx", surveys.survey_responses, name="survey_responses"),
     *DOCUMENT_PATTERNS,
 ]

@@ -352,6 +352,11 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
 # Links in mails and robot messages point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# 问卷调查 (public answers, no account): answers accepted per client address and minute (a school on
+# one Wi-Fi shares one address), and per unit and minute (a school assembly answers at once); a
+# round's quota per unit is set on the round. See README "问卷调查".
+SURVEY_LIMIT_PER_ADDRESS = int(os.environ.get("SURVEY_LIMIT_PER_ADDRESS", "120"))
+SURVEY_LIMIT_PER_UNIT = int(os.environ.get("SURVEY_LIMIT_PER_UNIT", "1500"))
 # The daily digest (日结日清), local time HH:MM; retries of failed sends: NOTIFY_RETRY_SECONDS
 # after the first failure, doubling, at most NOTIFY_MAX_ATTEMPTS tries in all.
 NOTIFY_DIGEST_TIME = os.environ.get("NOTIFY_DIGEST_TIME", "08:00")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    # 问卷调查's public answer pages: short links for the QR posters, no account (ledgers/answer_urls.py).
+    path("s/", include("ledgers.answer_urls")),
     # The ledgers' documents moved to reports/ at the same paths; their old "ledgers:" names
     # stay valid (see reports/urls.py).
     path("", include((ledger_urls.urlpatterns + DOCUMENT_PATTERNS, "ledgers"))),

@@ -7,7 +7,7 @@ running the command twice gives the same data.
 """
 from django.db import transaction
 
-from . import activities, assessment, checks, core, districts, oversight, tasks
+from . import activities, assessment, checks, core, districts, oversight, surveys, tasks
 from .core import PASSWORD  # noqa: F401  (load_demo prints it)
 
 STEPS = [
@@ -20,6 +20,8 @@ STEPS = [
     districts.load,
     # 领导包抓 · 督导组包督查 over every bureau's units, and the 问责 rules run once over the ledgers
     oversight.load,
+    # the city's starter 应知应会 bank and a 问卷调查 round of 郾城区's schools with answers
+    surveys.load,
     # last: the assessment scheme scores what the other steps loaded.
     assessment.load,
 ]

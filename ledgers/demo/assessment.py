@@ -1,7 +1,7 @@
 """Demo step: the year's assessment scheme (考核方案), so every demo unit has a score and a list
 of points being lost. Rules follow what the demo ledgers hold: indicators with activity archives
 are scored on archives (2 per semester), those with check items on checks, the one with the
-most problems on overdue problems, 1.2 on the letter, 8.x by the bureau; the rest on tasks.
+most problems on overdue problems, 1.2 on the letter, 8.1 on the 问卷调查 rounds, the other 8.x by the bureau; the rest on tasks.
 A few manual scores and 加分/扣分 items complete it. One scheme per bureau with an admin and
 units (郾城区 and the demo's other districts), each set by that bureau's admin for its own units.
 Idempotent: a bureau that already has a scheme is skipped.
@@ -62,6 +62,8 @@ def _load_bureau(out, year, bureau, admin):
         params = {}
         if ind.code == "1.2":
             kind = RuleKind.LETTER
+        elif ind.code == "8.1":  # 师生知晓率: scored on the 问卷调查 rounds (ledgers.demo.surveys)
+            kind, params = RuleKind.SURVEY, {"target": Decimal(90)}
         elif ind.code.startswith("8."):
             kind = RuleKind.MANUAL
         elif ind.pk == most_problems:
@@ -80,7 +82,7 @@ def _load_bureau(out, year, bureau, admin):
         for unit in schools[: max(1, len(schools) // 2)]:
             score = (manual.indicator.points * Decimal(rng.choice(["0.8", "0.9", "1.0"]))).quantize(Decimal("0.1"))
             service.manual_score_save(rule=manual, unit=unit, user=admin, score=score, date=date(year.year, 11, 20),
-                                      reason=rng.choice(["问卷调查知晓率 92%", "问卷调查知晓率 88%", "抽样调查满意"]))
+                                      reason=rng.choice(["家长满意度抽样调查 92% 满意", "家长满意度抽样调查 88% 满意", "抽样调查满意"]))
     if len(schools) >= 3:
         service.adjustment_add(scheme=scheme, unit=schools[0], user=admin, kind="bonus", points=Decimal(2),
                                date=date(year.year, 10, 15), reason="获评市级文明校园")

@@ -11,7 +11,7 @@ class Styled:
     def style(self):
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -31,6 +31,8 @@ class ThresholdForm(Styled, forms.Form):
 
 
 class RuleForm(Styled, forms.Form):
+    """One indicator's rule; the target only matters to the 问卷知晓率 kind (90 % when left empty)."""
+
     kind = forms.ChoiceField(label="评分规则", choices=[("", "（不设规则）"), *RuleKind.choices], required=False)
     unit_kinds = forms.MultipleChoiceField(label="适用单位", choices=UnitKind.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple)
@@ -38,11 +40,16 @@ class RuleForm(Styled, forms.Form):
     deduction = forms.DecimalField(label="每项扣分", min_value=0, decimal_places=2, initial="1")
     required = forms.IntegerField(label="要求次数", min_value=1, max_value=100, initial=1)
     period = forms.ChoiceField(label="统计周期", choices=Period.choices, initial=Period.SEMESTER)
+    target = forms.DecimalField(label="知晓率目标（%）", min_value=1, max_value=100, decimal_places=1, initial="90",
+                                required=False)
     note = forms.CharField(label="补充说明", required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style()
+
+    def clean_target(self):
+        return self.cleaned_data["target"] or 90
 
 
 class AdjustmentForm(Styled, forms.Form):

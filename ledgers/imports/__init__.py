@@ -1,5 +1,5 @@
 """Excel import of a bureau's own tables: tasks (任务分解表), indicators (测评体系), units, liaisons,
-包抓分工 (单位 / 包抓领导 / 督导组).
+包抓分工 (单位 / 包抓领导 / 督导组), the 应知应会 question bank.
 
 Steps (views in ledgers/views/imports.py, writes in ledgers/services/imports.py):
 1. upload: the .xlsx is checked by content and stored as an `ImportUpload` of the user;
@@ -16,9 +16,10 @@ from .deadlines import Deadline, parse_deadline  # noqa: F401
 from .indicators import IndicatorImporter
 from .oversight import OversightImporter
 from .people import UnitImporter, UserImporter
+from .questions import QuestionImporter
 from .sheet import Sheet, read_sheet  # noqa: F401
 from .tasks import TaskImporter
 from .units import UnitIndex  # noqa: F401
 
 IMPORTERS = {i.kind: i for i in (TaskImporter(), IndicatorImporter(), UnitImporter(), UserImporter(),
-                                 OversightImporter())}
+                                 OversightImporter(), QuestionImporter())}

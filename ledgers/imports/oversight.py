@@ -30,7 +30,7 @@ class OversightImporter(Importer):
     multi = ("note",)
     preview_headers = ["单位", "包抓领导", "督导组"]
 
-    def check(self, rows, *, year, user):
+    def check(self, rows, *, year, user, **_):
         bureau = user.owning_bureau()
         index = UnitIndex(user)
         leaders = {}
@@ -81,7 +81,7 @@ class OversightImporter(Importer):
             results.append(RowResult(row.number, UPDATE if changes else SAME, cells, "；".join(changes), plan))
         return results
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         made = {}
         created = updated = 0
         for result in results:

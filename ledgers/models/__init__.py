@@ -13,6 +13,7 @@ imports     Excel imports: uploads kept between steps, remembered column mapping
 oversight   领导包抓 and 督导组包督查: each unit's leader and inspection group per campaign year
 accountability  问责: the bureau's rules, the 问责提示 they raise, what was done and the closing
 notifications  in-app messages, email/robot deliveries, webhooks, email opt-out (消息提醒)
+surveys     问卷调查: the question bank (应知应会题库), rounds, each unit's link, responses
 assessment  the year-end assessment scheme (年度考核): scoring rules, manual scores, 加分/扣分
 """
 from .core import (  # noqa: F401
@@ -49,4 +50,7 @@ from .oversight import InspectionGroup, Oversight, Rhythm  # noqa: F401,E402
 from .accountability import (  # noqa: F401,E402
     AccountabilityAction, AccountabilityAttachment, AccountabilityCase, AccountabilityRule, ActionKind, CaseStatus,
     TriggerKind,
+)
+from .surveys import (  # noqa: F401,E402
+    Audience, Question, QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyThrottle, SurveyUnit,
 )

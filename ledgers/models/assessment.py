@@ -30,6 +30,7 @@ class RuleKind(models.TextChoices):
     ACTIVITIES = "activities", _("活动档案")
     LETTER = "letter", _("目标责任书")
     MANUAL = "manual", _("局文明办评分")
+    SURVEY = "survey", _("问卷知晓率")
 
 
 class Period(models.TextChoices):
@@ -109,6 +110,8 @@ class IndicatorRule(models.Model):
     required = models.PositiveSmallIntegerField(_("要求次数"), default=1,
                                                 help_text=_("活动档案：每个周期要求的次数"))
     period = models.CharField(_("统计周期"), max_length=20, choices=Period.choices, default=Period.SEMESTER)
+    target = models.DecimalField(_("知晓率目标（%）"), max_digits=4, decimal_places=1, default=Decimal(90),
+                                 help_text=_("问卷：知晓率达到此值得满分，低于按比例计分"))
     note = models.TextField(_("补充说明"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -123,6 +126,8 @@ class IndicatorRule(models.Model):
             models.CheckConstraint(condition=models.Q(partial__gte=0) & models.Q(partial__lte=1),
                                    name="rule_partial_0_1"),
             models.CheckConstraint(condition=models.Q(deduction__gte=0), name="rule_deduction_not_negative"),
+            models.CheckConstraint(condition=models.Q(target__gt=0) & models.Q(target__lte=100),
+                                   name="rule_target_0_100"),
         ]
 
     def __str__(self):
@@ -157,6 +162,11 @@ class IndicatorRule(models.Model):
                     f"各周期完成比例的平均 × {points} 分（当前周期按已有次数计）。")
         elif self.kind == RuleKind.LETTER:
             text = f"目标责任书已归档得 {points} 分；已签订未归档按 {partial} 计；未签订不得分。"
+        elif self.kind == RuleKind.SURVEY:
+            target = f"{self.target.normalize():f}%"
+            text = (f"本年度各轮问卷调查中本单位的知晓率（答题正确率达到问卷知晓标准的答卷占比，各轮合计）达到 {target} "
+                    f"得 {points} 分，低于按比例计（知晓率 ÷ {target} × {points} 分）；答卷少于该轮最少样本的一轮不计，"
+                    f"各轮均样本不足的不得分；尚未开展问卷调查的暂按满分计。")
         else:
             text = f"由局文明办评分（须填写理由并附佐证），满分 {points} 分；尚未评分的暂不计入满分。"
         return f"{text}{self.note}" if self.note else text

@@ -163,6 +163,28 @@ class BureauOwned:
         super().save(*args, **kwargs)
 
 
+class SharedDownQuerySet(models.QuerySet):
+    """Records a bureau publishes for itself and, from the city, for every district beneath it
+    (the evaluation system, the question bank): a district works with the city's and its own."""
+
+    def for_bureau(self, bureau):
+        """What a bureau works with: the city's records and the bureau's own."""
+        if bureau is None:
+            return self.filter(bureau__kind="city")
+        if bureau.is_city:
+            return self.filter(bureau=bureau)
+        return self.filter(models.Q(bureau__kind="city") | models.Q(bureau=bureau))
+
+    def visible_to(self, user):
+        # Public to every signed-in user of the bureaus they belong to: the city's to everybody, a
+        # district's own to that district (and the city).
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_city:
+            return self
+        return self.for_bureau(user.bureau)
+
+
 class UnitOwnedQuerySet(models.QuerySet):
     """Base QuerySet for every model that belongs to a unit.
 

@@ -23,6 +23,7 @@ class ImportKind(models.TextChoices):
     UNITS = "units", _("单位")
     USERS = "users", _("联络员账号")
     OVERSIGHTS = "oversights", _("包抓分工")
+    QUESTIONS = "questions", _("应知应会题库")
 
 
 class ImportUploadQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .core import Bureau, BureauOwned, CampaignYear
+from .core import Bureau, BureauOwned, CampaignYear, SharedDownQuerySet
 
 
 class Method(models.TextChoices):
@@ -16,26 +16,12 @@ class Method(models.TextChoices):
     SURVEY = "survey", _("问卷调查")
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(SharedDownQuerySet):
+    """The tree a bureau works with (`for_bureau`): the city's indicators and the bureau's own
+    beneath them; public to every signed-in user of those bureaus (`visible_to`)."""
+
     def for_year(self, year):
         return self.filter(year=year)
-
-    def for_bureau(self, bureau):
-        """The tree a bureau works with: the city's indicators and the bureau's own beneath them."""
-        if bureau is None:
-            return self.filter(bureau__kind="city")
-        if bureau.is_city:
-            return self.filter(bureau=bureau)
-        return self.filter(models.Q(bureau__kind="city") | models.Q(bureau=bureau))
-
-    def visible_to(self, user):
-        # The evaluation system is public to every signed-in user of the bureaus it belongs to:
-        # the city's tree to everybody, a district's additions to that district (and the city).
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_city:
-            return self
-        return self.for_bureau(user.bureau)
 
 
 def code_sort_key(code):

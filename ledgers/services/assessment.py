@@ -83,7 +83,7 @@ def scheme_update(*, scheme, user, excellent, good, passing, title=""):
 
 
 def rule_save(*, scheme, indicator, user, kind, unit_kinds, partial="0.5", deduction="1", required=1,
-              period=Period.SEMESTER, note=""):
+              period=Period.SEMESTER, target="90", note=""):
     """Set (create or replace) the scoring rule of one indicator; kind "" removes the rule."""
     _require_admin(user, scheme.bureau)
     if indicator.year_id != scheme.year_id:
@@ -117,6 +117,7 @@ def rule_save(*, scheme, indicator, user, kind, unit_kinds, partial="0.5", deduc
         rule.kind, rule.unit_kinds, rule.period, rule.required = kind, kinds, period, required
         rule.partial = _decimal(partial, "部分得分比例", minimum=0, maximum=1)
         rule.deduction = _decimal(deduction, "每项扣分", minimum=0, maximum=indicator.points)
+        rule.target = _decimal(target, "知晓率目标", minimum=Decimal("0.1"), maximum=100)
         rule.note = (note or "").strip()
         rule.save()
     return rule

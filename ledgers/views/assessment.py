@@ -50,9 +50,9 @@ def _message(error):
 def _rule_initial(rule):
     if rule is None:
         return {"kind": "", "unit_kinds": list(ALL_KINDS), "partial": "0.5", "deduction": "1", "required": 1,
-                "period": "semester"}
+                "period": "semester", "target": "90"}
     return {"kind": rule.kind, "unit_kinds": rule.unit_kinds, "partial": rule.partial, "deduction": rule.deduction,
-            "required": rule.required, "period": rule.period, "note": rule.note}
+            "required": rule.required, "period": rule.period, "target": rule.target, "note": rule.note}
 
 
 def _scheme_page(request, year, bureau, scheme, *, threshold_form=None, failed=None):

@@ -43,9 +43,13 @@ DESCRIPTIONS = {
     "oversights": "上传领导包抓、督导组包督查分工表：单位、包抓领导（本局局领导的姓名或用户名）、督导组（如 第一督导组）。"
                   "每个单位每年只有一位包抓领导、一个督导组，再次导入即改为新的分工；表中新出现的督导组名称将新建督导组，"
                   "组员在督导组页面添加。某格为空时，该项保持不变。",
+    "questions": "上传应知应会题库：题型（单选、多选、判断、填空、满意度）、题目、选项（一格一行一个，或每个选项一列）、答案、"
+                 "解析、适用对象（学生、教师、家长、市民，可写“师生”“全部”）、测评指标编号。填空题答案写要点，用顿号分隔，"
+                 "顺序不限。题目相同的按原题更新。",
 }
 DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_list",
-             "units": "ledgers:unit_list", "users": "ledgers:user_list", "oversights": "ledgers:oversight_list"}
+             "units": "ledgers:unit_list", "users": "ledgers:user_list", "oversights": "ledgers:oversight_list",
+             "questions": "ledgers:question_list"}
 
 
 def selected_year(request):
@@ -134,6 +138,10 @@ def unit_import(request):
 
 def user_import(request):
     return import_upload(request, "users")
+
+
+def question_import(request):
+    return import_upload(request, "questions")
 
 
 # --- step 2: column mapping ---------------------------------------------------------------

@@ -23,6 +23,10 @@ figures underneath are ledgers.rules, as on every other page:
   them; the mean of min(count, required) / required over the periods begun by the as-of day.
 - letter: 已归档 by the as-of day full marks, 已签订 (confirmed by the bureau) `partial`, otherwise 0.
 - manual: the bureau's score dated by the as-of day; none yet: left out of full marks (待评分).
+- survey (问卷知晓率): the unit's 知晓率 over the year's rounds begun by the as-of day, answers submitted
+  by its end, each round counted only where the unit's sample reaches the round's minimum
+  (ledgers.survey_rules.year_figures); full points at or above the rule's target, `points × 知晓率 ÷
+  target` below; no round counted (too small a sample): 0; no round begun yet: full points, as checks.
 Indicators whose rule does not apply to the unit's kind are left out of its full marks; a parent
 indicator's score is the sum of its children's. total = base + 加分 − 扣分 (floor 0);
 percent (折合得分) = total / full marks × 100, one decimal; units ranked by it with shared ranks.
@@ -39,7 +43,7 @@ from django.db.models.functions import Coalesce, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from ledgers import rules
+from ledgers import rules, survey_rules
 from ledgers.models import (
     Activity, ActivityStatus, AdjustmentKind, Bureau, CheckItem, CheckScore, CheckStatus, Indicator,
     LetterStatus, ManualScore, Period, Problem, ProblemStatus, ResponsibilityLetter, RuleKind, TaskAssignment,
@@ -244,6 +248,7 @@ class Evidence:
     note: str
     url: str = ""
     object_pk: int | None = None
+    figure: object = None  # a survey round's survey_rules.UnitFigure
 
 
 @dataclass
@@ -429,6 +434,13 @@ def letter_figures(year, as_of, unit=None):
     return result
 
 
+def survey_figures(year, as_of, ids, unit=None):
+    """{unit id: survey_rules.YearFigure} of the year's rounds begun by the as-of day (three queries)."""
+    if not ids:
+        return {}
+    return survey_rules.year_figures(year, _end_of(as_of), unit=unit, started_by=as_of)
+
+
 def manual_figures(scheme, as_of, unit=None):
     if scheme is None:
         return {}
@@ -497,6 +509,16 @@ def _score_leaf(node, unit_id, unit_kind, figures, spans):
         state = figures["letters"].get(unit_id, "")
         cell.score = points if state == "archived" else q2(points * rule.partial) if state == "signed" else ZERO
         cell.info = {"archived": "已归档", "signed": "已签订，未归档", "pending": "待确认（未签订）"}.get(state, "未签订")
+    elif kind == RuleKind.SURVEY:
+        f = figures["surveys"].get(unit_id)
+        if f is None or not f.rounds:
+            cell.score, cell.info = points, "尚未开展问卷调查"
+        elif not f.counted:
+            cell.score, cell.info = ZERO, "样本不足（答卷少于最少样本），不得分"
+        else:
+            share = Decimal(f.passed) * 100 / (f.sample * rule.target)
+            cell.score = q2(points * min(share, Decimal(1)))
+            cell.info = lambda: f"知晓率 {f.rate}%（{f.sample} 份答卷，目标 {format_points(rule.target)}%）"
     else:
         score = figures["manual"].get(key)
         if score is None:
@@ -532,6 +554,7 @@ def score_units(year, scheme, nodes, units, as_of, unit=None):
         "activities": activity_figures(year, as_of, nodes, unit),
         "letters": letter_figures(year, as_of, unit) if _ids(nodes, RuleKind.LETTER) else {},
         "manual": manual_figures(scheme, as_of, unit) if _ids(nodes, RuleKind.MANUAL) else {},
+        "surveys": survey_figures(year, as_of, _ids(nodes, RuleKind.SURVEY), unit),
     }
     adjustments = adjustment_figures(scheme, as_of, unit)
     kind_labels = dict(UnitKind.choices)
@@ -753,6 +776,48 @@ def _letter_evidence(year, unit, as_of, ids):
     return result
 
 
+def _survey_evidence(year, unit, as_of, ids):
+    """One line per round of the year begun by the as-of day: counted, or too small a sample."""
+    if not ids:
+        return []
+    figure = survey_rules.year_figures(year, _end_of(as_of), unit=unit, started_by=as_of).get(unit.pk)
+    result = []
+    for survey, f in (figure.rounds if figure else []):
+        counted = f.enough and f.sample > 0
+        note = (f"答卷 {f.sample} 份，知晓 {f.passed} 人，知晓率 {f.rate}%" if counted
+                else f"样本不足：答卷 {f.sample} 份，少于最少样本 {f.minimum} 份，不计")
+        for ind in ids:
+            result.append(Evidence(ind, "问卷调查", survey.title, survey.starts_on, counted, note,
+                                   _url("ledgers:survey_detail", survey.pk), survey.pk, f))
+    return result
+
+
+def _survey_actions(code, cell, items, as_of, unit_id):
+    """Rounds still short of their sample (answers can still come in), and the questions that cost
+    points: the least known of the unit's last counted round."""
+    from ledgers.models import Survey
+
+    lines = []
+    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=[e.object_pk for e in items])}
+    for e in items:
+        survey = surveys.get(e.object_pk)
+        if not e.counted and survey is not None and as_of <= survey.ends_on and survey.closed_at is None:
+            f = e.figure
+            lines.append(ActionLine(code, f"{code} 问卷《{e.title}》样本不足（答卷 {f.sample} 份，至少 {f.minimum} 份）："
+                                          f"还需 {f.short} 份，请组织师生、家长扫码作答", e.url, cell.lost))
+    counted = [e for e in items if e.counted]
+    if cell.lost > 0 and counted:
+        # The questions least known over the rounds that count (what cost the points).
+        graded, _ratings = survey_rules.question_figures([surveys[e.object_pk] for e in counted], _end_of(as_of),
+                                                         unit=unit_id)
+        weakest = survey_rules.weakest(graded)
+        names = "、".join(f"《{q.text[:24]}》正确率 {q.rate}%" for q in weakest)
+        lines.append(ActionLine(code, f"{code} {cell.detail}，失 {pts(cell.lost)} 分"
+                                      + (f"；掌握最差的题目：{names}，请加强宣传教育" if names else ""),
+                                counted[-1].url, cell.lost))
+    return lines
+
+
 def _manual_evidence(scheme, unit, as_of, ids):
     result = []
     if not ids:
@@ -831,6 +896,8 @@ def _actions(sheet_nodes, row, evidence, assessment_):
                 "等待局文明办归档" if cell.detail.startswith("已签订")
                 else "扫描件已上传，等待局文明办确认" if cell.detail.startswith("待确认") else "请上传签字扫描件")
             lines.append(ActionLine(code, text, e.url if e else "", cell.lost))
+        elif rule.kind == RuleKind.SURVEY:
+            lines += _survey_actions(code, cell, items, as_of, row.unit_id)
     return lines
 
 
@@ -860,7 +927,8 @@ def unit_sheet(year, unit, *, as_of=None, today=None):
                   + _problem_evidence(year, unit, as_of, ids(RuleKind.PROBLEMS), rules)
                   + _activity_evidence(year, unit, as_of, [n for n in nodes if n.indicator_id in applicable])
                   + _letter_evidence(year, unit, as_of, ids(RuleKind.LETTER))
-                  + _manual_evidence(scheme, unit, as_of, ids(RuleKind.MANUAL))):
+                  + _manual_evidence(scheme, unit, as_of, ids(RuleKind.MANUAL))
+                  + _survey_evidence(year, unit, as_of, ids(RuleKind.SURVEY))):
             evidence[e.indicator_id].append(e)
         adjustments = list(Adjustment.objects.filter(scheme=scheme, unit=unit).order_by("date", "pk"))
     actions = _actions(nodes, row, evidence, result) if scheme else []
@@ -877,6 +945,8 @@ def _needs_evidence(node, cell):
         return False
     kind = node.rule.kind
     if kind in (RuleKind.CHECKS, RuleKind.LETTER):
+        return cell.lost > 0
+    if kind == RuleKind.SURVEY:  # a round short of its sample loses points too
         return cell.lost > 0
     return kind in (RuleKind.TASKS, RuleKind.PROBLEMS, RuleKind.ACTIVITIES)
 
@@ -898,7 +968,8 @@ def unit_actions(year, unit, scheme, *, as_of):
               + _check_evidence(year, unit, as_of, ids(RuleKind.CHECKS))
               + _problem_evidence(year, unit, as_of, ids(RuleKind.PROBLEMS), rules)
               + _activity_evidence(year, unit, as_of, [n for n in wanted if n.rule.kind == RuleKind.ACTIVITIES])
-              + _letter_evidence(year, unit, as_of, ids(RuleKind.LETTER))):
+              + _letter_evidence(year, unit, as_of, ids(RuleKind.LETTER))
+              + _survey_evidence(year, unit, as_of, ids(RuleKind.SURVEY))):
         evidence[e.indicator_id].append(e)
     result = Assessment(year, scheme, as_of, timezone.localdate(), nodes, [row], bureau=scheme.bureau)
     return row, [a for a in _actions(nodes, row, evidence, result) if a.fixable]

@@ -5,7 +5,7 @@
 - job rows older than JOBS_KEEP_ROWS_DAYS and finished task rows of django-tasks-db are deleted;
 - files under jobs/ that no job row names (a worker killed while storing) are deleted;
 - every function in CLEANUP_HOOKS runs (see below): the orphaned uploads of
-  `ledgers.services.orphans.clean_orphans`; and everything removed is logged.
+  `ledgers.services.orphans.clean_orphans`, 问卷调查's per-address counts older than a day; and everything removed is logged.
 
 Scheduling needs no cron: `daily_upkeep` re-enqueues itself for the next day at UPKEEP_HOUR
 with `run_after`, and `ensure_upkeep_scheduled()` (run after every `manage.py migrate`, so by
@@ -51,7 +51,15 @@ def clean_orphaned_uploads(now):
     return {"orphaned upload rows": report.pending_rows, "orphaned upload files": report.total_files}
 
 
-CLEANUP_HOOKS = [clean_orphaned_uploads]
+def prune_survey_throttle(now):
+    """问卷调查's per-address counts older than a day (`ledgers.services.surveys.prune_throttle`):
+    nothing about a respondent's address is kept longer."""
+    from ledgers.services.surveys import prune_throttle
+
+    return {"survey throttle rows": prune_throttle(now=now)}
+
+
+CLEANUP_HOOKS = [clean_orphaned_uploads, prune_survey_throttle]
 
 
 def run_upkeep(now=None):

@@ -117,7 +117,11 @@ def check_assessment():
     year = CampaignYear.objects.current()
     yancheng = Bureau.objects.get(name__contains="郾城区")
     scheme = AssessmentScheme.objects.get(year=year, bureau=yancheng)
-    assert IndicatorRule.objects.filter(scheme=scheme).values("kind").distinct().count() == 6
+    assert IndicatorRule.objects.filter(scheme=scheme).values("kind").distinct().count() == 7  # every kind, 问卷知晓率 included
+    from ledgers.models import Question, Survey, SurveyResponse
+    assert Question.objects.filter(bureau__kind="city").count() >= 10
+    survey = Survey.objects.get(bureau=yancheng)
+    assert survey.is_open() and SurveyResponse.objects.filter(survey=survey).count() >= 200
     result = assessment(year, bureau=yancheng)
     assert {r.unit for r in result.rows} == set(Unit.objects.filter(bureau=yancheng, is_active=True)
                                                 .values_list("name", flat=True))

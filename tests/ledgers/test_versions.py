@@ -37,6 +37,7 @@ UNIT_PATH = {
     "ledgers_letteritem": "letter__unit", "ledgers_signedscan": "letter__unit",
     "ledgers_oversight": "unit", "ledgers_accountabilitycase": "unit", "ledgers_accountabilityaction": "case__unit",
     "ledgers_accountabilityattachment": "action__case__unit",
+    "ledgers_surveyunit": "unit", "ledgers_surveyresponse": "unit", "ledgers_surveyanswer": "response__unit",
     "reports_publishedreport": "unit",  # a bureau-wide one (no unit): counter 0
 }
 

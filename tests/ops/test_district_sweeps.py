@@ -38,6 +38,7 @@ REPORT_RECORDS = {
     "login_slips": ("import_upload", {}),
     "job_detail": ("job", {}), "job_status": ("job", {}), "job_file": ("job", {}), "job_retry": ("job", {}),
     "robot_test": ("webhook", {}),
+    "survey_poster": ("survey", {}), "survey_responses": ("survey", {}),
 }
 # Records private to the user who made them (a download, an import), not to a bureau: nobody
 # else opens them, the city included.
@@ -45,7 +46,8 @@ PRIVATE = {"login_slips", "job_detail", "job_status", "job_file", "job_retry",
            "import_map", "import_preview", "import_run", "import_done", "notification_open"}
 
 # Pages that are forms for changing a record (GET shows the form): the city does not get them.
-EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit", "group_edit"}
+EDIT_PAGES = {"task_edit", "activity_edit", "check_edit", "check_correct", "template_edit", "group_edit",
+              "question_edit", "survey_edit"}
 
 # Records the city itself keeps: a district (its names, its admins). The city's POST to them is its
 # own business (the form below is refused for want of a name: still nothing changes).

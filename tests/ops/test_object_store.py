@@ -33,6 +33,8 @@ ALLOWED = {
     "ledgers/management/commands/backup.py": "result.path is the archive written by the admin",
     "benchmarks/harness.py": "a served benchmark's own temporary MEDIA_ROOT (as the bench_ commands)",
     "benchmarks/http_client.py": "the path of a URL the benchmark's browser is redirected to",
+    "ledgers/models/surveys.py": "SurveyUnit.path: the URL path of a unit's public answer link",
+    "ledgers/views/survey_answer.py": "SurveyUnit.path: the URL path of a unit's public answer link (its cookie's path)",
 }
 
 s3_only = pytest.mark.skipif(settings.STORAGE_BACKEND != "s3",

@@ -85,6 +85,14 @@ PARAMS = {
     "reports:assessment_xlsx": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_publish": ["unit", "as_of", "kind", "bureau"],
     "reports:assessment_catalog": ["unit", "bureau"],
+    # 问卷调查
+    "ledgers:question_list": ["bureau", "kind", "audience"],
+    "ledgers:question_import": ["year"],
+    "ledgers:survey_list": ["year", "bureau"],
+    "ledgers:survey_detail": ["unit"],
+    "reports:survey_poster": ["unit"],
+    "reports:survey_responses": ["unit"],
+    "answer:start": ["who", "grade"],
 }
 
 # URL name -> its URL arguments, from the `records` fixture (ledger <int:pk> URLs come from RECORDS).
@@ -109,6 +117,10 @@ ARGS = {
     "reports:assessment_publish": lambda r: {"year": 2026},
     "reports:assessment_catalog": lambda r: {"year": 2026, "fmt": "pdf"},
     "reports:robot_test": lambda r: {"pk": r["webhook"].pk},
+    "reports:survey_poster": lambda r: {"pk": r["survey"].pk},
+    "reports:survey_responses": lambda r: {"pk": r["survey"].pk},
+    "answer:start": lambda r: {"token": r["survey_link"].token},
+    "answer:result": lambda r: {"token": r["survey_link"].token},
 }
 
 JUNK = ["abc", "²", "\x00", "9" * 30, "9999", "10000", "9999-12", "9999-W52", "-1", "", "x" * 3000]

@@ -68,6 +68,8 @@ RECORDS = {
     "user_set_active": ("account", {}),
     "district_detail": ("district", {}), "district_admin_add": ("district", {}),
     "robot_edit": ("webhook", {}), "robot_delete": ("webhook", {}), "delivery_resend": ("delivery", {}),
+    "question_edit": ("question", {}), "survey_detail": ("survey", {}), "survey_edit": ("survey", {}),
+    "survey_close": ("survey", {}),
 }
 # A user's own settings and messages: anyone signed in (leaders too) may change their own.
 PERSONAL = {"notification_read_all": set(),
@@ -120,6 +122,7 @@ def make_records(year, admin_user, inspector, liaison2, school_a, school_b, temp
                                                    points=1, reason="表彰", date=today, upload=jpeg("表彰.jpg"))
     notification = Notification.objects.create(recipient=liaison2, kind=NotificationKind.PROBLEM_RAISED, unit=school_b,
                                                title="乙校的消息", url=problem.get_absolute_url(), dedupe_key="sweep")
+    survey, question = survey_records(admin_user, school_b, year)
     webhook = Webhook.objects.create(bureau=school_b.bureau, unit=school_b, url="http://127.0.0.1:9/robot?key=b")
     delivery = Delivery.objects.create(bureau=school_b.bureau, channel="webhook", webhook=webhook, target=webhook.url,
                                        subject="乙校的消息", dedupe_key="sweep", status="failed")
@@ -140,7 +143,22 @@ def make_records(year, admin_user, inspector, liaison2, school_a, school_b, temp
         "check_photo": check.photos.get(), "template": template, "problem": problem,
         "problem_photo": problem.photos.first(), "bulletin": bulletin,
         "indicator": indicator, "adjustment": adjustment, "manual_score": manual_score,
+        "survey": survey, "question": question, "survey_link": survey.survey_units.get(),
     }
+
+
+def survey_records(admin_user, school_b, year):
+    """A 问卷调查 round of school_b alone, answered once, and its bank (tests/ledgers/surveys)."""
+    from ledgers.services.surveys import response_submit
+    from tests.ledgers.surveys.factories import RIGHT, make_bank, make_round
+
+    bank = make_bank(school_b.bureau)
+    survey = make_round(admin_user, [school_b], bank, year=year, title="乙校问卷")
+    link = survey.survey_units.get()
+    questions = [q for q in bank if "student" in q.audiences]
+    answers = {q.pk: "".join(RIGHT[q.kind]) for q in questions}
+    response_submit(link=link, audience="student", grade=None, answers=answers, address="192.0.2.10")
+    return survey, bank[0]
 
 
 @shared_fixture

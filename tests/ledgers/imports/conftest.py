@@ -17,7 +17,8 @@ from tests.conftest import make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_URLS = {"tasks": "ledgers:task_import", "indicators": "ledgers:indicator_import",
-               "units": "ledgers:unit_import", "users": "ledgers:user_import", "oversights": "ledgers:oversight_import"}
+               "units": "ledgers:unit_import", "users": "ledgers:user_import", "oversights": "ledgers:oversight_import",
+               "questions": "ledgers:question_import"}
 
 
 def xlsx(rows, merges=(), name="表格.xlsx"):

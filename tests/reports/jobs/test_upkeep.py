@@ -46,7 +46,8 @@ def test_upkeep_removes_expired_files_old_rows_and_orphans_and_logs_it(liaison, 
         upkeep.CLEANUP_HOOKS.pop()
     assert removed == {"stale jobs recovered": 0, "expired job files": 1, "old job rows": 1,
                        "orphaned job files": 1, "old task rows": 0, "orphaned upload rows": 0,
-                       "orphaned upload files": 0, "orphaned uploads": 3}
+                       "orphaned upload files": 0, "survey throttle rows": 0,
+                       "orphaned uploads": 3}
     assert calls
     assert default_storage.exists(fresh.file.name) and default_storage.exists(new_orphan)
     assert not default_storage.exists(expired.file.name) and not default_storage.exists(orphan)
