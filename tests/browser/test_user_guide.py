@@ -166,6 +166,13 @@ def bureau_offices_week(open_as):
     open_menu(page, "系统", "数据导入")
     expect(page.locator("h1")).to_contain_text("数据导入")
     shot(page, "imports")
+    open_menu(page, "系统", "单位管理")
+    expect(page.locator("h1")).to_contain_text("单位管理")
+    shot(page, "units")
+    open_menu(page, "问卷调查", "问卷调查")
+    page.get_by_role("link", name="2026年文明校园创建知晓率调查").first.click()
+    expect(page.locator("main")).to_contain_text("知晓率")
+    shot(page, "survey")
     return shot
 
 
@@ -188,6 +195,10 @@ def inspectors_check_on_a_phone(open_as):
     shot(page, "raise-problem")
     page.get_by_role("button", name=f"交办给{SCHOOL}").click()
     expect(page.locator("main")).to_contain_text(f"问题已交办给{SCHOOL}")
+    open_menu(page, "督查整改", "督导组")
+    page.get_by_role("link", name=re.compile("第一督导组")).first.click()
+    expect(page.locator("main")).to_contain_text("未督查")
+    shot(page, "group-units")
     return shot
 
 
@@ -256,6 +267,22 @@ def liaisons_week_on_a_phone(open_as, tmp_path):
 
     open_menu(page, "任务台账", "目标责任书")
     shot(page, "letter")
+
+    open_menu(page, "问卷调查", "问卷调查")
+    page.get_by_role("link", name="2026年文明校园创建知晓率调查").first.click()
+    expect(page.locator("main")).to_contain_text(f"2026年文明校园创建知晓率调查 · {SCHOOL}")
+    shot(page, "survey")
+    pdf_page_shot(shot, page, "下载二维码海报（PDF）", "survey-poster", [SCHOOL, "扫码"])
+    link = page.locator("main a[href^='/s/']").first.get_attribute("href")
+    parent = page.context.browser.new_context(base_url=page.url.split("/surveys/")[0], locale="zh-CN",
+                                              viewport=PHONE, is_mobile=True, has_touch=True,
+                                              device_scale_factor=2)
+    answer = parent.new_page()
+    answer.goto(link)
+    expect(answer.locator("body")).to_contain_text("2026年文明校园创建知晓率调查")
+    shot(answer, "survey-answer")
+    parent.close()
+
     open_menu(page, None, "帮助")
     expect(page.locator("main")).to_contain_text("请先读")
     shot(page, "help")

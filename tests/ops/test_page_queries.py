@@ -21,8 +21,8 @@ PAGES = [
     ("liaison", "ledgers:activity_list", {}, 13),
     ("liaison", "ledgers:problem_list", {}, 9),
     ("liaison", "ledgers:my_tasks", {}, 9),  # + the periods and reports of recurring tasks (issue 27)
-    ("inspector", "reports:dashboard", {}, 21),
-    ("inspector", "reports:monthly", {"month": "2026-11"}, 22),  # + the 问责 entries
+    ("inspector", "reports:dashboard", {}, 22),  # + the 问卷调查 rounds (issue 32)
+    ("inspector", "reports:monthly", {"month": "2026-11"}, 23),  # + the 问责 entries, + the 问卷调查 rounds
     ("inspector", "ledgers:task_matrix", {}, 11),
     ("inspector", "ledgers:check_list", {}, 9),
 ]

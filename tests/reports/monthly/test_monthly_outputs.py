@@ -117,7 +117,7 @@ def test_preview_query_count_does_not_grow_with_units(bureau, django_assert_max_
     versions.clear()  # the summary computed, not taken from the cache (both times)
     # 19 (the tasks' items: one-off and periodic, ledgers.rules.TaskItems), the data versions read
     # (ledgers.versions), and counter 0 read before the signed-in user (cold cache)
-    with django_assert_max_num_queries(22) as small:  # + the month's 问责 entries
+    with django_assert_max_num_queries(23) as small:  # + the month's 问责 entries, + its 问卷调查 rounds
         bureau.get(URL)
     for n in range(20):
         Unit.objects.create(name=f"测试学校{n}", kind=UnitKind.SCHOOL, code=f"t{n}")
