@@ -178,7 +178,7 @@ def load(out, *, bureau=None, per_week=10, seed=2026):
         score_rows.append(scores)
     bulk_create_with_history(checks, Check, default_user=inspector)
     checks = list(Check.objects.filter(year=year, unit__bureau=bureau).order_by("pk"))
-    CheckScore.objects.bulk_create([CheckScore(check_record=c, item=item, score=s)
+    CheckScore.objects.bulk_create([CheckScore(check_record=c, item=item, score=s, applicable=item.max_points)
                                     for c, scores in zip(checks, score_rows) for item, s in scores])
     Check.inspectors.through.objects.bulk_create(
         [Check.inspectors.through(check_id=c.pk, user_id=inspector.pk) for c in checks])

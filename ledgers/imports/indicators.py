@@ -88,7 +88,7 @@ class IndicatorImporter(Importer):
             return []
         return ["指标编号 或 一级指标", "三级指标/测评项目 或 测评标准"]
 
-    def check(self, rows, *, year, user):
+    def check(self, rows, *, year, user, **_):
         bureau = user.owning_bureau()
         existing = _tree(year, bureau)
         nodes = self._by_code(rows, existing) if any("code" in r.values for r in rows) else self._by_levels(rows)
@@ -220,7 +220,7 @@ class IndicatorImporter(Importer):
                 node["points"] = Decimal(0)
         return nodes
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         bureau = user.owning_bureau()
         by_code = _tree(year, bureau)
         created = updated = 0

@@ -61,7 +61,7 @@ class TaskImporter(Importer):
                     break
         return columns
 
-    def check(self, rows, *, year, user):
+    def check(self, rows, *, year, user, **_):
         bureau = user.owning_bureau()
         units = UnitIndex(user)
         # The city's indicators and the bureau's own; on a shared code the bureau's own wins.
@@ -198,7 +198,7 @@ class TaskImporter(Importer):
             changes.append(f"移除责任单位 {'、'.join(a.unit.name for a in dropped)}")
         return changes, ""
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         created = updated = 0
         for result in results:
             plan = result.plan

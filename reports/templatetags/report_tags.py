@@ -67,6 +67,11 @@ def _red(flag):
     return " red" if flag else ""
 
 
+def _veto(r):
+    """一票否决 beside a unit's rate when one of its checks failed a 一票否决 item (ranked last)."""
+    return f' <small class="red">一票否决 {r.vetoed} 次</small>' if r.vetoed else ""
+
+
 @register.simple_tag(takes_context=True)
 def unit_cards(context, rows):
     out = []
@@ -81,7 +86,7 @@ def unit_cards(context, rows):
         out.append(
             f'\n  <div class="unit-card{" no-archive" if not r.activities else ""}">\n'
             f'    <div class="unit-card-head"><span class="rank">{rank}</span>\n'
-            f'      <span class="name">{name}</span><span class="score">{percent(r.score_rate)}<small>得分率</small></span></div>\n'
+            f'      <span class="name">{name}</span><span class="score">{percent(r.score_rate)}<small>得分率{_veto(r)}</small></span></div>\n'
             f'    <div class="unit-card-figures">\n'
             f'      <span><b>{_v(r.tasks_done)}/{_v(r.tasks_due)}</b>任务完成/到期</span>\n'
             f'      <span><b>{_v(r.problems_open)}</b>未整改问题</span>\n'
@@ -116,7 +121,7 @@ def unit_table_rows(context, rows):
             f'      <td class="num">{_v(r.tasks_due)}</td><td class="num">{_v(r.tasks_done)}</td>'
             f'<td class="num">{rate(r.completion_rate)}</td>\n'
             f'      <td class="num{_red(r.tasks_overdue)}">{_v(r.tasks_overdue)}</td>\n'
-            f'      <td class="num">{_v(r.checks)}</td><td class="num">{percent(r.score_rate)}</td>\n'
+            f'      <td class="num">{_v(r.checks)}</td><td class="num">{percent(r.score_rate)}{_veto(r)}</td>\n'
             f'      <td class="num">{_v(r.problems_found)}</td><td class="num">{_v(r.problems_closed)}</td>'
             f'<td class="num">{_v(r.problems_open)}</td>\n'
             f'      <td class="num{_red(r.problems_overdue)}">{_v(r.problems_overdue)}</td>\n'
@@ -135,7 +140,7 @@ def pdf_ranking_rows(context, rows):
     for r in rows:
         name = _v(unit_label(context, r.unit, unit_id=r.unit_id))
         letter = "" if r.letter_signed else '<span class="red">（责任书未签）</span>'
-        score = f"{_v(r.average_score)} / {percent(r.score_rate)}" if r.checks else "—"
+        score = f"{_v(r.average_score)} / {percent(r.score_rate)}{_veto(r)}" if r.checks else "—"
         out.append(
             f'\n    <tr><td>{rank_cell(r.rank)}\u3000{name}{letter}</td><td class="num">{score}</td>'
             f'<td class="num">{rate(r.completion_rate)}</td>'

@@ -13,7 +13,7 @@ from reports.summaries import UnitRow
 CARDS = """{% load report_tags units %}{% for r in ranked_rows %}
   <div class="unit-card{% if not r.activities %} no-archive{% endif %}">
     <div class="unit-card-head"><span class="rank">{% if r.rank %}第 {{ r.rank }} 名{% else %}未排名{% endif %}</span>
-      <span class="name">{% unit_label r.unit unit_id=r.unit_id %}</span><span class="score">{{ r.score_rate|percent }}<small>得分率</small></span></div>
+      <span class="name">{% unit_label r.unit unit_id=r.unit_id %}</span><span class="score">{{ r.score_rate|percent }}<small>得分率{% if r.vetoed %} <small class="red">一票否决 {{ r.vetoed }} 次</small>{% endif %}</small></span></div>
     <div class="unit-card-figures">
       <span><b>{{ r.tasks_done }}/{{ r.tasks_due }}</b>任务完成/到期</span>
       <span><b>{{ r.problems_open }}</b>未整改问题</span>
@@ -39,7 +39,7 @@ ROWS = """{% load report_tags units %}{% for r in ranked_rows %}
       <td class="num pin">{{ r.rank|default:"—" }}</td><td class="pin pin-2">{% unit_label r.unit unit_id=r.unit_id %}</td>
       <td class="num">{{ r.tasks_due }}</td><td class="num">{{ r.tasks_done }}</td><td class="num">{{ r.completion_rate|rate }}</td>
       <td class="num{% if r.tasks_overdue %} red{% endif %}">{{ r.tasks_overdue }}</td>
-      <td class="num">{{ r.checks }}</td><td class="num">{{ r.score_rate|percent }}</td>
+      <td class="num">{{ r.checks }}</td><td class="num">{{ r.score_rate|percent }}{% if r.vetoed %} <small class="red">一票否决 {{ r.vetoed }} 次</small>{% endif %}</td>
       <td class="num">{{ r.problems_found }}</td><td class="num">{{ r.problems_closed }}</td><td class="num">{{ r.problems_open }}</td>
       <td class="num{% if r.problems_overdue %} red{% endif %}">{{ r.problems_overdue }}</td>
       <td class="num">{{ r.average_close_days|default_if_none:"—" }}</td>
@@ -49,7 +49,7 @@ ROWS = """{% load report_tags units %}{% for r in ranked_rows %}
   {% endfor %}"""
 
 PDF_ROWS = """{% load report_tags units %}{% for r in ranked_rows %}
-    <tr><td>{{ r.rank|rank_cell }}　{% unit_label r.unit unit_id=r.unit_id %}{% if not r.letter_signed %}<span class="red">（责任书未签）</span>{% endif %}</td><td class="num">{% if r.checks %}{{ r.average_score }} / {{ r.score_rate|percent }}{% else %}—{% endif %}</td><td class="num">{{ r.completion_rate|rate }}</td><td class="num{% if r.problems_overdue %} red{% endif %}">{{ r.problems_found }} / {{ r.problems_closed }} / {{ r.problems_overdue }}</td><td class="num{% if not r.activities %} red{% endif %}">{{ r.activities }} / {{ r.photos }}</td></tr>
+    <tr><td>{{ r.rank|rank_cell }}　{% unit_label r.unit unit_id=r.unit_id %}{% if not r.letter_signed %}<span class="red">（责任书未签）</span>{% endif %}</td><td class="num">{% if r.checks %}{{ r.average_score }} / {{ r.score_rate|percent }}{% if r.vetoed %} <small class="red">一票否决 {{ r.vetoed }} 次</small>{% endif %}{% else %}—{% endif %}</td><td class="num">{{ r.completion_rate|rate }}</td><td class="num{% if r.problems_overdue %} red{% endif %}">{{ r.problems_found }} / {{ r.problems_closed }} / {{ r.problems_overdue }}</td><td class="num{% if not r.activities %} red{% endif %}">{{ r.activities }} / {{ r.photos }}</td></tr>
   {% endfor %}"""
 
 
@@ -70,7 +70,7 @@ def test_cards_and_rows_match_the_template(request, who, school_a, district2):
                 photos=12, letter_signed=True),
         UnitRow(other.pk, other.name, other.kind),  # nothing this month: no rank, no archive, unsigned
         UnitRow(other.pk, other.name, other.kind, tasks_due=1, tasks_done=1, problems_closed=3,
-                close_days_total=10, rank=2, score_rate=Decimal("100.0"), activities=1),
+                close_days_total=10, rank=2, score_rate=Decimal("100.0"), activities=1, checks=1, vetoed=1),
     ]
     new_cards = render("{% load report_tags %}{% unit_cards ranked_rows %}", user, rows)
     new_rows = render("{% load report_tags %}{% unit_table_rows ranked_rows %}", user, rows)
