@@ -8,8 +8,6 @@ import functools
 from django.conf import settings
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from ledgers.models import Role
 from ledgers.pk_urls import route_key, route_url
@@ -76,34 +74,13 @@ def _entries(seen, city, *where):
     return tuple((group, tuple(items)) for group, items in groups)  # shared: not to be changed
 
 
-@functools.lru_cache(maxsize=256)
-def _menu_html(groups):
-    parts = []
-    for group, items in groups:
-        li, link = ("<li>", "dropdown-item") if group else ('<li class="nav-item">', "nav-link")
-        links = "".join(f'{li}<a class="{link}" href="{escape(url)}">{escape(label)}</a></li>' for label, url in items)
-        if group:
-            parts.append(f'<li class="nav-item dropdown"><a class="nav-link dropdown-toggle" href="#" role="button" '
-                         f'data-bs-toggle="dropdown" aria-expanded="false">{escape(group)}</a>'
-                         f'<ul class="dropdown-menu">{links}</ul></li>')
-        else:
-            parts.append(links)
-    return mark_safe("".join(parts))
-
-
-def menu_html(groups):
-    """The menu's <li> items, as the base template wrote them with two nested loops: the same HTML
-    for the same entries, so it is made once per role (and city or district) and process."""
-    return _menu_html(tuple((group, tuple(items)) for group, items in groups))
-
-
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
     # The signed-in user's own bureau (a district's or the city's); the default before login.
     name = user.bureau_name if user.is_authenticated else settings.BUREAU_NAME
-    context = {"nav_menu": menu_html(entries_for(user)), "BUREAU_NAME": name}
+    context = {"nav_groups": entries_for(user), "BUREAU_NAME": name}
     if user.is_authenticated:
         # The bell: one COUNT on an index, run only if the page's template shows it.
         context["notification_bell"] = SimpleLazyObject(lambda: unread_label(user))

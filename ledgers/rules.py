@@ -15,7 +15,7 @@ without importing them.
 - checks: one figure per unit, check template and ISO week — the mean of that week's submitted
   checks of the template (drafts never count) — and one rounding of score rates (`score_rate`);
 - activities: the evidence rule in force for an indicator (its own, else the bureau's default);
-- the 说明 printed by the bulletin and the month summary, and the README's table (`NOTES`).
+- the 说明 printed by the bulletin and the month summary, and the table of docs/rules.md (`NOTES`).
 """
 import calendar
 import datetime
@@ -617,7 +617,7 @@ def evidence_q(bureau_prefix="activity__unit__bureau__", indicator_prefix="indic
 # --- the rules in the bureau's words ------------------------------------------------------------------
 
 def notes(bureau=None):
-    """The rules as printed in the 说明 of the bulletin and the month summary (and the README's table,
+    """The rules as printed in the 说明 of the bulletin and the month summary (and docs/rules.md's table,
     with the defaults: no bureau)."""
     n = recheck_wait_days()
     evidence = default_evidence(bureau)

@@ -58,7 +58,7 @@ def charts_for(summary, *, links=False):
         "problems": bar_chart([
             ("本月发现", t.problems_found, problems_href()),
             ("本月销号", t.problems_closed, problems_href(status="closed")),
-            ("未整改", t.problems_open, problems_href()),
+            ("未销号", t.problems_open, problems_href()),
             ("逾期未整改", t.problems_overdue, problems_href(overdue=1)),
         ], title="问题整改情况（项）"),
     }

@@ -1,4 +1,4 @@
-"""The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未整改问题,
+"""The monthly summary as an Excel workbook: one sheet per table (汇总, 单位明细, 未销号问题,
 活动档案), written from the same `MonthlySummary` as the PDF and the HTML preview.
 
 Rates are real numbers with a percent format, dates real dates, counts numbers; user text
@@ -20,7 +20,7 @@ UNIT_COLUMNS = [
     Column("序号", 6), Column("单位", 28), Column("类别", 8),
     Column("到期任务", 9), Column("已完成", 8), Column("完成率", 9, PERCENT), Column("累计逾期任务", 12),
     Column("督查次数", 9), Column("平均得分", 9, ONE_DECIMAL), Column("得分率", 9, PERCENT), Column("排名", 6),
-    Column("发现问题", 9), Column("销号问题", 9), Column("未整改", 8), Column("逾期问题", 9),
+    Column("发现问题", 9), Column("销号问题", 9), Column("未销号", 8), Column("逾期问题", 9),
     Column("平均整改天数", 12, ONE_DECIMAL), Column("活动档案", 9), Column("活动照片", 9), Column("责任书已签订", 12),
     Column("一票否决", 9),
 ]
@@ -84,8 +84,8 @@ def monthly_workbook(summary):
     book.add_table_sheet("汇总", SUMMARY_COLUMNS, summary_rows(summary),
                          heading=f"{summary.title}（截至 {summary.as_of:%Y-%m-%d}）", list_sheet=False)
     book.add_table_sheet("单位明细", UNIT_COLUMNS, unit_rows(summary), heading=f"{summary.title} 单位明细")
-    book.add_table_sheet("未整改问题", PROBLEM_COLUMNS, problem_rows(summary),
-                         heading=f"{summary.title} 未整改问题（{len(summary.open_problems)} 项）")
+    book.add_table_sheet("未销号问题", PROBLEM_COLUMNS, problem_rows(summary),
+                         heading=f"{summary.title} 未销号问题（{len(summary.open_problems)} 项）")
     book.add_table_sheet("活动档案", ACTIVITY_COLUMNS, archived_activities(summary.month, summary.unit),
                          heading=f"{summary.title} 活动档案")
     return book.close()

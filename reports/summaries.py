@@ -506,7 +506,7 @@ def compare(current, previous):
         Comparison("平均得分率", current.score_rate, previous.score_rate, "percent", "higher"),
         Comparison("发现问题", current.problems_found, previous.problems_found),
         Comparison("销号问题", current.problems_closed, previous.problems_closed, better="higher"),
-        Comparison("未整改问题", current.problems_open, previous.problems_open, better="lower"),
+        Comparison("未销号问题", current.problems_open, previous.problems_open, better="lower"),
         Comparison("逾期问题", current.problems_overdue, previous.problems_overdue, better="lower"),
         Comparison("平均整改天数", current.average_close_days, previous.average_close_days, "days", "lower"),
         Comparison("活动档案", current.activities, previous.activities, better="higher"),

@@ -1,11 +1,15 @@
 """Django's form renderer, with <select>, <input> and <textarea> written in Python instead of two
 template includes per option or field.
 
-List pages carry filter forms whose selects list every unit, indicator and week: rendering each
-option through `select_option.html` and `attrs.html` was about a third of those pages' time. The
-HTML is the same, character for character, as Django's templates give (tests/wenming/
-test_form_renderer.py compares them); anything unusual (another option template, a non-text label)
-goes through the templates as before.
+List pages carry filter forms whose selects list every unit, indicator and week, and every form
+page writes its fields: rendering each option through `select_option.html` and `attrs.html` was
+about a third of those pages' time. Kept for speed (measured for issue 28, in-process CPU): with
+Django's templates /problems/ after a write took 18.1 ms instead of 13.3, /checks/ 22.3 instead
+of 16.0, the liaison's new-activity form 9.7 instead of 6.5. The HTML is the same, character for
+character, as Django's templates give: tests/wenming/test_form_renderer.py renders each kind of
+widget both ways, each on a new form and in either order, and tests/ops/test_fast_html_sweep.py
+every page of the app; anything unusual (another option template, a non-text label) goes through
+the templates as before. After upgrading Django, run those tests.
 """
 import datetime
 

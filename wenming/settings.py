@@ -1,7 +1,7 @@
 """Settings for wenming, read from environment variables.
 
 SQLite and local media by default so that a fresh checkout just works; see .env.example
-for every variable and README.md for production.
+and docs/operations.md ("Settings") for every variable, and that page for production.
 """
 from datetime import timedelta
 from pathlib import Path
@@ -217,7 +217,7 @@ if STORAGE_BACKEND == "s3":
             "file_overwrite": False,
             # A key prefix inside the bucket (several installs or test runs may share one bucket).
             "location": os.environ.get("AWS_LOCATION", ""),
-            # Presigned URLs live at most 5 minutes (see README, "Object store").
+            # Presigned URLs live at most 5 minutes (docs/operations.md, "Object store").
             "querystring_expire": 300,
             # SeaweedFS, MinIO and most S3-compatible stores want path-style addressing.
             "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
@@ -275,7 +275,7 @@ CSRF_FAILURE_VIEW = "wenming.views.csrf_failure"
 # Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto
 # (the proxy must overwrite that header); SECURE_SSL_REDIRECT=0 if the proxy redirects itself.
 # The test suite (and its browser tests) talk plain HTTP to a local server: HTTPS-only
-# defaults are off there; tests/wenming/test_deploy.py checks them in a real process.
+# defaults are off there; tests/ops/test_production.py checks them in a real process.
 HTTPS_ONLY = not DEBUG and not TESTING
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS_ONLY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -323,7 +323,7 @@ CLIENT_IP_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT") or 0)
 AXES_CLIENT_IP_CALLABLE = "wenming.client_ip.client_ip"
 
 # Background jobs (django-tasks with its database backend: the queue is a table in our own
-# database; `manage.py db_worker` runs them). See reports/jobs/__init__.py and README "Background jobs".
+# database; `manage.py db_worker` runs them). See reports/jobs/__init__.py and docs/architecture.md.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for
 # JOBS_LEASE_SECONDS is taken as dead (worker killed) and retried or failed.
@@ -337,7 +337,7 @@ JOBS_KEEP_ROWS_DAYS = int(os.environ.get("JOBS_KEEP_ROWS_DAYS", "30"))
 # to watch the bar move and to kill a worker mid-job.
 JOBS_STEP_DELAY = float(os.environ.get("JOBS_STEP_DELAY", "0"))
 
-# Notifications (消息提醒, README "消息提醒 (notifications)"). Mail goes through SMTP when
+# Notifications (消息提醒, docs/features.md). Mail goes through SMTP when
 # EMAIL_HOST is set; without it (bin/serve, a laptop) mails are printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -136,7 +136,7 @@ LETTER_TASK = "签订文明创建目标责任书并上传签字扫描件"
 def _period_reports(tasks, liaisons, admin, today, rng):
     """Recurring tasks reported period by period, as a unit does over a year: nearly every period in
     time, a few reported late, and some units behind on the last two periods (逾期). The demo liaison's
-    unit reports everything but last month of its first 每月 task: the missed month of the README's
+    unit reports everything but last month of its first 每月 task: the missed month of docs/rules.md's
     rules. Entries are dated in their periods; the first of an assignment goes through the service
     (it starts the work), the rest are bulk-created."""
     demo_unit = User.objects.filter(username="liaison").values_list("unit_id", flat=True).first()

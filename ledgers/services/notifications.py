@@ -10,7 +10,7 @@ post to the unit's (or bureau's) group robot — which `reports.jobs.notificatio
 the worker, retrying with backoff. Every event has a key: the same key for the same person is
 stored and sent once, whoever records it and however often (`dedupe_key`).
 
-Events and recipients (the README's table "消息提醒"):
+Events and recipients (the table "消息提醒" of docs/features.md):
 - task_assigned        a unit is given a task            → the unit's liaisons (+ unit robot)
 - task_due_soon/today/overdue   daily scan, once a stage → the unit's liaisons (in-app)
 - problem_raised       a problem against a unit          → the unit's liaisons (+ unit robot)

@@ -87,7 +87,20 @@ def _matrix(tasks, kind, page_number):
             units.setdefault(a.unit_id, a.unit)
         rows.append((task, {a.unit_id: a for a in shown}))
     columns = sorted(units.values(), key=lambda u: (u.sort_order, u.name))
-    return {"page": page, "columns": columns, "rows": [(task, [cells.get(u.pk) for u in columns]) for task, cells in rows]}
+    return {"page": page, "columns": columns,
+            "rows": [(task, [_matrix_cell(cells.get(u.pk)) for u in columns]) for task, cells in rows]}
+
+
+def _matrix_cell(assignment):
+    """What a cell of the matrix shows (None: the unit has no part in the task), worked out here
+    rather than by a dozen template lookups in each of up to 40 × 40 cells."""
+    if assignment is None:
+        return None
+    status = assignment.get_status_display()
+    late = assignment.is_overdue()  # annotated by the matrix's query (TaskAssignmentQuerySet.with_overdue)
+    return {"url": assignment.get_absolute_url(), "badge": assignment.badge_class(),
+            "title": f"{assignment.unit.name}：{status}{'（逾期）' if late else ''}",
+            "label": "逾期" if late else status[:2]}
 
 
 @role_required(Role.LIAISON)

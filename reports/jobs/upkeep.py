@@ -12,7 +12,7 @@ with `run_after`, and `ensure_upkeep_scheduled()` (run after every `manage.py mi
 bin/serve and by every deploy) queues the first one. The guard "only one pending" is a look-up
 of READY rows of this task before enqueueing; should two ever be queued at the same moment, the
 next run deletes the other pending ones before it queues tomorrow's. Production needs only the
-worker running (README "Background jobs"); `manage.py run_upkeep` runs it at once by hand or
+worker running (docs/operations.md); `manage.py run_upkeep` runs it at once by hand or
 from a systemd timer.
 """
 import datetime

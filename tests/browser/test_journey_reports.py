@@ -39,5 +39,5 @@ def test_inspector_downloads_the_monthly_summary_as_pdf_and_excel(page, inspecto
     assert xlsx_download.value.suggested_filename.endswith(".xlsx")
     with open(xlsx_download.value.path(), "rb") as f:
         wb = load_workbook(io.BytesIO(f.read()))
-    assert wb.sheetnames == ["汇总", "单位明细", "未整改问题", "活动档案"]
+    assert wb.sheetnames == ["汇总", "单位明细", "未销号问题", "活动档案"]
     screenshot(page, "inspector-monthly-summary")

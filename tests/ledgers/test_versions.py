@@ -140,7 +140,7 @@ def home(client):
     month = html[html.index('data-testid="panel-month"'):]
     rank = re.search(r"第 (\d+) 名", month)
     return {"unit": re.search(r'<h1 class="h4 mb-1">([^<]+)</h1>', html)[1],
-            "open": int(re.search(r"未整改问题 <strong>(\d+)</strong>", month)[1]),
+            "open": int(re.search(r"未销号问题 <strong>(\d+)</strong>", month)[1]),
             "rank": int(rank[1]) if rank else None, "queries": len(queries)}
 
 
@@ -206,8 +206,8 @@ def test_the_month_page_and_dashboard_show_a_change_made_past_the_orm_at_once(ci
     def open_problems(url):
         html = client.get(url).content.decode()
         if "dashboard" in url:
-            return int(re.search(r'<span class="value">(\d+)</span><span class="label">未整改问题', html)[1])
-        return int(re.search(r"尚有 (\d+) 个未整改", html)[1])
+            return int(re.search(r'<span class="value">(\d+)</span><span class="label">未销号问题', html)[1])
+        return int(re.search(r"尚有 (\d+) 个未销号", html)[1])
 
     assert open_problems(f"/reports/monthly/{month}/") == 2
     assert open_problems("/reports/dashboard/") == 2

@@ -175,7 +175,7 @@ def pg(*args, database):
 
 
 def restore_recreated(dump, name):
-    """The README's path: drop the database, make it again, pg_restore the dump into it."""
+    """docs/operations.md's path: drop the database, make it again, pg_restore the dump into it."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")  # the servers' connections are cut
         cursor.execute(f"CREATE DATABASE {name}")

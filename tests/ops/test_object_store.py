@@ -4,7 +4,7 @@
   `os.open`s media and never names MEDIA_ROOT (a scan of the source, every phase); under s3 every
   test runs with MEDIA_ROOT pointing at a plain file (tests/conftest.py), so any write of media to
   the disk fails — here an upload, its display copy and thumbnail, serving and deleting prove it.
-- Files are streamed by the views behind the permission check (README "Object store"); the store
+- Files are streamed by the views behind the permission check (docs/operations.md); the store
   itself refuses an expired or forged presigned URL (SeaweedFS is started with an identity, so it
   checks signatures).
 """

@@ -241,8 +241,8 @@ def month_excel(s, client_for):
     start, header = header_row(book["单位明细"], "序号")
     rows = {r[1]: dict(zip(header, r)) for r in book["单位明细"][start + 1:] if r and r[1]}
     a, b = rows[s.units["A"].name], rows[s.units["B"].name]
-    start, header = header_row(book["未整改问题"], "序号")
-    problems = {problem_key(r[2]): dict(zip(header, r)) for r in book["未整改问题"][start + 1:] if r and r[2]}
+    start, header = header_row(book["未销号问题"], "序号")
+    problems = {problem_key(r[2]): dict(zip(header, r)) for r in book["未销号问题"][start + 1:] if r and r[2]}
     return {
         "A·逾期问题": a["逾期问题"], "A·逾期任务": a["累计逾期任务"], "A·活动档案": a["活动档案"],
         "A·得分率": round(a["得分率"] * 100, 1) if a["得分率"] is not None else None, "A·责任书": a["责任书已签订"],
@@ -379,7 +379,7 @@ SURFACES = [
                           "ledgers/tasks/_panel_liaison.html", "reports/_home_liaison.html",
                           "ledgers/letters/_panel_liaison.html"], liaison_home),
     Surface("我的任务", ["ledgers/tasks/my_tasks.html", "ledgers/views/tasks.py"], my_tasks),
-    Surface("任务分解表", ["ledgers/tasks/matrix.html", "ledgers/templatetags/task_matrix.py", "ledgers/tasks/detail.html",
+    Surface("任务分解表", ["ledgers/tasks/matrix.html", "ledgers/tasks/detail.html",
                          "ledgers/tasks/assignment.html"], task_matrix),
     Surface("活动档案（首页与统计）", ["ledgers/activities/_home_liaison.html", "ledgers/activities/_home_bureau.html",
                                 "ledgers/activities/stats.html", "ledgers/views/activities.py"], activities),
@@ -392,7 +392,8 @@ SURFACES = [
     Surface("工作看板", ["reports/dashboard.html", "reports/city_dashboard.html", "reports/charts.py",
                         "reports/views/monthly.py"], dashboard),
     Surface("月度小结页面", ["reports/monthly.html", "reports/monthly/_tables.html", "reports/monthly/_districts.html",
-                          "reports/templatetags/report_tags.py", "reports/monthly.py"], month_page),
+                          "reports/templatetags/report_tags.py", "reports/monthly.py",
+                          "reports/monthly/_unit_cards.html", "reports/monthly/_unit_table_rows.html"], month_page),
     Surface("月度小结 PDF", ["reports/pdf/monthly.html"], month_pdf),
     Surface("月度小结 Excel", ["reports/monthly_excel.py"], month_excel),
     Surface("督查通报（草稿页面）", ["ledgers/bulletins/_document.html", "ledgers/bulletins/bulletin_detail.html",

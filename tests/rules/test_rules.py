@@ -1,6 +1,6 @@
 """The rules of ledgers/rules.py one by one: each written once, and every place that used to
 write its own copy now agreeing with it (semesters, week bounds, rounding, periods, the new
-deadline of a rejected problem, the check form's warning, the README's table)."""
+deadline of a rejected problem, the check form's warning, the table of docs/rules.md)."""
 import datetime
 import re
 from decimal import Decimal
@@ -20,10 +20,10 @@ from tests.ledgers.checks.factories import jpeg, make_check, make_problem
 D = datetime.date
 
 
-def test_the_readme_states_the_rules_as_the_reports_print_them():
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+def test_the_docs_state_the_rules_as_the_reports_print_them():
+    page = (Path(settings.BASE_DIR) / "docs" / "rules.md").read_text(encoding="utf-8")
     for label, text in rules.notes():
-        assert f"| {label} | {text} |" in readme, label
+        assert f"| {label} | {text} |" in page, label
 
 
 def test_semesters_are_defined_once_for_the_parser_the_assessment_and_the_binder(year):

@@ -1,6 +1,6 @@
 """Benchmark (not a test): the year-end assessment at city scale.
 
-    .venv/bin/python manage.py bench_assessment [--units 330] [--database-url postgres://…]
+    DEBUG=1 .venv/bin/python manage.py bench_assessment [--units 330] [--database-url postgres://…]
 
 Builds bench_reports' city-scale year (330 units, 17,160 checks, ~85,000 problems, 33,000
 activities, 19,800 task assignments) in its own temporary database, then links it to the demo

@@ -1,6 +1,6 @@
 """Benchmark (not a test): the whole bureau's binder as a background job.
 
-    .venv/bin/python manage.py bench_jobs [--units 30] [--photos-per-unit 100]
+    DEBUG=1 .venv/bin/python manage.py bench_jobs [--units 30] [--photos-per-unit 100]
 
 Runs in a temporary directory with its own SQLite database and MEDIA_ROOT, each step in its
 own child process (`--child ...`) so that peak resident memory belongs to one step. Prints:

@@ -1,6 +1,6 @@
 """Benchmark (not a test): photo ingest time and the peak memory of a 300-photo archive binder.
 
-    .venv/bin/python manage.py bench_photos [--photos 300]
+    DEBUG=1 .venv/bin/python manage.py bench_photos [--photos 300]
 
 Runs in a temporary directory with its own SQLite database and MEDIA_ROOT, in child processes
 (`--child ...`) so that each peak resident memory (ru_maxrss, which counts WeasyPrint's and

@@ -1,6 +1,6 @@
 """Benchmark (not a test): the monthly summary and the year's problem export at city scale.
 
-    .venv/bin/python manage.py bench_reports [--units 330] [--districts 10] [--database-url postgres://…]
+    DEBUG=1 .venv/bin/python manage.py bench_reports [--units 330] [--districts 10] [--database-url postgres://…]
 
 Builds, in its own database (a temporary SQLite file unless --database-url names an empty
 PostgreSQL database) and a temporary MEDIA_ROOT, one city-scale year: 330 units, 52 weeks of

@@ -1,6 +1,6 @@
 """Benchmark (not a test): the object store against the local disk, side by side in one run.
 
-    .venv/bin/python manage.py bench_storage [--photos 300] [--repeat 3]
+    DEBUG=1 .venv/bin/python manage.py bench_storage [--photos 300] [--repeat 3]
 
 Starts SeaweedFS on loopback through bin/with-seaweedfs (unless STORAGE_BACKEND=s3 is already
 set, e.g. `bin/with-seaweedfs .venv/bin/python manage.py bench_storage`), then measures, for

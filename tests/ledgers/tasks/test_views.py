@@ -1,5 +1,7 @@
 """Pages of the task breakdown table: the matrix, 我的任务, the task form, attachments."""
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -46,6 +48,39 @@ def test_matrix_filters_overdue_cells(client_for, admin_user, year, school_a):
     make_task(year, [school_a], admin_user, days=9, title="还没到期的任务")
     html = client_for(admin_user).get(reverse("ledgers:task_matrix") + "?status=overdue").content.decode()
     assert "已过期的任务" in html and "还没到期的任务" not in html
+
+
+def matrix_rows(html):
+    """{task title: [(badge text, link, tooltip, badge class) or None for an empty cell, ...]} as shown."""
+    body = html.split('data-testid="task-matrix"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        title = re.search(r'<td class="task-col">\s*<a href="[^"]+">([^<]+)</a>', row)[1]
+        rows[unescape(title)] = [
+            (unescape(m[4]), m[1], unescape(m[3]), m[2]) if m[1] else None
+            for m in re.finditer(r'<td class="cell text-center">(?:<a href="([^"]+)" class="badge ([^"]+)" '
+                                 r'title="([^"]+)">([^<]+)</a>)?</td>', row)]
+    return rows
+
+
+def test_matrix_cells_show_each_units_status_and_link_to_its_record(client_for, admin_user, year, school_a,
+                                                                      school_b):
+    late = make_task(year, [school_a, school_b], admin_user, days=-1, title="已过期的任务")
+    make_task(year, [school_a], admin_user, days=5, title="<只给一小>的任务")
+    done = TaskAssignment.objects.get(task=late, unit=school_b)
+    TaskAssignment.objects.filter(pk=done.pk).update(status="done")
+    TaskAssignment.objects.filter(task__title="<只给一小>的任务").update(status="in_progress")
+    a_late = TaskAssignment.objects.get(task=late, unit=school_a)
+    a_open = TaskAssignment.objects.get(task__title="<只给一小>的任务")
+    html = client_for(admin_user).get(reverse("ledgers:task_matrix")).content.decode()
+    assert matrix_rows(html) == {
+        "已过期的任务": [
+            ("逾期", a_late.get_absolute_url(), "郾城区第一实验小学：未开始（逾期）", "text-bg-danger"),
+            ("已完", done.get_absolute_url(), "郾城区第二实验小学：已完成", "text-bg-success")],
+        "<只给一小>的任务": [
+            ("进行", a_open.get_absolute_url(), "郾城区第一实验小学：进行中", "text-bg-primary"), None],
+    }
+    assert "&lt;只给一小&gt;的任务" in html
 
 
 def test_my_tasks_lists_only_own_unit_sorted_by_deadline(client_for, liaison, year, school_a, school_b, admin_user):

@@ -39,7 +39,7 @@ def test_liaison_excel_holds_only_their_unit(client_for, liaison, data):
     wb = load_workbook(io.BytesIO(client_for(liaison).get("/reports/monthly/2026-11.xlsx").content))
     units = [r[1] for r in wb["单位明细"].iter_rows(min_row=3, values_only=True)]
     assert units == ["郾城区第一实验小学"]
-    assert {r[1] for r in wb["未整改问题"].iter_rows(min_row=3, values_only=True)} == {"郾城区第一实验小学"}
+    assert {r[1] for r in wb["未销号问题"].iter_rows(min_row=3, values_only=True)} == {"郾城区第一实验小学"}
 
 
 def test_leader_reads_but_cannot_publish(client_for, leader, data):

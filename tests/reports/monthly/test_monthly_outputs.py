@@ -56,7 +56,7 @@ def test_excel_has_four_sheets_frozen_headers_and_real_numbers(bureau):
     response = bureau.get("/reports/monthly/2026-11.xlsx")
     assert "attachment" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["汇总", "单位明细", "未整改问题", "活动档案"]
+    assert wb.sheetnames == ["汇总", "单位明细", "未销号问题", "活动档案"]
     summary = wb["汇总"]
     assert summary["A1"].value.startswith("2026年11月文明创建工作分析小结")
     assert [c.value for c in summary[2]] == ["项目", "本月", "上月", "变化"]
@@ -79,7 +79,7 @@ def test_excel_has_four_sheets_frozen_headers_and_real_numbers(bureau):
     assert values["责任书已签订"].value == "是"
     assert units.column_dimensions["B"].width >= 28
 
-    problems = wb["未整改问题"]
+    problems = wb["未销号问题"]
     listed = list(problems.iter_rows(min_row=3, values_only=True))
     assert len(listed) == 3
     formula_like = next(r for r in problems.iter_rows(min_row=3) if r[1].value == "郾城区第一实验小学")
