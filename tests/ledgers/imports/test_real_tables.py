@@ -108,3 +108,28 @@ def test_a_real_table_imports_as_published_with_the_mapping_as_prefilled(client_
     _, again, _ = run_import(client, KIND[meta["shape"]], upload_of(table_id))
     assert re.search(r"0 新增，0 更新", again), re.sub(r"<[^>]+>", "", again)[-500:]
 
+
+
+def test_a_districts_table_without_codes_is_its_own_branch_and_leaves_the_citys_tree_alone(
+        client_for, district2, district2_admin, city, year):
+    top = Indicator.objects.create(year=year, bureau=city, code="1", title="组织领导", points=10)
+    Indicator.objects.create(year=year, bureau=city, code="1.1", parent=top, title="领导机构", points=5)
+    Indicator.objects.create(year=year, bureau=city, code="2", title="宣传氛围", points=20)
+    before = list(Indicator.objects.filter(bureau=city).order_by("code").values())
+
+    preview, done, _ = run_import(client_for(district2_admin), "indicators", upload_of("xiangyang_kaoping"))
+    assert "第 2 行" in preview and "本局自设指标（3 区2020—2021年度文明校园考评）下" in preview
+    assert row_status(preview, 4)[0] == "将新增"  # "1.……（4分）" is the branch's 3.1.1, not the city's 1
+    assert "由漯河市" not in preview  # nothing collides with the city's codes
+    assert list(Indicator.objects.filter(bureau=city).order_by("code").values()) == before
+    mine = {i.code: i for i in Indicator.objects.filter(bureau=district2)}
+    assert mine["3"].title == "区2020—2021年度文明校园考评" and mine["3"].parent is None
+    assert (mine["3.1"].title, mine["3.1"].points, mine["3.1"].parent) == ("宣传氛围", Decimal(20), mine["3"])
+    leaf = mine["3.1.2"]
+    assert leaf.title == "有善行义举榜，有诚信红黑榜，有“新时代好少年”宣传栏" and leaf.points == Decimal(4)
+    assert all(i.parent is None or i.parent.bureau_id == district2.pk for i in mine.values())
+    assert len(mine) == 1 + 5 + 16
+    # Again: the same branch, nothing new, the city's tree still as it was.
+    _, again, _ = run_import(client_for(district2_admin), "indicators", upload_of("xiangyang_kaoping"))
+    assert "0 新增，0 更新，22 无变化" in again
+    assert list(Indicator.objects.filter(bureau=city).order_by("code").values()) == before
