@@ -1,0 +1,92 @@
+"""Check items of every kind the real tables use (issue 29), scored by the one rule
+(`ledgers.rules.check_score`) and stored on the check: each case's right score worked out here.
+"""
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from ledgers.models import CheckItem, CheckKind, CheckTemplate
+from ledgers.rules import Answer
+from ledgers.services import checks as check_service
+
+from .factories import MONDAY, kinds_answers, make_kinds_template
+
+
+def record(user, unit, template, answers, submit=True):
+    return check_service.check_save(user=user, unit=unit, date=MONDAY, kind=CheckKind.ROUTINE, template=template,
+                                    scores=answers, submit=submit)
+
+
+def test_every_kind_scored_as_published(year, inspector, school_a):
+    template, items = make_kinds_template(year)
+    check = record(inspector, school_a, template, kinds_answers(items))
+    # 宣传氛围: 33 + 30 (达标) = 63, capped at the group's 60 → 60 of 60;
+    # 扣分: 20 − 6 × 0.5 = 17 of 20; 不适用: out of the total; 抽查: 2 of 5 < 3 → 0 of 20;
+    # 一票否决 达标, no points. 77 of 100.
+    assert (check.total, check.max_total, check.percent, check.vetoed) == (Decimal(77), Decimal(100), Decimal("77.0"), False)
+    assert check.basis == "points" and (check.passed_items, check.pass_items) == (2, 3)
+    scores = {s.item_id: s for s in check.scores.all()}
+    assert (scores[items["group"].pk].score, scores[items["group"].pk].applicable) == (Decimal(60), Decimal(60))
+    assert scores[items["deduction"].pk].result_text() == "发现 6 处，扣 3 分"
+    assert scores[items["sampling"].pk].result_text() == "抽查 5 人，2 人达标，不达标"
+    assert scores[items["na"].pk].result_text() == "不适用" and scores[items["na"].pk].applicable == 0
+    # The items that lost points or failed: the check page offers each as a problem (交办问题).
+    assert [s.item.title for s in check.scores.all() if s.failed] == [
+        "校园显著位置设有公益宣传", "校园及环境干净整洁", "随机抽取5名学生背诵社会主义核心价值观"]
+
+
+def test_deductions_stop_at_zero_and_a_failed_veto_fails_the_check_whatever_the_score(year, inspector, school_a):
+    template, items = make_kinds_template(year)
+    check = record(inspector, school_a, template,
+                   kinds_answers(items, scored=10, passed=False, findings=50, sample_passed=3, veto_passed=False))
+    # 宣传氛围 10 + 0 = 10 of 60; 扣分 20 − 25 → 0 (扣完为止); 抽查 3 of 5 ≥ 3 → 20; 30 of 100.
+    assert (check.total, check.max_total, check.percent) == (Decimal(30), Decimal(100), Decimal("30.0"))
+    assert check.vetoed and check.verdict == "不合格（一票否决）"
+
+
+def test_a_template_of_pass_fail_items_only_is_scored_by_pass_rate(year, inspector, school_a):
+    template = CheckTemplate.objects.create(year=year, name="中小学校点位测评督查标准")
+    items = [CheckItem.objects.create(template=template, kind="passfail", title=title, allow_na=(n == 3), sort_order=n)
+             for n, title in enumerate(["校园及教室内有学生守则展示", "校内刊播公益广告", "物防、技防设施正常使用",
+                                        "幼儿园门口设有护学岗（幼儿园不做要求）"])]
+    answers = {items[0].pk: Answer(passed=True), items[1].pk: Answer(passed=False), items[2].pk: Answer(passed=True),
+               items[3].pk: Answer(not_applicable=True)}
+    check = record(inspector, school_a, template, answers)
+    # 2 of the 3 applicable items 达标: 66.7 %, as a 达标率.
+    assert (check.basis, check.total, check.max_total, check.percent) == ("pass_rate", 2, 3, Decimal("66.7"))
+    assert template.max_total_text == "4 项，按达标率"
+
+
+@pytest.mark.parametrize("answer, message", [
+    ({"na": Answer(not_applicable=True), "scored": Answer(not_applicable=True)}, "不能选“不适用”"),
+    ({"sampling": Answer(asked=3, sample_passed=4)}, "达标人数不能多于抽查人数（3 人）"),
+    ({"scored": Answer(score=Decimal(41))}, "得分不能超过 40 分"),
+    ({"deduction": Answer(findings=-1)}, "发现处数不能为负数"),
+])
+def test_an_answer_that_does_not_fit_its_item_is_refused_with_the_items_name(year, inspector, school_a, answer, message):
+    template, items = make_kinds_template(year)
+    answers = kinds_answers(items)
+    answers.update({items[k].pk: a for k, a in answer.items()})
+    with pytest.raises(ValidationError) as refused:
+        record(inspector, school_a, template, answers)
+    assert message in " ".join(refused.value.messages)
+
+
+def test_submitting_asks_for_every_pass_fail_answer(year, inspector, school_a):
+    template, items = make_kinds_template(year)
+    answers = kinds_answers(items)
+    del answers[items["passfail"].pk]
+    check = record(inspector, school_a, template, answers, submit=False)  # a draft may wait
+    with pytest.raises(ValidationError) as refused:
+        check_service.check_submit(check=check, user=inspector)
+    assert "“有善行义举榜”尚未填写，不能提交。" in refused.value.messages
+
+
+def test_the_check_page_prints_each_answer_in_the_tables_words(client_for, year, inspector, school_a):
+    template, items = make_kinds_template(year)
+    check = record(inspector, school_a, template, kinds_answers(items, veto_passed=False))
+    html = client_for(inspector).get(reverse("ledgers:check_detail", args=[check.pk])).content.decode()
+    for text in ("发现 6 处，扣 3 分", "抽查 5 人，2 人达标，不达标", "不适用", "一票否决", "77.0%"):
+        assert text in html, text
