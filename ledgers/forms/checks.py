@@ -5,6 +5,8 @@ chooses on purpose (the unit checked); the views pass the rest from request.user
 """
 from django import forms
 from django.forms import inlineformset_factory
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .. import files, rules
 from ..models import (
@@ -74,6 +76,10 @@ class PassButtons(forms.RadioSelect):
     """达标 / 不达标 as two large buttons (Bootstrap's btn-check radios), for a thumb on a phone."""
     template_name = "ledgers/checks/_pass_buttons.html"
 
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates/ folder, which the form renderer does not search.
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
 
 def _number(attrs=None, **extra):
     return forms.NumberInput(attrs={"class": "form-control form-control-lg", **(attrs or {}), **extra})
@@ -87,7 +93,11 @@ class ItemRow:
         self.fields = {name: form[f"{name}_{item.pk}"] for name in form.ITEM_INPUTS if f"{name}_{item.pk}" in form.fields}
 
     def __getitem__(self, name):
-        return self.fields.get(name)
+        # row.score in a template: the item's input; row.item, row.depth: the attributes (a KeyError
+        # lets the template language try them).
+        if name in self.fields:
+            return self.fields[name]
+        raise KeyError(name)
 
     @property
     def errors(self):

@@ -90,3 +90,28 @@ def test_the_check_page_prints_each_answer_in_the_tables_words(client_for, year,
     html = client_for(inspector).get(reverse("ledgers:check_detail", args=[check.pk])).content.decode()
     for text in ("发现 6 处，扣 3 分", "抽查 5 人，2 人达标，不达标", "不适用", "一票否决", "77.0%"):
         assert text in html, text
+
+
+def test_the_check_form_takes_every_kind_and_keeps_what_was_typed_when_refused(client_for, year, inspector, school_a):
+    from ledgers.models import Check
+
+    template, items = make_kinds_template(year)
+    client = client_for(inspector)
+    url = reverse("ledgers:check_create") + f"?template={template.pk}"
+    form = client.get(url).content.decode()
+    for item in ("scored", "passfail", "deduction", "sampling", "veto"):
+        assert f'data-item="{items[item].pk}"' in form and f'data-kind="{items[item].kind}"' in form
+    assert "每处扣0.5分，扣完为止" in form and "抽查5人，3人及以上达标" in form and "不适用（不计入满分）" in form
+    data = {"template": template.pk, "unit": school_a.pk, "date": "2026-03-02", "kind": "routine", "submit": "1",
+            f"score_{items['scored'].pk}": "33", f"pass_{items['passfail'].pk}": "1",
+            f"findings_{items['deduction'].pk}": "6", f"na_{items['na'].pk}": "on",
+            f"asked_{items['sampling'].pk}": "5", f"passed_{items['sampling'].pk}": "7",
+            f"pass_{items['veto'].pk}": "1"}
+    refused = client.post(url, data).content.decode()
+    assert "达标人数不能多于抽查人数（5 人）" in refused and 'value="33"' in refused  # nothing typed is lost
+    assert not Check.objects.exists()
+    data[f"passed_{items['sampling'].pk}"] = "2"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    check = Check.objects.get()
+    assert (check.total, check.max_total, check.percent, check.status) == (Decimal(77), Decimal(100), Decimal("77.0"), "submitted")
