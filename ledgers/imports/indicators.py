@@ -231,6 +231,7 @@ class IndicatorImporter(Importer):
             nodes.append(node)
             return node
 
+        heading = None  # (path, label) of a heading row over the rows below it
         for row in rows:
             v, reasons = row.values, []
             level1, level2 = clean(v.get("level1")), clean(v.get("level2"))
@@ -263,6 +264,15 @@ class IndicatorImporter(Importer):
             if level2:
                 path += (level2,)
                 node_for(path, row.number, [])
+            if not clean(v.get("title")) and not description and "standard" in row.merged_across:
+                # "（1）校园内设施清洁无卫生死角。（13分）" across the 得分 column: it heads the rows below.
+                node_for(path + (clean(v.get("standard")),), row.number, [])
+                heading = (path, clean(v.get("standard")))
+                continue
+            if heading and heading[0] == path:
+                path += (heading[1],)
+            else:
+                heading = None
             if leaf and path + (leaf,) not in index:
                 leaf_node = node_for(path + (leaf,), row.number, [], **common, title=leaf[:200])
                 leaf_node["explicit_points"] = True

@@ -115,3 +115,37 @@ def test_the_check_form_takes_every_kind_and_keeps_what_was_typed_when_refused(c
     assert response.status_code == 302
     check = Check.objects.get()
     assert (check.total, check.max_total, check.percent, check.status) == (Decimal(77), Decimal(100), Decimal("77.0"), "submitted")
+
+
+def test_the_template_editor_makes_items_of_every_kind_under_a_group(client_for, admin_user, year):
+    client = client_for(admin_user)
+
+    def rows(*items, initial=0):
+        data = {"name": "文明校园考评表", "description": "", "is_active": "on", "items-TOTAL_FORMS": str(len(items)),
+                "items-INITIAL_FORMS": str(initial), "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "1000"}
+        for n, item in enumerate(items):
+            data.update({f"items-{n}-{k}": v for k, v in item.items()})
+        return data
+
+    group = {"kind": "group", "title": "宣传氛围", "max_points": "20", "sort_order": "1"}
+    assert client.post(reverse("ledgers:template_create"), rows(group)).status_code == 302
+    template = CheckTemplate.objects.get()
+    saved = template.items.get()
+    wrong = {"kind": "sampling", "title": "随机抽取5名学生背诵核心价值观", "sample_size": "5", "sample_pass": "6",
+             "parent": str(saved.pk), "sort_order": "4"}
+    items = [{"id": str(saved.pk), **group},
+             {"kind": "passfail", "title": "有善行义举榜", "max_points": "4", "parent": str(saved.pk), "sort_order": "2"},
+             {"kind": "deduction", "title": "校园干净整洁", "deduct": "0.5", "deduct_floor": "on",
+              "parent": str(saved.pk), "sort_order": "3"},
+             wrong,
+             {"kind": "veto", "title": "无安全责任事故", "sort_order": "5"}]
+    url = reverse("ledgers:template_edit", args=[template.pk])
+    html = client.post(url, rows(*items, initial=1)).content.decode()
+    assert "达标人数不能多于抽查人数（5 人）" in html and "有善行义举榜" in html  # refused, nothing lost
+    wrong["sample_pass"] = "3"
+    assert client.post(url, rows(*items, initial=1)).status_code == 302
+    made = {i.title: i for i in template.items.all()}
+    assert made["校园干净整洁"].rule_text() == "每处扣0.5分，扣完为止" and made["校园干净整洁"].parent == saved
+    assert made["随机抽取5名学生背诵核心价值观"].rule_text() == "抽查5人，3人及以上达标"
+    assert (made["有善行义举榜"].kind, made["无安全责任事故"].kind) == ("passfail", "veto")
+    assert template.max_total_text == "20 分"  # the group's 20 caps its items

@@ -68,6 +68,23 @@ def wrong(meta, entry, obj, year):
     if meta["shape"] in (SCORED, PASSFAIL) and entry["kind"] == "sampling" and entry["sample"][1] is not None:
         if (obj.sample_size, obj.sample_pass) != tuple(entry["sample"]):
             return f"sample {(obj.sample_size, obj.sample_pass)} (table: {entry['sample']})"
+    if meta["shape"] in (SCORED, PASSFAIL) and entry["kind"] == "deduction":
+        if entry.get("deduct") is not None and obj.deduct != Decimal(str(entry["deduct"])):
+            return f"deduct {obj.deduct} (table: {entry['deduct']})"
+        if obj.deduct_floor != bool(entry.get("floor")):
+            return f"扣完为止 {obj.deduct_floor} (table: {entry.get('floor')})"
+    if meta["shape"] != TASKS:
+        path, parent = [], obj.parent
+        while parent is not None:
+            path.insert(0, parent)
+            parent = parent.parent
+        titles = [key(p.title) for p in path]
+        if titles[-len(entry["path"]):] != [key(t) for t in entry["path"]] and entry["path"]:
+            return f"under {titles} (table: {entry['path']})"
+        if entry["group_points"] is not None:
+            points = path[-1].points if meta["shape"] == INDICATOR else path[-1].max_points
+            if points != Decimal(str(entry["group_points"])):
+                return f"group points {points} (table: {entry['group_points']})"
     if meta["shape"] == TASKS:
         if entry.get("due") and obj.deadline.strftime("%m-%d") != entry["due"]:
             return f"deadline {obj.deadline} (table: {entry['due']})"
