@@ -150,3 +150,23 @@ def test_a_districts_table_without_codes_is_its_own_branch_and_leaves_the_citys_
     _, again, _ = run_import(client_for(district2_admin), "indicators", upload_of("xiangyang_kaoping"))
     assert "0 新增，0 更新，22 无变化" in again
     assert list(Indicator.objects.filter(bureau=city).order_by("code").values()) == before
+
+
+def test_a_checklist_imports_into_an_existing_template_and_reads_the_tables_words(client_for, bureau_admin, year):
+    from ledgers.models import CheckTemplate
+
+    template = CheckTemplate.objects.create(year=year, name="本局四化检查表", bureau=bureau_admin.owning_bureau())
+    group = CheckItem.objects.create(template=template, kind="group", title="校园硬化", max_points=30, sort_order=1)
+    kept = CheckItem.objects.create(template=template, title="公共场所硬化4分，平整1分。", max_points=4, parent=group)
+    preview, done, _ = run_import(client_for(bureau_admin), "checklists", upload_of("sihua_pinggu"),
+                                  options={"template": template.pk})
+    assert "导入到检查表“本局四化检查表”（已有" in preview
+    assert row_status(preview, 6) == ("将更新", "分值 4 → 5、序号已修改")  # the table numbers it 3
+    assert "第 18 行" not in preview  # 合计
+    items = {i.title: i for i in template.items.all()}
+    assert items["公共场所硬化4分，平整1分。"].pk == kept.pk and kept.parent_id == group.pk
+    assert items["校园文化"].max_points == 20  # the label's 20, not its items' sum (12)
+    rule = items["在校园显著位置设置永久性的“三风一训”、中小学学生守则、中小学日常行为规范、两图等版面，旗台建设规范，国旗鲜艳。（缺一项扣1分，扣完为止）"]
+    assert (rule.kind, rule.max_points, rule.deduct, rule.deduct_floor) == ("deduction", 4, 1, True)
+    # 5 + 30 + 20 + 校园文化's 12: a group counts for no more than its items (the copy breaks off there).
+    assert CheckTemplate.objects.count() == 1 and template.max_total_text == "67 分"
