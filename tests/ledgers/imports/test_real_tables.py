@@ -170,3 +170,24 @@ def test_a_checklist_imports_into_an_existing_template_and_reads_the_tables_word
     assert (rule.kind, rule.max_points, rule.deduct, rule.deduct_floor) == ("deduction", 4, 1, True)
     # 5 + 30 + 20 + 校园文化's 12: a group counts for no more than its items (the copy breaks off there).
     assert CheckTemplate.objects.count() == 1 and template.max_total_text == "67 分"
+
+
+def test_a_changed_points_value_previews_as_people_write_it(client_for, bureau_admin, year):
+    from .conftest import xlsx
+
+    Indicator.objects.create(year=year, code="4", title="志愿服务", points=Decimal(20), bureau=bureau_admin.owning_bureau())
+    Indicator.objects.create(year=year, code="5", title="文明礼仪", points=Decimal("7.5"), bureau=bureau_admin.owning_bureau())
+    rows = [["编号", "测评项目", "分值"], ["4", "志愿服务", 5], ["5", "文明礼仪", "10"]]
+    preview, _, _ = run_import(client_for(bureau_admin), "indicators", xlsx(rows), confirm=False)
+    assert row_status(preview, 2)[1] == "分值 20 → 5已修改" and row_status(preview, 3)[1] == "分值 7.5 → 10已修改"
+    assert "E+" not in preview
+
+
+def test_line_breaks_in_a_cell_are_kept(client_for, bureau_admin, year):
+    run_import(client_for(bureau_admin), "indicators", upload_of("xiangyang_kaoping"))
+    gate = Indicator.objects.get(title__startswith="大门有门卫")
+    assert "文明有礼；\n中小学校临路门前有交通护学岗" in gate.standard
+    make_units(TABLES["xinxiang_chongci"])
+    run_import(client_for(bureau_admin), "tasks", upload_of("xinxiang_chongci"))
+    task = Task.objects.get(title__startswith="在显著位置以图文并茂形式展示")
+    assert "\n思想道德建设成果展示\n" in task.title and task.group == "宣传氛围"
