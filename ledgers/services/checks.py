@@ -178,6 +178,16 @@ class ScoreRow:
     def failed(self):
         return self.score is not None and self.score.failed
 
+    @property
+    def note(self):
+        """The answer under the item's title ("发现 6 处，扣 3 分"), unless the outcome column says it
+        already (达标 / 不达标 of an item without points of its own there)."""
+        s = self.score
+        if s is None or (self.item.kind in (ItemKind.PASSFAIL, ItemKind.VETO)
+                         and (s.check_record.by_pass_rate or not s.applicable)):
+            return ""
+        return s.result_text()
+
 
 def score_rows(check, photos=()):
     """The check's items in the template's order with their answers and photos (three queries)."""

@@ -44,7 +44,7 @@ def test_inspector_records_a_pass_fail_checklist_on_a_phone_and_turns_a_failed_i
     page.get_by_role("button", name="提交督查记录").click()
 
     expect(page.get_by_test_id("rate")).to_have_text("66.7%")  # 2 of 3 达标
-    expect(page.get_by_test_id(f"result-{failed.pk}")).to_have_text("不达标")
+    expect(page.get_by_test_id(f"outcome-{failed.pk}")).to_have_text("不达标")
     screenshot(page, "checklist-phone-check-page")
     page.get_by_test_id(f"raise-{failed.pk}").click()
 
