@@ -87,11 +87,11 @@ class Group:
     item: object = None  # the existing CheckItem, when there is one
 
     @property
-    def path(self):
-        return (self.parent.path if self.parent else ()) + (self.title,)
+    def trail(self):
+        return (self.parent.trail if self.parent else ()) + (self.title,)
 
     def text(self):
-        return " › ".join(self.path)
+        return " › ".join(self.trail)
 
 
 class ChecklistImporter(Importer):
@@ -290,7 +290,7 @@ class _State:
     def group(self, parent, label):
         code, title, points = wording.label(label)
         title = title[:500] or label.strip()[:500]
-        key = (parent.path if parent else ()) + (title,)
+        key = (parent.trail if parent else ()) + (title,)
         found = self.known.get(tuple(_key(k) for k in key))
         if found is not None:
             if found.points is None and points is not None:
@@ -303,7 +303,7 @@ class _State:
         return group
 
     def item(self, parent, title):
-        return self.items.get(tuple(_key(k) for k in (parent.path if parent else ())) + (_key(title[:500]),))
+        return self.items.get(tuple(_key(k) for k in (parent.trail if parent else ())) + (_key(title[:500]),))
 
     def new_groups_note(self, parent):
         made = []

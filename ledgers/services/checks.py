@@ -230,7 +230,7 @@ def checklist_import_write(*, user, year, template, name, rows):
             return None
         if group.item is not None:
             return group.item
-        key = group.path
+        key = group.trail
         if key not in made:
             parent = group_item(group.parent)
             existing = next((i for i in items if i.is_group and i.parent_id == (parent.pk if parent else None)
@@ -243,7 +243,7 @@ def checklist_import_write(*, user, year, template, name, rows):
     created = updated = 0
     for plan in rows:
         if "group" in plan:
-            created += plan["group"].item is None and plan["group"].path not in made
+            created += plan["group"].item is None and plan["group"].trail not in made
             group_item(plan["group"])
             continue
         parent = group_item(plan["parent"])

@@ -331,13 +331,19 @@ def task_figures(year, as_of, ids, unit=None):
     return result
 
 
+def counted_items(ids):
+    """The check items that count for the indicators `ids` (a QuerySet): an item linked to an
+    indicator, unless a group heading above it is linked to the same one (the group's capped
+    subtotal counts then, not its items again)."""
+    items = CheckItem.objects.filter(indicator_id__in=ids)
+    for above in ("parent", "parent__parent", "parent__parent__parent"):
+        items = items.exclude(**{f"{above}__indicator_id": F("indicator_id")})
+    return items
+
+
 def counted_check_items(ids):
-    """{check item id: indicator id} of the items that count for the indicators `ids`: an item linked
-    to an indicator, unless a group heading above it is linked to the same one (the group's capped
-    subtotal counts then, not its items again). One query."""
-    ancestors = ("parent__indicator_id", "parent__parent__indicator_id", "parent__parent__parent__indicator_id")
-    linked = CheckItem.objects.filter(indicator_id__in=ids).values_list("pk", "indicator_id", *ancestors)
-    return {pk: indicator_id for pk, indicator_id, *above in linked if indicator_id not in above}
+    """{check item id: indicator id} of `counted_items(ids)`. One query."""
+    return dict(counted_items(ids).values_list("pk", "indicator_id"))
 
 
 def check_figures(year, as_of, ids, unit=None):
@@ -639,8 +645,7 @@ def _check_evidence(year, unit, as_of, ids):
     result = []
     if not ids:
         return result
-    counted_items = counted_check_items(ids)
-    qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item_id__in=list(counted_items))
+    qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item__in=counted_items(ids))
           .select_related("check_record", "item").order_by("check_record__date", "check_record_id", "item__sort_order"))
     scores = list(qs)
     # One score per item and week (ledgers.rules): how many submitted checks share each.
@@ -667,7 +672,7 @@ def _check_evidence(year, unit, as_of, ids):
                 note += f"（同周同表督查 {shared} 次，取平均）"
         if c.vetoed:
             note += "；本次检查一票否决，不合格"
-        result.append(Evidence(counted_items[s.item_id], "督查", title, c.date, counted, note,
+        result.append(Evidence(s.item.indicator_id, "督查", title, c.date, counted, note,
                                _url("ledgers:check_detail", c.pk), c.pk))
     return result
 
