@@ -309,6 +309,7 @@ def bulletin_pdf(s, client_for):
         "A·得分率": f"{a.group(1)}%" if a else None,
         "逾期未整改": number(r"逾期未整改问题 (\d+) 个", text),
         "A·批评": number(re.escape(s.units["A"].name) + r"：[^：]*?有 (\d+) 个问题逾期未整改", text),
+        "B·一票否决": says(text.split("二、")[0], s.units["B"].name + "（一票否决，不合格）"),
         "说明": says(text, "复查不通过", "同一检查表"),
     }
 
