@@ -191,3 +191,5 @@ def test_line_breaks_in_a_cell_are_kept(client_for, bureau_admin, year):
     run_import(client_for(bureau_admin), "tasks", upload_of("xinxiang_chongci"))
     task = Task.objects.get(title__startswith="在显著位置以图文并茂形式展示")
     assert "\n思想道德建设成果展示\n" in task.title and task.group == "宣传氛围"
+    html = client_for(bureau_admin).get(task.get_absolute_url()).content.decode()
+    assert 'data-testid="task-group">宣传氛围<' in html  # the heading row it came under
