@@ -379,7 +379,145 @@ def assignment_items(assignment, today=None):
     return items
 
 
-# --- checks ----------------------------------------------------------------------------------------
+# --- checks: the score of one check ----------------------------------------------------------------
+
+# Item kinds by value (CheckItem.Kind; tests/rules/test_rules.py checks them against the model's choices).
+SCORED, PASSFAIL, DEDUCTION, VETO, SAMPLING, GROUP = "scored", "passfail", "deduction", "veto", "sampling", "group"
+PASS_KINDS = (PASSFAIL, VETO, SAMPLING)  # answered 达标 / 不达标
+POINTS, PASS_RATE = "points", "pass_rate"  # a check's basis: 得分率 over points, or 达标率 over items
+ZERO = Decimal(0)
+
+
+@dataclass
+class Answer:
+    """What the inspector entered for one item: 计分 a score; 达标 / 一票否决 passed; 扣分 the findings
+    (or, for an item that deducts fixed amounts, the points deducted); 抽查 how many were asked and
+    how many passed; any item that allows it, 不适用."""
+    score: Decimal | None = None
+    passed: bool | None = None
+    findings: int | None = None
+    deducted: Decimal | None = None
+    asked: int | None = None
+    sample_passed: int | None = None
+    not_applicable: bool = False
+
+    @property
+    def blank(self):
+        return not self.not_applicable and all(
+            v is None for v in (self.score, self.passed, self.findings, self.deducted, self.asked, self.sample_passed))
+
+
+@dataclass
+class ItemResult:
+    earned: Decimal  # points earned (达标率 basis: 1 for an item passed)
+    applicable: Decimal  # points it counts for (0 when 不适用)
+    passed: bool | None = None  # 达标 / 不达标 of a pass/fail item (None: not a pass/fail item, or 不适用)
+    deduction: Decimal = ZERO  # what the item deducts (a 扣分 item)
+    pool: Decimal = ZERO  # deducted from its group's points (a 扣分 item with no points of its own)
+    not_applicable: bool = False
+    pool_item: bool = False  # a 扣分 item with no points of its own (its group's points are its start)
+
+
+@dataclass
+class CheckResult:
+    items: dict  # item id -> ItemResult (groups too)
+    total: Decimal
+    max_total: Decimal
+    vetoed: bool  # a 一票否决 item 不达标: the check is 不合格 whatever its score
+    passed_items: int  # pass/fail items 达标 …
+    pass_items: int  # … of those applicable
+    basis: str
+
+    @property
+    def rate(self):
+        return score_rate(self.total, self.max_total)
+
+
+def check_basis(items):
+    """得分率 when an item has points (or deducts from its group's), else 达标率 (a pass/fail checklist)."""
+    return POINTS if any(item.kind != GROUP and (item.max_points or item.kind == DEDUCTION) for item in items) \
+        else PASS_RATE
+
+
+def sample_threshold(item, answer):
+    """How many of those asked must pass a 抽查 item: the item's threshold, else everyone asked."""
+    return item.sample_pass if item.sample_pass is not None else answer.asked
+
+
+def _item_result(item, answer, basis):
+    points = Decimal(item.max_points or 0) if basis == POINTS else Decimal(1)
+    if answer.not_applicable:
+        return ItemResult(ZERO, ZERO, not_applicable=True)
+    if item.kind == SCORED:
+        return ItemResult(min(Decimal(answer.score or 0), points), points)
+    if item.kind in PASS_KINDS:
+        if item.kind == SAMPLING:
+            passed = answer.asked is not None and answer.sample_passed is not None and answer.asked > 0 and \
+                answer.sample_passed >= sample_threshold(item, answer)
+        else:
+            passed = answer.passed
+        if basis == POINTS and not item.max_points:
+            return ItemResult(ZERO, ZERO, passed=bool(passed))  # counted in 达标 only
+        return ItemResult(points if passed else ZERO, points, passed=bool(passed))
+    # 扣分: from the item's points, or (no points of its own) from its group's, never below 0.
+    if item.deduct is not None:
+        deduction = Decimal(item.deduct) * (answer.findings or 0)
+    else:
+        deduction = Decimal(answer.deducted or 0)
+    if not item.max_points:
+        return ItemResult(ZERO, ZERO, deduction=deduction, pool=deduction, pool_item=True)
+    return ItemResult(max(ZERO, points - deduction), points, deduction=deduction)
+
+
+def _group_result(group, results, basis):
+    """A group heading caps its items: it counts for at most its points, and never for more than its
+    items can earn. A group with 扣分 items of no points of their own starts from its points and loses
+    what its items lose (扣完为止: never below 0). Every item 不适用: the group is 不适用."""
+    if results and all(r.not_applicable for r in results):
+        return ItemResult(ZERO, ZERO, not_applicable=True)
+    applicable = sum((r.applicable for r in results), ZERO)
+    earned = sum((r.earned for r in results), ZERO)
+    points = Decimal(group.max_points or 0) if basis == POINTS else ZERO
+    if not points:
+        return ItemResult(earned, applicable)
+    if any(r.pool_item for r in results):
+        lost = applicable - earned + sum((r.pool for r in results), ZERO)
+        return ItemResult(max(ZERO, points - lost), points)
+    cap = min(points, applicable)
+    return ItemResult(min(cap, earned), cap)
+
+
+def check_score(items, answers):
+    """The score of a check (CheckResult), the one definition every surface uses through the stored
+    figures: earned ÷ applicable points (得分率), or, for a template without points, items passed ÷
+    items applicable (达标率). `items`: the template's items (groups too) with kind, parent_id,
+    max_points, deduct, sample_pass; `answers`: {item id: Answer} (a blank or missing answer earns
+    nothing yet). 一票否决 不达标 makes the check 不合格 (vetoed) whatever the score."""
+    basis = check_basis(items)
+    children = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
+    results, blank = {}, Answer()
+
+    def result(item):
+        answer = answers.get(item.pk) or blank
+        if item.kind != GROUP:
+            results[item.pk] = _item_result(item, answer, basis)
+        else:
+            results[item.pk] = _group_result(item, [result(c) for c in children[item.pk]], basis)
+        return results[item.pk]
+
+    top = [result(item) for item in children[None]]
+    pass_results = [(item, results[item.pk]) for item in items if item.kind in PASS_KINDS]
+    applicable_pass = [r for _, r in pass_results if r.passed is not None]
+    return CheckResult(
+        items=results, total=sum((r.earned for r in top), ZERO), max_total=sum((r.applicable for r in top), ZERO),
+        vetoed=any(item.kind == VETO and r.passed is False and not (answers.get(item.pk) or blank).blank
+                   for item, r in pass_results),
+        passed_items=sum(1 for r in applicable_pass if r.passed), pass_items=len(applicable_pass), basis=basis)
+
+
+# --- checks: score rates and the week figure ---------------------------------------------------------
 
 def score_rate(total, max_total):
     """A score as a percentage of its maximum, one decimal, halves up: 32.9 / 40 → 82.3."""
@@ -405,25 +543,32 @@ class WeekFigure:
     checks: int
     total: Decimal  # mean total
     rate: Decimal  # mean rate, unrounded
+    vetoed: bool = False  # a check of the week failed a 一票否决 item: 不合格 whatever the rate
 
 
 def week_figures(rows):
-    """[WeekFigure] from (unit_id, template_id, iso_year, iso_week, total, max_total) rows of
+    """[WeekFigure] from (unit_id, template_id, iso_year, iso_week, total, max_total, vetoed) rows of
     submitted checks: a unit checked twice with one template in one week has one figure."""
     groups = defaultdict(list)
-    for unit_id, template_id, iso_year, iso_week, total, max_total in rows:
-        groups[(unit_id, template_id, iso_year, iso_week)].append((Decimal(total), max_total))
-    return [WeekFigure(*key, len(scores), sum(t for t, _ in scores) / len(scores),
-                       sum(exact_rate(t, m) for t, m in scores) / len(scores))
+    for unit_id, template_id, iso_year, iso_week, total, max_total, vetoed in rows:
+        groups[(unit_id, template_id, iso_year, iso_week)].append((Decimal(total), max_total, vetoed))
+    return [WeekFigure(*key, len(scores), sum(t for t, _, _ in scores) / len(scores),
+                       sum(exact_rate(t, m) for t, m, _ in scores) / len(scores), any(v for _, _, v in scores))
             for key, scores in groups.items()]
 
 
-WEEK_FIGURE_FIELDS = ("unit_id", "template_id", "iso_year", "iso_week", "total", "max_total")
+WEEK_FIGURE_FIELDS = ("unit_id", "template_id", "iso_year", "iso_week", "total", "max_total", "vetoed")
 
 
 def figures_of(checks):
     """The week figures of a Check queryset: its submitted checks only (drafts never count)."""
     return week_figures(checks.submitted().values_list(*WEEK_FIGURE_FIELDS))
+
+
+def ranking_key(vetoed, rate):
+    """The order of a ranking: units with a 一票否决 不合格 check after all others, then by 得分率 (or
+    达标率), best first; equal keys share a rank."""
+    return (bool(vetoed), -(rate if rate is not None else Decimal(-1)))
 
 
 def duplicate_checks(*, unit, template, date, exclude=None):
@@ -535,8 +680,10 @@ def notes(bureau=None):
         ("已签订", "单位上传签字盖章的责任书扫描件后为“待确认”，经局文明办确认后为“已签订”，"
                    "同时完成“签订目标责任书”任务；扫描件不合格的退回重传。"),
         ("每周得分", "同一单位同一检查表同一周的多次督查，取已提交督查的平均分，计为一个得分；草稿不计。"
-                     "得分率为得分占满分的百分比，保留一位小数（四舍五入）；单位得分率为其各项得分的平均，"
-                     "排名按得分率，得分率相同者名次并列。"),
+                     "得分率为得分占适用项目满分的百分比（不适用的项目不计入满分，分组得分不超过分组分值），"
+                     "全部为达标项、不计分值的检查表为达标项数占适用项数的百分比（达标率），保留一位小数（四舍五入）；"
+                     "单位得分率为其各项得分的平均，排名按得分率，得分率相同者名次并列；"
+                     "一票否决项不达标的，该次检查不合格，单位排在其他单位之后。"),
         ("包督查", "督导组在本组督查周期（每周、每两周或每月）内对所包单位提交过督查记录，即为该单位本期已督查；草稿不计。"
                    "距上次督查天数从该单位最近一次已提交的督查日期起算。"),
     ]

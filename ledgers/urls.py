@@ -65,6 +65,7 @@ urlpatterns += [
     path("units/import/", import_views.unit_import, name="unit_import"),
     path("users/import/", import_views.user_import, name="user_import"),
     path("questions/import/", import_views.question_import, name="question_import"),
+    path("check-templates/import/", import_views.checklist_import, name="checklist_import"),
     path("imports/<int:pk>/", import_views.import_map, name="import_map"),
     path("imports/<int:pk>/preview/", import_views.import_preview, name="import_preview"),
     path("imports/<int:pk>/run/", import_views.import_run, name="import_run"),

@@ -115,7 +115,9 @@ def catalog_sections(year, unit=None, bureau=None):
         photos = [Photo(p.display.name, p.original, p.caption) for p in c.photos.all()]
         for ind_id, scores in by_indicator.items():
             lines = [("督查类型", c.get_kind_display()), ("检查表", c.template.name)]
-            lines += [(s.item.title, f"{s.score.normalize():f} / {s.item.max_points.normalize():f} 分") for s in scores]
+            lines += [(s.item.title, s.figure_text(c.by_pass_rate)) for s in scores]
+            if c.vetoed:
+                lines.append(("一票否决", "一票否决项不达标，本次检查不合格"))
             lines.append(("检查情况", c.remarks))
             sections[ind_id].items.append(Item(f"c{c.pk}", "督查记录", f"{c.date:%Y-%m-%d} {c.get_kind_display()}",
                                                c.date, c.unit.name, lines, photos))

@@ -44,6 +44,17 @@ def user_template_bytes(year=None):
     return table_xlsx("联络员", columns, examples, heading="联络员名单（角色：联络员、督导组、局领导、管理员）")
 
 
+def checklist_template_bytes(year=None):
+    columns = [Column("项目", 16, wrap=True), Column("检查内容", 50, wrap=True), Column("分值", 8, "0.##"),
+               Column("扣分标准", 30, wrap=True), Column("得分", 8)]
+    examples = [["宣传氛围（20分）", "1.校园显著位置有社会主义核心价值观宣传", 10, "", ""],
+                ["宣传氛围（20分）", "2.校内有禁烟标识，无吸烟现象", 10, "每处扣2分，扣完为止", ""],
+                ["一票否决", "无重大安全责任事故（一票否决）", "", "", ""],
+                ["实地考察", "随机抽取5名学生背诵社会主义核心价值观，3名及以上能背诵为达标", "", "", ""]]
+    return table_xlsx("检查表", columns, examples,
+                      heading="检查表（项目列写分组及分值；不填分值的项目按达标/不达标检查）")
+
+
 def oversight_template_bytes(year):
     columns = [Column("单位", 30), Column("包抓领导", 12), Column("督导组", 14)]
     examples = [["郾城区第一实验小学", "陈志远", "第一督导组"], ["郾城区第二实验小学", "陈志远", "第二督导组"]]
@@ -66,6 +77,7 @@ def question_template_bytes(year=None):
 
 
 TEMPLATES = {
+    "checklists": (checklist_template_bytes, "检查表导入模板"),
     "tasks": (task_template_bytes, "任务分解表导入模板"),
     "indicators": (indicator_template_bytes, "测评指标导入模板"),
     "units": (unit_template_bytes, "单位导入模板"),

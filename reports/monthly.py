@@ -53,7 +53,9 @@ def charts_for(summary, *, links=False):
     ranking = summary.ranking[:CHART_UNITS]
     t = summary.totals
     charts = {
-        "ranking": bar_chart([(r.unit, r.score_rate) for r in ranking], max_value=100, suffix="%", decimals=1,
+        # A unit with a 一票否决 failure is ranked last whatever its rate: its bar says why.
+        "ranking": bar_chart([(f"{r.unit}（一票否决）" if r.vetoed else r.unit, r.score_rate) for r in ranking],
+                             max_value=100, suffix="%", decimals=1, label_width=210,
                              title=f"督查平均得分率（前 {len(ranking)} 名）" if len(summary.rows) > 1 else "督查平均得分率"),
         "problems": bar_chart([
             ("本月发现", t.problems_found, problems_href()),

@@ -22,6 +22,7 @@ UNIT_COLUMNS = [
     Column("督查次数", 9), Column("平均得分", 9, ONE_DECIMAL), Column("得分率", 9, PERCENT), Column("排名", 6),
     Column("发现问题", 9), Column("销号问题", 9), Column("未销号", 8), Column("逾期问题", 9),
     Column("平均整改天数", 12, ONE_DECIMAL), Column("活动档案", 9), Column("活动照片", 9), Column("责任书已签订", 12),
+    Column("一票否决", 9),
 ]
 
 PROBLEM_COLUMNS = [
@@ -71,7 +72,7 @@ def unit_rows(summary):
         yield (number, r.unit, r.kind, r.tasks_due, r.tasks_done, r.completion_rate, r.tasks_overdue,
                r.checks, _number(r.average_score), _percent(r.score_rate), r.rank,
                r.problems_found, r.problems_closed, r.problems_open, r.problems_overdue,
-               _number(r.average_close_days), r.activities, r.photos, "是" if r.letter_signed else "否")
+               _number(r.average_close_days), r.activities, r.photos, "是" if r.letter_signed else "否", r.vetoed)
 
 
 def problem_rows(summary):

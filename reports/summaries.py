@@ -13,8 +13,9 @@ report prints as its 说明):
   by the as-of moment; overdue: any item whose deadline passed before the as-of date and that was
   not done by then.
 - checks: submitted checks dated in the month, one figure per unit, template and week (the mean of
-  that week's checks); units are ranked by the mean of their figures' rates (得分率), ties share a
-  rank (1, 2, 2, 4) — the same rule as the weekly bulletin.
+  that week's checks; a check's rate is ledgers.rules.check_score's: earned ÷ applicable points, or
+  达标率); units are ranked by the mean of their figures' rates (得分率), those with a 一票否决
+  不合格 check after the others, ties share a rank (1, 2, 2, 4) — the same rule as the weekly bulletin.
 - problems found: found in the month; closed: 销号 in the month; open: found by the end of the
   month and not closed by then; overdue: waiting for the unit at the as-of date past the deadline
   in force (ledgers.rules.overdue_then_q: not the problems answered and waiting for the re-check);
@@ -120,6 +121,7 @@ class UnitRow:
     figures: int = 0  # one per check template and week
     average_score: Decimal | None = None
     score_rate: Decimal | None = None  # percent, one decimal
+    vetoed: int = 0  # figures with a check that failed a 一票否决 item (ranked after the others)
     rank: int | None = None
     problems_found: int = 0
     problems_closed: int = 0
@@ -499,7 +501,7 @@ def _unit_rows_of(periods, units, unit=None):
                 row.tasks_due, row.tasks_done, row.tasks_overdue = t["due"], t["done"], t["overdue"]
             if c := ranking.get(u.pk):
                 row.checks, row.average_score, row.score_rate, row.rank = c["checks"], c["average"], c["rate"], c["rank"]
-                row.figures = c["figures"]
+                row.figures, row.vetoed = c["figures"], c["vetoed"]
                 row.score_total_sum, row.rate_sum = c["total_sum"], c["rate_sum"]
             if p := problems.get(u.pk):
                 row.problems_found, row.problems_closed = p["found"], p["closed"]

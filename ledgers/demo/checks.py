@@ -79,7 +79,8 @@ def _make_templates(year, rng):
     from ..models import Bureau
 
     city = Bureau.objects.default_city()
-    existing = {t.name: t for t in CheckTemplate.objects.filter(year=year, bureau=city)}
+    existing = {t.name: t for t in CheckTemplate.objects.filter(year=year, bureau=city,
+                                                                 name__in=[name for name, _, _ in TEMPLATES])}
     if len(existing) == len(TEMPLATES):
         return [existing[name] for name, _, _ in TEMPLATES]
     leaves = list(Indicator.objects.filter(year=year, children__isnull=True))
@@ -93,6 +94,42 @@ def _make_templates(year, rng):
         ])
         templates.append(template)
     return templates
+
+
+# A pass/fail checklist as a city's 创文 督查 office publishes it (中小学校点位测评督查标准, issue 29):
+# (number, title, standard, kind, sample size, needed), a section heading as ("", heading, …, "group").
+POINT_CHECKLIST = ("中小学校点位测评督查标准", "从学校大门口往里走200米；逐项达标 / 不达标，按达标率计", [
+    ("（一）", "校园及教室内有学生守则展示", "从学校大门口往里走200米，随机抽选2间教室查看。校园及教室内均有为达标，其余为不达标。",
+     "sampling", 2, 2),
+    ("（二）", "校内刊播公益广告，校园及教室内张贴社会主义核心价值观主题词",
+     "校园内至少2幅及以上公益广告，1幅及以上核心价值观宣传；2间教室均有核心价值观宣传。达到要求者视为达标，其余为不达标。",
+     "passfail", None, None),
+    ("（三）", "随机抽取5名学生背诵社会主义核心价值观12个主题词", "3名及以上学生都能背诵社会主义价值观的为达标，其余为不达标。",
+     "sampling", 5, 3),
+    ("（七）", "物防、技防设施正常使用", "", "passfail", None, None),
+    ("", "考察校园周边", "", "group", None, None),
+    ("（八）", "校园周边无互联网上网营业场所、电子游戏场所，无歌厅、舞厅、卡拉OK厅、游戏厅、台球厅等娱乐场所", "",
+     "passfail", None, None),
+    ("（十一）", "无从事非法经营活动的游商和无证照摊点", "", "passfail", None, None),
+])
+
+
+def _make_point_checklist(year):
+    """The city's pass/fail checklist (no checks recorded with it: a clerk tries it in 新建督查)."""
+    from ..models import Bureau
+
+    city = Bureau.objects.default_city()
+    name, description, rows = POINT_CHECKLIST
+    template, created = CheckTemplate.objects.get_or_create(bureau=city, year=year, name=name,
+                                                            defaults={"description": description})
+    if not created:
+        return template
+    group = None
+    for order, (number, title, standard, kind, size, needed) in enumerate(rows, start=1):
+        item = CheckItem.objects.create(template=template, kind=kind, number=number, title=title, standard=standard,
+                                        sample_size=size, sample_pass=needed, parent=group, sort_order=order)
+        group = item if kind == "group" else group
+    return template
 
 
 def _check_days(today, rng):
@@ -147,6 +184,7 @@ def load(out, *, bureau=None, per_week=10, seed=2026):
     sections = [u for u in units if u.kind != UnitKind.SCHOOL and u.name not in ("局办公室（文明办）", "督导室")]
     liaisons = _liaisons(units)
     school_tpl, mock_tpl, section_tpl = _make_templates(year, rng)
+    _make_point_checklist(year)
     items = {t.pk: list(t.items.all()) for t in (school_tpl, mock_tpl, section_tpl)}
     favourites = [u for u in schools if u.code in ("school01", "school02")]
 
@@ -178,7 +216,7 @@ def load(out, *, bureau=None, per_week=10, seed=2026):
         score_rows.append(scores)
     bulk_create_with_history(checks, Check, default_user=inspector)
     checks = list(Check.objects.filter(year=year, unit__bureau=bureau).order_by("pk"))
-    CheckScore.objects.bulk_create([CheckScore(check_record=c, item=item, score=s)
+    CheckScore.objects.bulk_create([CheckScore(check_record=c, item=item, score=s, applicable=item.max_points)
                                     for c, scores in zip(checks, score_rows) for item, s in scores])
     Check.inspectors.through.objects.bulk_create(
         [Check.inspectors.through(check_id=c.pk, user_id=inspector.pk) for c in checks])

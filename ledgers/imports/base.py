@@ -55,6 +55,16 @@ class Importer:
     multi = ()  # fields that several columns may feed (values joined)
     preview_headers = []
     needs_year = True
+    takes_sections = False  # headings merged across the table come as rows (DataRow.section)
+    options_form = None  # a form of the upload step (its `options()` are kept on the upload)
+
+    @staticmethod
+    def prepare_options(options, sheet, header_first):
+        return options
+
+    def target_text(self, upload, year, user):
+        """What the preview says the rows go into ("" when there is nothing to say)."""
+        return ""
 
     @property
     def field_labels(self):
@@ -63,15 +73,21 @@ class Importer:
     def guess(self, labels):
         return guess_columns(labels, self.aliases, self.multi)
 
+    def guess_sheet(self, sheet, first, last, data_first):
+        """The columns guessed from the header rows first..last (0-based); an importer may look at
+        the data under them too (`data_first`), e.g. at which columns hold labels merged down."""
+        return self.guess(column_labels(sheet, first, last))
+
     def missing(self, columns):
         mapped = set(columns.values())
         return [label for key, label in self.required.items() if key not in mapped]
 
-    def check(self, rows, *, year, user):
-        """Row results for `user` (the uploader): units, indicators and tasks of their own bureau."""
+    def check(self, rows, *, year, user, upload=None, sheet=None):
+        """Row results for `user` (the uploader): units, indicators and tasks of their own bureau.
+        `upload` (its options) and `sheet` (its title) are there for the importers that need them."""
         raise NotImplementedError
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, upload=None):
         raise NotImplementedError
 
 
@@ -98,7 +114,7 @@ def initial_mapping(importer, sheet):
         first, last = remembered.header_first - 1, remembered.header_last - 1
         columns = {int(c): f for c, f in remembered.columns.items() if int(c) < sheet.width}
         return first, last, last + remembered.data_offset, columns, True
-    return first, last, data, importer.guess(column_labels(sheet, first, last)), False
+    return first, last, data, importer.guess_sheet(sheet, first, last, data), False
 
 
 def remember_mapping(importer, sheet, upload, user):
@@ -118,10 +134,12 @@ def build_preview(importer, upload, sheet=None, *, year=None):
     if missing:
         return Preview(problem=f"请为“{'”“'.join(missing)}”各选择一列。")
     labels = column_labels(sheet, upload.header_first - 1, upload.header_last - 1)
-    rows = list(data_rows(sheet, columns, upload.data_first - 1, importer.multi, labels))
-    if not rows:
+    rows = [row for row in data_rows(sheet, columns, upload.data_first - 1, importer.multi, labels)
+            if importer.takes_sections or not row.section]
+    if not any(not row.section for row in rows):
         return Preview(problem=f"第 {upload.data_first} 行起没有数据行，请检查“数据首行”。")
-    return Preview(results=importer.check(rows, year=year or upload.year, user=upload.uploaded_by))
+    return Preview(results=importer.check(rows, year=year or upload.year, user=upload.uploaded_by,
+                                          upload=upload, sheet=sheet))
 
 
 def check_file(uploaded):

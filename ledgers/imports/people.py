@@ -66,7 +66,7 @@ class UnitImporter(Importer):
     preview_headers = ["单位名称", "类别", "联系人", "联系电话", "别名"]
     needs_year = False
 
-    def check(self, rows, *, year=None, user):
+    def check(self, rows, *, year=None, user, **_):
         bureau = user.owning_bureau()
         # Unit names and aliases are unique within a bureau: match among the importer's own only
         # (another district may have a unit of the same name).
@@ -124,7 +124,7 @@ class UnitImporter(Importer):
             results.append(RowResult(row.number, status, cells, message.strip("；"), plan))
         return results
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         created = updated = 0
         for result in results:
             plan = result.plan
@@ -152,7 +152,7 @@ class UserImporter(Importer):
     preview_headers = ["姓名", "所属单位", "角色", "登录名", "手机号"]
     needs_year = False
 
-    def check(self, rows, *, year=None, user):
+    def check(self, rows, *, year=None, user, **_):
         bureau = user.owning_bureau()
         index = UnitIndex(user)
         users = {u.username: u for u in User.objects.select_related("unit")}
@@ -224,7 +224,7 @@ class UserImporter(Importer):
                                      ("、".join(changes) + " 有变化，密码不变") if changes else "账号已存在", plan))
         return results
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         created = updated = 0
         credentials = []
         for result in results:

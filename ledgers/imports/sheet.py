@@ -40,9 +40,10 @@ def clean(value):
 
 
 def label_key(value):
-    """"完成\\n时限（截止）" → "完成时限": no spaces, no trailing note in brackets, no *."""
+    """"完成\\n时限（截止）" → "完成时限": no spaces, no trailing note in brackets (but "（新）" /
+    "（旧）", which tell two columns of the same name apart), no *."""
     text = re.sub(r"\s+", "", clean(value)).strip("*＊:：")
-    return re.sub(r"[（(][^（()）]*[)）]$", "", text) or text
+    return re.sub(r"[（(](?![新旧][)）])[^（()）]*[)）]$", "", text) or text
 
 
 @dataclass
@@ -61,10 +62,11 @@ class Sheet:
         return get_column_letter(col + 1)
 
     def is_wide(self, r, c):
-        """A cell merged across most of the row: a title or a note, never a column label."""
+        """A cell merged across most of the row (or the whole row of a narrow table): a title, a
+        note or a section heading, never a column label."""
         for r0, c0, r1, c1 in self.merges:
             if r0 <= r <= r1 and c0 <= c <= c1:
-                return (c1 - c0 + 1) >= max(3, self.width * 0.6)
+                return (c1 - c0 + 1) >= max(3, self.width * 0.6) or (c0 == 0 and c1 == self.width - 1 > 0)
         return False
 
     def grid(self, first, last):
@@ -130,7 +132,9 @@ def read_sheet(fileobj, name):
 
 
 def match_field(label, aliases):
-    """The field a header label names (exact alias first, then a short label containing one)."""
+    """The field a header label names (exact alias first, then a short label containing one).
+    A header word of a column nobody imports (得分, 督查记录: filled in by the inspector) gives ""
+    (SKIP): it is a header word all the same."""
     key = label_key(label)
     if not key:
         return None
@@ -152,8 +156,8 @@ def _row_fields(sheet, r, aliases):
         if not text:
             continue
         found = match_field(text, aliases)
-        if found:
-            fields.add(found)
+        if found is not None:
+            fields.add(found or f"skip:{label_key(text)}")
             labelled += 1
     return fields, labelled
 
@@ -185,6 +189,27 @@ def detect_header(sheet, aliases):
     return start, end, end + 1
 
 
+def sheet_title(sheet, header_first):
+    """The table's title: the first text merged across the sheet above its header ("区2020—2021年度
+    文明校园考评"), else the worksheet's name."""
+    for r in range(min(header_first, sheet.height)):
+        for c in range(sheet.width):
+            text = clean(sheet.values[r][c])
+            if text and sheet.is_wide(r, c) and not re.fullmatch(r"附件\s*\d*", text):
+                return re.sub(r"\s+", " ", text)[:100]
+    return sheet.title
+
+
+def merged_down(sheet, r, c):
+    """Whether cell (r, c) is part of a range merged over several rows (a label merged down)."""
+    return any(r0 <= r <= r1 and c0 <= c <= c1 and r1 > r0 for r0, c0, r1, c1 in sheet.merges)
+
+
+def merged_across(sheet, r, c):
+    """Whether cell (r, c) starts a range merged over several columns of its row."""
+    return any(r0 <= r <= r1 and c0 == c and c1 > c0 for r0, c0, r1, c1 in sheet.merges)
+
+
 def column_labels(sheet, first, last):
     """Per column, the distinct labels from the top header row down."""
     labels = []
@@ -198,17 +223,22 @@ def column_labels(sheet, first, last):
     return labels
 
 
+OLD_WORDING = re.compile(r"[（(]旧[)）]|原|旧版")
+
+
 def guess_columns(labels, aliases, multi=()):
-    """{column index: field} from label paths; a field claimed twice goes to the more specific label."""
+    """{column index: field} from label paths; a field claimed twice goes to the more specific label,
+    then to the column that is not marked as the old wording (考察内容（旧） | 考察内容（新）)."""
     claims = {}
     for c, path in enumerate(labels):
         for depth, label in enumerate(reversed(path)):
             found = match_field(label, aliases)
-            if found:
-                claims[c] = (found, depth)
+            if found is not None:
+                if found:
+                    claims[c] = (found, depth, bool(OLD_WORDING.search(label)))
                 break
     columns, best = {}, {}
-    for c, (found, depth) in sorted(claims.items(), key=lambda item: (item[1][1], item[0])):
+    for c, (found, depth, old) in sorted(claims.items(), key=lambda item: (item[1][1], item[1][2], item[0])):
         if found in multi or found not in best:
             best.setdefault(found, c)
             columns[c] = found
@@ -224,11 +254,16 @@ def signature(kind, labels):
 class DataRow:
     number: int  # Excel row number
     values: dict = field(default_factory=dict)  # field -> value (list of values for multi fields)
+    section: str = ""  # a heading merged across the table ("考察校园周边："): not a data row
+    merged_down: set = field(default_factory=set)  # fields whose cell is merged over several rows
+    merged_across: set = field(default_factory=set)  # fields whose cell is merged into the next column(s)
 
 
 def data_rows(sheet, columns, data_first, multi=(), header_labels=()):
     """Rows from data_first (0-based) with their mapped values; blank, 合计 and repeated header
-    rows (a header printed again on page 2) and a row of column numbers (1 2 3 …) are skipped."""
+    rows (a header printed again on page 2) and a row of column numbers (1 2 3 …) are skipped.
+    A heading merged across the table comes as a row with `section` set (the importers that group
+    rows use it, the others skip it)."""
     header_set = {label for path in header_labels for label in path}
     for r in range(data_first, sheet.height):
         raw = sheet.filled[r]
@@ -243,13 +278,18 @@ def data_rows(sheet, columns, data_first, multi=(), header_labels=()):
             continue
         filled_cols = [c for c, t in enumerate(texts) if t]
         if len(filled_cols) == 1 and sheet.is_wide(r, filled_cols[0]):
-            continue  # a section heading merged across the table ("一、宣传教育")
+            yield DataRow(r + 1, section=texts[filled_cols[0]])  # a heading merged across ("一、宣传教育")
+            continue
         if len(nonblank) >= 3 and all(t.isdigit() for t in nonblank) and \
                 [int(t) for t in nonblank] == list(range(1, len(nonblank) + 1)):
             continue
-        values = {}
+        values, down, across = {}, set(), set()
         for c, name in columns.items():
             value = raw[c] if c < len(raw) else None
+            if clean(value) and merged_down(sheet, r, c):
+                down.add(name)
+            if clean(value) and merged_across(sheet, r, c):
+                across.add(name)
             if name in multi:
                 values.setdefault(name, [])
                 if clean(value):
@@ -258,4 +298,4 @@ def data_rows(sheet, columns, data_first, multi=(), header_labels=()):
                 values[name] = value
         if not any(clean(v) if not isinstance(v, list) else any(clean(x) for x in v) for v in values.values()):
             continue
-        yield DataRow(r + 1, values)
+        yield DataRow(r + 1, values, merged_down=down, merged_across=across)

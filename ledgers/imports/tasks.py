@@ -6,11 +6,18 @@ of the importer's bureau already in the year with the same title (and indicator)
 (new tasks belong to that bureau; its units are the only ones a row may name): importing the table
 again changes nothing, and a changed deadline or unit list updates the task and its assignments
 (assignments of units that stay keep their progress; a unit with progress is never dropped).
+
+Real tables (issue 29): a heading row — a heading merged across the table ("一、……"), or a row whose
+numbering heads the rows under it ("1、宣传氛围" over "1.1 …", "1.2 …") — is not a task: it becomes
+the group (`Task.group`) of the tasks it heads. A task's numbering is read off its title into 序号
+(a leading number that is a word stays: "3名及以上"). A row without a 完成时限 (or a table without
+that column) is a task for the whole year (12月31日), said so in the preview.
 """
 import re
 
 from ..models import Frequency, Indicator, Task
 from ..services.tasks import task_save
+from . import wording
 from .base import CREATE, ERROR, SAME, UPDATE, Importer, RowResult
 from .deadlines import Deadline, frequency_from, parse_deadline, recurring
 from .sheet import clean, guess_columns
@@ -27,12 +34,15 @@ ALIASES = {
     "项目": "indicator", "一级指标": "indicator", "二级指标": "indicator", "创建项目": "indicator",
     "测评内容": "title", "任务": "title", "工作任务": "title", "任务名称": "title", "重点任务": "title",
     "工作内容": "title", "具体任务": "title", "任务内容": "title", "创建内容": "title",
+    "责任目标": "title", "目标任务": "title", "创建标准": "title", "重点工作任务": "title",
     "测评标准": "requirement", "工作要求": "requirement", "具体要求": "requirement", "工作措施": "requirement",
     "任务要求": "requirement", "标准要求": "requirement", "完成标准": "requirement",
+    "活动要求": "requirement",
     "责任单位": "units", "责任股室": "units", "配合单位": "units", "责任部门": "units", "落实单位": "units",
+    "责任主体": "units", "主要责任单位": "units", "协同配合单位": "units", "配合部门": "units",
     "牵头单位": "lead", "牵头股室": "lead", "牵头部门": "lead",
     "完成时限": "deadline", "完成时间": "deadline", "截止日期": "deadline", "时间要求": "deadline",
-    "时限": "deadline", "时间节点": "deadline", "完成期限": "deadline",
+    "时限": "deadline", "时间节点": "deadline", "完成期限": "deadline", "活动时间": "deadline",
     "工作频次": "frequency", "频次": "frequency", "频率": "frequency",
     "备注": "note", "说明": "note",
 }
@@ -47,9 +57,10 @@ class TaskImporter(Importer):
     title = "任务分解表"
     fields = FIELDS
     aliases = ALIASES
-    required = {"title": "测评内容/任务", "units": "责任单位", "deadline": "完成时限"}
+    required = {"title": "测评内容/任务", "units": "责任单位"}
     multi = ("units", "note")
     preview_headers = ["测评内容（任务）", "测评项目", "责任单位", "牵头单位", "完成时限"]
+    takes_sections = True  # headings merged across the table: the group of the tasks under them
 
     def guess(self, labels):
         columns = guess_columns(labels, self.aliases, self.multi)
@@ -61,7 +72,7 @@ class TaskImporter(Importer):
                     break
         return columns
 
-    def check(self, rows, *, year, user):
+    def check(self, rows, *, year, user, **_):
         bureau = user.owning_bureau()
         units = UnitIndex(user)
         # The city's indicators and the bureau's own; on a shared code the bureau's own wins.
@@ -73,18 +84,27 @@ class TaskImporter(Importer):
         for task in (Task.objects.for_year(year).filter(bureau=bureau).select_related("indicator", "lead_unit")
                      .prefetch_related("assignments__unit", "assignments__progress", "period_deadlines")):
             existing.setdefault(_key(task.title), []).append(task)
-        seen, results = {}, []
-        for row in rows:
-            results.append(self._check_row(row, year, units, by_code, by_title, existing, seen))
+        seen, results, group = {}, [], ""
+        for row, heading in _headings(rows):
+            if heading:
+                group = heading
+                results.append(RowResult(row.number, SAME, [heading, "", "", "", ""],
+                                         "分组标题：下面的任务归入此分组，本行不是任务"))
+                continue
+            results.append(self._check_row(row, year, units, by_code, by_title, existing, seen, group))
         return results
 
-    def _check_row(self, row, year, units, by_code, by_title, existing, seen):
+    def _check_row(self, row, year, units, by_code, by_title, existing, seen, group=""):
         v = row.values
         reasons, notes = [], []
         title = clean(v.get("title"))
         requirement = clean(v.get("requirement"))
         if not title and requirement:
             title, requirement = requirement[:300], (requirement if len(requirement) > 300 else "")
+        code, title = wording.split_code(title)
+        title = (title or "").strip()
+        if len(title) > 300:  # "宣传教育工作。\n通过广播……": the first line names the task, all of it is the requirement
+            title, requirement = title.split("\n")[0][:300], "\n".join(p for p in (title, requirement) if p)
         if not title:
             reasons.append("缺少测评内容（任务）")
         note = "\n".join(clean(x) for x in v.get("note") or [])
@@ -94,13 +114,17 @@ class TaskImporter(Importer):
         lead, unknown_lead = units.parse(v.get("lead"))
         if unknown or unknown_lead:
             reasons.append(units.unknown_message(unknown + unknown_lead))
-        if len(lead) > 1:
-            reasons.append(f"牵头单位只能填一个（现为 {'、'.join(u.name for u in lead)}）")
+        if len(lead) > 1:  # "后勤管理处、学生处": the first leads, the others share the task
+            notes.append(f"牵头单位填了 {len(lead)} 个，以第一个“{lead[0].name}”为牵头单位，其余为责任单位")
+            responsible += [u for u in (lead if not responsible else lead[1:]) if u not in responsible]
+            lead = lead[:1]
         if not responsible and lead:
             responsible = lead[:1]
         if not responsible and not (unknown or unknown_lead):
             reasons.append("缺少责任单位")
         deadline = self._deadline(v, year, reasons)
+        if deadline is not None and not clean(v.get("deadline")) and not clean(v.get("frequency")):
+            notes.append("未写完成时限，按全年（12月31日）")
         indicator = None
         indicator_text = clean(v.get("indicator"))
         if indicator_text:
@@ -122,7 +146,7 @@ class TaskImporter(Importer):
         values = {"title": title[:300], "requirement": requirement, "indicator": indicator,
                   "lead_unit": lead[0] if lead else None, "deadline": deadline.due,
                   "deadline_text": deadline.text[:60], "frequency": deadline.frequency,
-                  "number": clean(v.get("number"))[:20]}
+                  "number": (clean(v.get("number")) or code or "")[:20], "group": group[:100]}
         periods = [(label, starts, due) for label, starts, due in deadline.periods]
         task = self._match(existing, title, indicator)
         plan = {"task": task, "values": values, "units": responsible, "periods": periods}
@@ -145,10 +169,7 @@ class TaskImporter(Importer):
         if freq in Frequency.recurring():
             return recurring(freq, year, text or freq_text)
         if not text:
-            if freq:
-                return parse_deadline(freq_text, year)
-            reasons.append("缺少完成时限")
-            return None
+            return parse_deadline(freq_text if freq else "全年", year)
         try:
             deadline = parse_deadline(v.get("deadline"), year)
         except (ValueError, OverflowError):
@@ -183,6 +204,8 @@ class TaskImporter(Importer):
         if task.indicator_id != (values["indicator"].pk if values["indicator"] else None):
             changes.append(f"测评项目 {task.indicator.code if task.indicator else '无'} → "
                            f"{values['indicator'].code if values['indicator'] else '无'}")
+        if task.group != values["group"]:
+            changes.append(f"分组 {task.group or '无'} → {values['group'] or '无'}")
         if values["number"] and task.number != values["number"]:
             changes.append(f"序号 {task.number or '无'} → {values['number']}")
         assignments = {a.unit_id: a for a in task.assignments.all()}
@@ -198,7 +221,7 @@ class TaskImporter(Importer):
             changes.append(f"移除责任单位 {'、'.join(a.unit.name for a in dropped)}")
         return changes, ""
 
-    def apply(self, results, *, year, user):
+    def apply(self, results, *, year, user, **_):
         created = updated = 0
         for result in results:
             plan = result.plan
@@ -212,3 +235,21 @@ class TaskImporter(Importer):
             created += is_new
             updated += not is_new
         return {"created": created, "updated": updated}
+
+
+def _headings(rows):
+    """(row, heading title or "") for each row: a heading merged across the table, or a row whose
+    numbering heads the next row's ("1、宣传氛围" before "1.1 …"), is a heading, not a task."""
+    rows = list(rows)
+    for i, row in enumerate(rows):
+        if row.section:
+            yield row, wording.label(row.section)[1] or row.section.strip()
+            continue
+        code, _ = wording.split_code(clean(row.values.get("title")))
+        following = next((r for r in rows[i + 1:] if not r.section), None)
+        if code and following is not None:
+            next_code, _ = wording.split_code(clean(following.values.get("title")))
+            if next_code and next_code.startswith(code + "."):
+                yield row, wording.label(clean(row.values.get("title")))[1]
+                continue
+        yield row, ""

@@ -82,7 +82,7 @@ class UnitIndex:
             cell = "、".join(clean(c) for c in cell)
         found, unknown = [], []
         for token in SEPARATORS.split(clean(cell)):
-            token = token.strip()
+            token = token.strip().rstrip("。.；;")  # "街道办事处。": a list ends like a sentence
             if not token:
                 continue
             units = self.find(token)

@@ -25,7 +25,8 @@ from .activities import (  # noqa: F401,E402
     Activity, ActivityCategory, ActivityPhoto, ActivityStatus,
 )
 from .checks import (  # noqa: F401
-    Check, CheckCorrection, CheckItem, CheckKind, CheckPhoto, CheckScore, CheckStatus, CheckTemplate,
+    Check, CheckBasis, CheckCorrection, CheckItem, CheckKind, CheckPhoto, CheckScore, CheckStatus, CheckTemplate,
+    ItemKind,
 )
 from .problems import (  # noqa: F401
     PhotoStage, Problem, ProblemAction, ProblemEvent, ProblemPhoto, ProblemStatus,

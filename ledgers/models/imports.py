@@ -22,6 +22,7 @@ class ImportKind(models.TextChoices):
     INDICATORS = "indicators", _("测评指标")
     UNITS = "units", _("单位")
     USERS = "users", _("联络员账号")
+    CHECKLISTS = "checklists", _("检查表")
     OVERSIGHTS = "oversights", _("包抓分工")
     QUESTIONS = "questions", _("应知应会题库")
 
@@ -55,6 +56,9 @@ class ImportUpload(models.Model):
     header_last = models.PositiveIntegerField(_("表头末行"), default=1)
     data_first = models.PositiveIntegerField(_("数据首行"), default=2)
     columns = models.JSONField(_("列对应"), default=dict, blank=True)
+    # What the upload step chose besides the file: the check template imported into
+    # ({"template": id} or {"name": "新检查表"}).
+    options = models.JSONField(_("导入选项"), default=dict, blank=True)
     mapped = models.BooleanField(_("已确认列对应"), default=False)
     excluded = models.JSONField(_("排除的行"), default=list, blank=True)
     result = models.CharField(_("导入结果"), max_length=200, blank=True)

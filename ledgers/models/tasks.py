@@ -79,6 +79,8 @@ class Task(BureauOwned, Versioned):
     indicator = models.ForeignKey(Indicator, verbose_name=_("测评指标"), on_delete=models.SET_NULL,
                                   null=True, blank=True, related_name="tasks")
     title = models.CharField(_("测评内容（任务）"), max_length=300)
+    group = models.CharField(_("分组"), max_length=100, blank=True,
+                             help_text=_("任务分解表中的分组标题，如“宣传氛围”"))
     requirement = models.TextField(_("工作要求"), blank=True)
     lead_unit = models.ForeignKey(Unit, verbose_name=_("牵头单位"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="led_tasks")

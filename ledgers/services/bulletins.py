@@ -21,6 +21,7 @@ from .notifications import after_commit
 PRAISE_TOP = 3
 CRITICISE_BOTTOM = 3
 OVERDUE_LIST_LIMIT = 30
+VETO_REASON = "督查中一票否决项不达标，检查不合格"
 
 
 week_bounds = rules.week_bounds
@@ -47,7 +48,7 @@ def week_ranking(iso_year, iso_week, bureau=None):
     """Units checked in the week, ranked by their score rate (得分率); ties share a rank.
 
     Each row: unit_id, unit, checks, average (mean total), rate (percent, one decimal, as text),
-    rank. A unit checked twice with one template counts once, at the mean of the two; drafts never
+    vetoed (figures with a 一票否决 不合格 check: ranked last), rank. A unit checked twice with one template counts once, at the mean of the two; drafts never
     count. Ranks go 1, 2, 2, 4 when two units tie (see ledgers.services.ranking).
     """
     ranking = score_ranking(Check.objects.in_bureau(bureau).for_week(iso_year, iso_week))
@@ -67,13 +68,17 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
     start, end = week_bounds(iso_year, iso_week)
     ranking = week_ranking(iso_year, iso_week, bureau)
     problems = Problem.objects.in_bureau(bureau)
-    praised = [r for r in ranking if r["rank"] <= PRAISE_TOP]
+    # A unit whose check failed a 一票否决 item is never praised, and is criticised for it.
+    praised = [r for r in ranking if r["rank"] <= PRAISE_TOP and not r["vetoed"]]
     praised_ids = {r["unit_id"] for r in praised}
     criticised = []
     if len(ranking) > PRAISE_TOP:
         cutoff = ranking[-CRITICISE_BOTTOM]["rank"] if len(ranking) >= CRITICISE_BOTTOM else ranking[0]["rank"]
-        criticised = [{"unit_id": r["unit_id"], "unit": r["unit"], "reason": f"本周得分率 {r['rate']}%，排名靠后"}
-                      for r in ranking if r["rank"] >= cutoff and r["unit_id"] not in praised_ids]
+        criticised = [{"unit_id": r["unit_id"], "unit": r["unit"],
+                       "reason": VETO_REASON if r["vetoed"] else f"本周得分率 {r['rate']}%，排名靠后"}
+                      for r in ranking if (r["rank"] >= cutoff or r["vetoed"]) and r["unit_id"] not in praised_ids]
+    else:
+        criticised = [{"unit_id": r["unit_id"], "unit": r["unit"], "reason": VETO_REASON} for r in ranking if r["vetoed"]]
     overdue = problems.overdue(today).select_related("unit").order_by("unit__sort_order", "deadline", "pk")
     # 逾期 is the unit's (not answered by the deadline in force); what waits for the inspectors is theirs.
     overdue_by_unit = (problems.overdue(today).values("unit_id", "unit__name", "unit__sort_order")

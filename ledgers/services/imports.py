@@ -28,7 +28,7 @@ def import_confirm(*, upload, user, excluded=()):
             rows = "、".join(f"第 {n} 行" for n in unhandled[:10])
             raise MoveRefused(f"{rows}有错误：请勾选这些行的“排除”后导入其余各行，或改正文件后重新上传。")
         chosen = [r for r in preview.results if r.can_import and r.row not in excluded]
-        result = importer.apply(chosen, year=upload.year, user=user)
+        result = importer.apply(chosen, year=upload.year, user=user, upload=upload)
         result.update(
             same=preview.count("same"),
             skipped=sum(r.can_import and r.row in excluded for r in preview.results),

@@ -14,6 +14,7 @@ PermissionDenied / ValidationError with a Chinese message for the user.
 - problem_close                    inspector / bureau admin,
                                    not the one who rectified          待复查 → 已销号
 """
+from django.core.files.base import ContentFile
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,9 +64,20 @@ def _add_photos(problem, photos, stage, user):
         ProblemPhoto.build(uploaded, uploaded_by=user, problem=problem, stage=stage).save()
 
 
+def _copy_check_photos(problem, photos, user):
+    """The check's own photos of the failure become the problem's 整改前 photos (a copy of each, so
+    the two records keep their files apart)."""
+    for photo in photos:
+        if photo.check_record_id != problem.check_record_id:
+            raise ValidationError("只能选用本次督查的现场照片。")
+        with photo.original.open("rb") as handle:
+            copy = ContentFile(handle.read(), name=photo.original_name)
+        ProblemPhoto.build(copy, uploaded_by=user, problem=problem, stage=PhotoStage.BEFORE).save()
+
+
 @transaction.atomic
 def problem_raise(*, user, unit, description, deadline=None, indicator=None, check=None, photos=(),
-                  found_on=None, note=""):
+                  check_photos=(), found_on=None, note=""):
     if not can_raise(user):
         raise PermissionDenied("只有督导组或局文明办可以交办问题。")
     if check is not None:
@@ -89,6 +101,7 @@ def problem_raise(*, user, unit, description, deadline=None, indicator=None, che
                                      description=description, found_on=found_on, deadline=deadline,
                                      raised_by=user)
     _add_photos(problem, photos, PhotoStage.BEFORE, user)
+    _copy_check_photos(problem, check_photos, user)
     _record(problem, action=ProblemAction.RAISE, from_status="", actor=user, note=note, deadline=deadline)
     after_commit(notifications.problem_raised, problem.pk)
     return problem

@@ -5,8 +5,10 @@ A unit's score is its figures (ledgers.rules.week_figures: one per check templat
 the mean of that week's submitted checks of the template) averaged, so a second check with the
 same template in the same week is averaged in, not added as a check of its own. A figure's rate is
 its total as a percentage of the template's maximum, so units checked with different templates
-compare. Rates are rounded once, to one decimal, halves up (ledgers.rules.round_rate); units with
-equal rounded rates share a rank ("competition ranking": 1, 2, 2, 4).
+compare (a template of pass/fail items without points gives its 达标率). Rates are rounded once, to
+one decimal, halves up (ledgers.rules.round_rate). A unit with a check that failed a 一票否决 item
+is ranked after every unit without one (ledgers.rules.ranking_key); units with equal keys share a
+rank ("competition ranking": 1, 2, 2, 4).
 """
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,8 +32,9 @@ def score_ranking(checks):
     """Units in `checks` (a Check queryset; only its submitted checks count) ranked by score rate.
 
     Each row: unit_id, unit (name), checks (submitted checks), figures (one per template and week),
-    average (mean total, Decimal 0.1), rate (mean rate in percent, Decimal 0.1), rank, and the
-    unrounded sums total_sum and rate_sum over the figures (so that overall means are exact). One query.
+    average (mean total, Decimal 0.1), rate (mean rate in percent, Decimal 0.1), vetoed (figures with
+    a 一票否决 不合格 check), rank, and the unrounded sums total_sum and rate_sum over the figures (so
+    that overall means are exact). One query.
     """
     names, rows = {}, []
     for unit_id, name, order, *figure in checks.submitted().values_list(
@@ -50,7 +53,8 @@ def score_ranking(checks):
             "figures": len(figures),
             "average": (total_sum / len(figures)).quantize(TENTH, ROUND_HALF_UP),
             "rate": rules.round_rate(rate_sum / len(figures)),
+            "vetoed": sum(1 for f in figures if f.vetoed),
             "total_sum": total_sum, "rate_sum": rate_sum,
         })
-    ranking.sort(key=lambda r: (-r["rate"], names[r["unit_id"]]))
-    return competition_rank(ranking, key=lambda r: r["rate"])
+    ranking.sort(key=lambda r: (rules.ranking_key(r["vetoed"], r["rate"]), names[r["unit_id"]]))
+    return competition_rank(ranking, key=lambda r: rules.ranking_key(r["vetoed"], r["rate"]))

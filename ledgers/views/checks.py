@@ -22,6 +22,7 @@ from ..forms.checks import (
 )
 from ..files import serve_file
 from ..models import CampaignYear, Check, CheckPhoto, CheckTemplate, Role
+from ..models.checks import format_points
 from ..params import to_int
 from ..services import checks as service
 from ..services.bulletins import parse_week
@@ -153,7 +154,7 @@ def _save_check(request, form, template, check=None):
         return service.check_save(
             user=request.user, unit=data["unit"], date=data["date"], kind=data["kind"], template=template,
             remarks=data["remarks"], scores=form.scores(), inspectors=data["inspectors"], photos=data["photos"],
-            check=check, submit="submit" in request.POST,
+            item_photos=form.item_photos(), check=check, submit="submit" in request.POST,
         )
     except (ValidationError, PermissionDenied) as error:
         refuse_into(form, error)
@@ -164,7 +165,16 @@ def _saved_message(request, check):
     if check.is_draft:
         messages.success(request, "督查记录已保存为草稿，核对无误后请提交。")
     else:
-        messages.success(request, f"督查记录已提交，得分 {check.total} 分。")
+        messages.success(request, submitted_message(check))
+
+
+def submitted_message(check):
+    """"督查记录已提交，得分 45 分。" (达标率: "达标 9 / 11 项"), and 一票否决 when it failed one."""
+    if check.by_pass_rate:
+        text = f"督查记录已提交，达标 {check.passed_items} / {check.pass_items} 项（达标率 {check.percent}%）。"
+    else:
+        text = f"督查记录已提交，得分 {format_points(check.total)} 分。"
+    return text + ("一票否决项不达标，本次检查不合格。" if check.vetoed else "")
 
 
 @role_required(*RECORDERS)
@@ -201,10 +211,11 @@ def check_edit(request, pk):
 @role_required(*BUREAU)
 def check_detail(request, pk):
     check = get_visible_or_404(Check.objects.with_related(), request.user, pk=pk)
+    photos = list(check.photos.all())
     return render(request, "ledgers/checks/check_detail.html", {
         "check": check,
-        "scores": check.scores.select_related("item", "item__indicator"),
-        "photos": check.photos.all(),
+        "rows": service.score_rows(check, photos),
+        "photos": [p for p in photos if p.item_id is None],
         "problems": check.problems.with_related(),
         "corrections": check.corrections.select_related("by"),
         "same_week": rules.duplicate_checks(unit=check.unit, template=check.template, date=check.date, exclude=check),
@@ -219,7 +230,7 @@ def check_detail(request, pk):
 @role_required(*RECORDERS)
 def check_submit(request, pk):
     check = get_visible_or_404(Check, request.user, pk=pk)
-    attempt(request, service.check_submit, lambda c: f"督查记录已提交，得分 {c.total} 分。", check=check, user=request.user)
+    attempt(request, service.check_submit, submitted_message, check=check, user=request.user)
     return redirect(check)
 
 

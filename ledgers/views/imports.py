@@ -40,6 +40,11 @@ DESCRIPTIONS = {
              "已有的单位按名称或别名匹配并更新。",
     "users": "上传联络员名单：姓名、手机号、所属单位、角色（不填为联络员）。新账号生成一次性初始密码，可打印登录条；"
              "首次登录须修改密码。已有账号不重置密码。",
+    "checklists": "直接上传收到的考评表、评分表、点位测评督查标准（.xlsx）：标题行、说明行、合并单元格、合计行都可以。"
+                  "“项目”列（如“宣传氛围（20分）”“校园硬化30分”）和通栏标题（如“考察校园周边：”）成为分组，分组分值为组内合计上限；"
+                  "分值可在“分值”列，也可写在内容末尾（“（4分）”）；“是否达标”列（□达标 □不达标）或没有分值的表按达标/不达标检查，"
+                  "“随机抽取5名学生……3名及以上为达标”为抽查项；“扣分标准”列或“每处扣0.5分，扣完为止”为扣分项；"
+                  "“一票否决”为一票否决项。可导入为新检查表，也可导入到本局已有的检查表（再次导入同一张表不会重复）。",
     "oversights": "上传领导包抓、督导组包督查分工表：单位、包抓领导（本局局领导的姓名或用户名）、督导组（如 第一督导组）。"
                   "每个单位每年只有一位包抓领导、一个督导组，再次导入即改为新的分工；表中新出现的督导组名称将新建督导组，"
                   "组员在督导组页面添加。某格为空时，该项保持不变。",
@@ -48,6 +53,7 @@ DESCRIPTIONS = {
                  "顺序不限。题目相同的按原题更新。",
 }
 DONE_URLS = {"tasks": "ledgers:task_matrix", "indicators": "ledgers:indicator_list",
+             "checklists": "ledgers:template_list",
              "units": "ledgers:unit_list", "users": "ledgers:user_list", "oversights": "ledgers:oversight_list",
              "questions": "ledgers:question_list"}
 
@@ -93,7 +99,9 @@ def import_upload(request, kind):
     importer = IMPORTERS[kind]
     year = selected_year(request) if importer.needs_year else None
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    options = importer.options_form(posted, user=request.user, year=year) if importer.options_form else None
+    if request.method == "POST" and form.is_valid() and (options is None or options.is_valid()):
         uploaded = form.cleaned_data["file"]
         try:
             check_file(uploaded)
@@ -110,6 +118,7 @@ def import_upload(request, kind):
             first, last, data, columns, remembered = initial_mapping(importer, sheet)
             upload.header_first, upload.header_last, upload.data_first = first + 1, last + 1, data + 1
             upload.columns = {str(c): f for c, f in columns.items()}
+            upload.options = importer.prepare_options(options.options() if options else {}, sheet, first)
             upload.save()
         except ValidationError as refused:
             form.add_error("file", refused.messages[0])
@@ -118,7 +127,7 @@ def import_upload(request, kind):
                 messages.info(request, "已按上次导入同样表头的文件时设置的列对应填好，请核对。")
             return redirect("ledgers:import_map", pk=upload.pk)
     return render(request, "ledgers/imports/upload.html", {
-        "importer": importer, "year": year, "form": form, "description": DESCRIPTIONS[kind],
+        "importer": importer, "year": year, "form": form, "options": options, "description": DESCRIPTIONS[kind],
         "owner": request.user.owning_bureau(),
         "template_url": reverse("reports:import_template", args=[kind]) + (f"?year={year.year}" if year else ""),
     })
@@ -134,6 +143,10 @@ def indicator_import(request):
 
 def unit_import(request):
     return import_upload(request, "units")
+
+
+def checklist_import(request):
+    return import_upload(request, "checklists")
 
 
 def user_import(request):
@@ -214,7 +227,7 @@ def import_map(request, pk):
             first = max(0, min(first, sheet.height - 1))
             last = max(first, min(last, sheet.height - 1))
             start = start if start > last else last + 1
-            columns = importer.guess(column_labels(sheet, first, last))
+            columns = importer.guess_sheet(sheet, first, last, start)
             upload.header_first, upload.header_last, upload.data_first = first + 1, last + 1, start + 1
             upload.columns = {str(c): f for c, f in columns.items()}
             upload.mapped = False
@@ -257,6 +270,7 @@ def import_preview(request, pk):
         return redirect("ledgers:import_map", pk=upload.pk)
     return render(request, "ledgers/imports/preview.html", {
         "upload": upload, "importer": importer, "preview": preview, "counts": preview.counts,
+        "target": importer.target_text(upload, upload.year, request.user),
         "excluded": set(upload.excluded), "again_url": reverse(f"ledgers:{upload.kind[:-1]}_import"),
     })
 

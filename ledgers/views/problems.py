@@ -74,20 +74,25 @@ def problem_create(request):
     check_pk = int_param(request, "check")
     if check_pk is not None:
         check = get_visible_or_404(Check, request.user, pk=check_pk)
-    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check, user=request.user)
+    # ?item=: a failed or deducted item of the check, whose standard, indicator and photos prefill the form.
+    item_pk = int_param(request, "item") if check is not None else None
+    score = check.scores.select_related("item", "item__indicator").filter(item_id=item_pk).first() \
+        if item_pk is not None else None
+    form = ProblemRaiseForm(request.POST or None, request.FILES or None, check=check, score=score, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             problem = service.problem_raise(
                 user=request.user, unit=data.get("unit"), description=data["description"],
                 deadline=data["deadline"], indicator=data["indicator"], check=check, photos=data["photos"],
+                check_photos=data.get("check_photos") or (),
             )
         except (ValidationError, PermissionDenied) as error:
             refuse_into(form, error)
         else:
             messages.success(request, f"问题已交办给{problem.unit}，整改时限 {problem.deadline:%Y-%m-%d}。")
             return redirect(check or problem)
-    return render(request, "ledgers/problems/problem_form.html", {"form": form, "check": check})
+    return render(request, "ledgers/problems/problem_form.html", {"form": form, "check": check, "score": score})
 
 
 def _detail_context(request, problem, **forms):

@@ -12,8 +12,11 @@ figures underneath are ledgers.rules, as on every other page:
 - tasks: the items under the indicator (a one-off task's deadline, each period of a recurring
   task) that are due (deadline before the as-of day) or already done; done on or before the
   deadline counts 1, done later counts `partial`, not done 0.
-- checks: submitted checks dated up to the as-of day; the indicator's check items' scores (one per
-  item and week: the mean of that week's checks) summed over their maxima; no check yet counts full marks.
+- checks: submitted checks dated up to the as-of day; what the indicator's check items earned (one
+  per item and week: the mean of that week's checks) over what they counted for — both as
+  ledgers.rules.check_score stored them: a 不适用 item counts for nothing, a group heading linked
+  to the indicator counts its capped subtotal (its items not again), a template without points its
+  达标率; no check yet counts full marks.
 - problems: problems under the indicator whose deadline in force passed before the as-of day and
   whose rectification was not submitted by it (ledgers.rules.late_q); each deducts `deduction`,
   floor 0. Time waiting for the inspectors' re-check is never the unit's.
@@ -336,27 +339,40 @@ def task_figures(year, as_of, ids, unit=None):
     return result
 
 
+def counted_items(ids):
+    """The check items that count for the indicators `ids` (a QuerySet): an item linked to an
+    indicator, unless a group heading above it is linked to the same one (the group's capped
+    subtotal counts then, not its items again)."""
+    items = CheckItem.objects.filter(indicator_id__in=ids)
+    for above in ("parent", "parent__parent", "parent__parent__parent"):
+        items = items.exclude(**{f"{above}__indicator_id": F("indicator_id")})
+    return items
+
+
+def counted_check_items(ids):
+    """{check item id: indicator id} of `counted_items(ids)`. One query."""
+    return dict(counted_items(ids).values_list("pk", "indicator_id"))
+
+
 def check_figures(year, as_of, ids, unit=None):
-    """Grouped by unit and check item (no join to the items: their maxima are read once)."""
+    """Grouped by unit and check item (no join to the items): what each counted item earned over
+    what it counted for (ledgers.rules.check_score, as stored: 不适用 counts for nothing)."""
     if not ids:
         return {}
-    linked = CheckItem.objects.filter(indicator_id__in=ids).values_list("pk", "indicator_id", "max_points")
-    items, maxima = {}, {}
-    for pk, indicator_id, max_points in linked:
-        items[pk], maxima[pk] = indicator_id, max_points
+    items = counted_check_items(ids)
     # One score per item and week: a unit checked twice with a template in one week counts the mean
     # of the two (ledgers.rules: one figure per unit, template and week).
     rows = (_unit_filter(CheckScore.objects.filter(
         check_record__year=year, check_record__status=CheckStatus.SUBMITTED, check_record__date__lte=as_of,
         item_id__in=list(items)), unit, "check_record__unit")
         .values_list("check_record__unit_id", "item_id", "check_record__iso_year", "check_record__iso_week")
-        .annotate(scored=Sum("score"), n=Count("pk"))
+        .annotate(scored=Sum("score"), applicable=Sum("applicable"), n=Count("pk"))
         .order_by())
     result = {}
-    for unit_id, item_id, _iso_year, _iso_week, scored, n in rows:
+    for unit_id, item_id, _iso_year, _iso_week, scored, applicable, n in rows:
         f = result.setdefault((unit_id, items[item_id]), {"scored": ZERO, "maximum": ZERO, "items": 0})
         f["scored"] += Decimal(scored) / n
-        f["maximum"] += maxima[item_id]
+        f["maximum"] += Decimal(applicable) / n
         f["items"] += n
     return result
 
@@ -657,7 +673,7 @@ def _check_evidence(year, unit, as_of, ids):
     result = []
     if not ids:
         return result
-    qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item__indicator_id__in=ids)
+    qs = (CheckScore.objects.filter(check_record__unit=unit, check_record__year=year, item__in=counted_items(ids))
           .select_related("check_record", "item").order_by("check_record__date", "check_record_id", "item__sort_order"))
     scores = list(qs)
     # One score per item and week (ledgers.rules): how many submitted checks share each.
@@ -668,17 +684,22 @@ def _check_evidence(year, unit, as_of, ids):
             same_week[(s.item_id, c.iso_year, c.iso_week)] += 1
     for s in scores:
         c = s.check_record
-        title = f"{c.get_kind_display()} · {s.item.title} {format_points(s.score)}/{format_points(s.item.max_points)} 分"
+        title = f"{c.get_kind_display()} · {s.item.title[:40]} {s.figure_text(c.by_pass_rate)}"
         if c.status != CheckStatus.SUBMITTED:
             counted, note = False, "督查记录未提交（草稿），不计"
         elif c.date > as_of:
             counted, note = False, "在统计日之后，不计"
+        elif not s.applicable:
+            counted, note = False, "不适用，不计" if s.not_applicable else "不计分（只计达标）"
         else:
-            lost = s.item.max_points - s.score
-            counted, note = True, f"失 {format_points(lost)} 分" if lost else "满分"
+            lost = s.applicable - s.score
+            unit_word = "项" if c.by_pass_rate else "分"
+            counted, note = True, f"失 {format_points(lost)} {unit_word}" if lost else ("达标" if c.by_pass_rate else "满分")
             shared = same_week[(s.item_id, c.iso_year, c.iso_week)]
             if shared > 1:
                 note += f"（同周同表督查 {shared} 次，取平均）"
+        if c.vetoed:
+            note += "；本次检查一票否决，不合格"
         result.append(Evidence(s.item.indicator_id, "督查", title, c.date, counted, note,
                                _url("ledgers:check_detail", c.pk), c.pk))
     return result

@@ -72,6 +72,11 @@ def _red(flag):
     return " red" if flag else ""
 
 
+def _veto(r):
+    """一票否决 beside a unit's rate when one of its checks failed a 一票否决 item (ranked last)."""
+    return f' <small class="red">一票否决 {r.vetoed} 次</small>' if r.vetoed else ""
+
+
 @register.simple_tag(takes_context=True)
 def unit_cards(context, rows):
     out = []
@@ -86,7 +91,7 @@ def unit_cards(context, rows):
         out.append(
             f'\n  <div class="unit-card{" no-archive" if not r.activities else ""}">\n'
             f'    <div class="unit-card-head"><span class="rank">{rank}</span>\n'
-            f'      <span class="name">{name}</span><span class="score">{percent(r.score_rate)}<small>得分率</small></span></div>\n'
+            f'      <span class="name">{name}</span><span class="score">{percent(r.score_rate)}<small>得分率{_veto(r)}</small></span></div>\n'
             f'    <div class="unit-card-figures">\n'
             f'      <span><b>{_v(r.tasks_done)}/{_v(r.tasks_due)}</b>任务完成/到期</span>\n'
             f'      <span><b>{_v(r.problems_open)}</b>未销号问题</span>\n'
@@ -121,7 +126,7 @@ def unit_table_rows(context, rows):
             f'      <td class="num">{_v(r.tasks_due)}</td><td class="num">{_v(r.tasks_done)}</td>'
             f'<td class="num">{rate(r.completion_rate)}</td>\n'
             f'      <td class="num{_red(r.tasks_overdue)}">{_v(r.tasks_overdue)}</td>\n'
-            f'      <td class="num">{_v(r.checks)}</td><td class="num">{percent(r.score_rate)}</td>\n'
+            f'      <td class="num">{_v(r.checks)}</td><td class="num">{percent(r.score_rate)}{_veto(r)}</td>\n'
             f'      <td class="num">{_v(r.problems_found)}</td><td class="num">{_v(r.problems_closed)}</td>'
             f'<td class="num">{_v(r.problems_open)}</td>\n'
             f'      <td class="num{_red(r.problems_overdue)}">{_v(r.problems_overdue)}</td>\n'

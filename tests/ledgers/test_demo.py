@@ -101,7 +101,9 @@ def check_rules_at_work(client_for):
 
 def check_checks_problems_and_bulletins():
     """Templates, weeks of checks, problems in every status and two bulletins."""
-    assert CheckTemplate.objects.count() == 3
+    assert CheckTemplate.objects.count() == 4
+    points = CheckTemplate.objects.get(name="中小学校点位测评督查标准")  # pass/fail, by 达标率 (issue 29)
+    assert points.max_total_text == "6 项，按达标率" and points.items.filter(kind="sampling").count() == 2
     assert Check.objects.values("iso_week").distinct().count() >= 12
     assert set(Problem.objects.values_list("status", flat=True)) == set(ProblemStatus.values)
     assert Problem.objects.overdue().exists()

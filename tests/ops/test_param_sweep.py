@@ -36,6 +36,7 @@ PARAMS = {
     "ledgers:task_create": ["year"],
     "ledgers:task_edit": ["year"],
     "ledgers:task_import": ["year"],
+    "ledgers:checklist_import": ["year"],
     "ledgers:letter_list": ["year", "status", "bureau"],
     "ledgers:letter_targets": ["year"],
     "ledgers:letter_year_pdf": ["year", "bureau"],
@@ -47,7 +48,7 @@ PARAMS = {
     "ledgers:check_create": ["template", "unit"],
     "ledgers:problem_list": ["unit", "status", "week", "kind", "indicator", "overdue", "page", "bureau"],
     "ledgers:problem_export": ["unit", "status", "week", "kind", "indicator", "overdue", "bureau"],
-    "ledgers:problem_create": ["check"],
+    "ledgers:problem_create": ["check", "item"],
     "ledgers:bulletin_list": ["page"],
     "ledgers:district_create": [],
     # 领导包抓 · 督导组包督查 · 问责 · the bureau's units and people, robots (issue 30)

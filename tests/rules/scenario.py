@@ -15,11 +15,15 @@ Problems (the inspector raises them; N = RECHECK_WAIT_DAYS = 2)
   P5 B  deadline today+1, 待整改                                          → nothing yet
   P6 B  deadline today-4, rectified today-5, 销号 today-4                → nothing
   P7 B  deadline today-2, 待整改                                          → B overdue 2 days
-Checks this week (template T1 of 100 points, T2 of 40)
+Checks this week (template T1 of 100 points, T2 of 40; issue 29's kinds: T3 of every kind, T4 of
+40 points and a 一票否决 item, T5 of ten 达标 items without points)
   A  T1 90 and T1 60 the same day, T2 32/40, a T1 draft of 50   → (75 + 80) / 2 = 77.5 (three checks: 76.7)
-  B  T2 32.9/40                                                   → 82.25 → 82.3 everywhere
-  C  T1 77                                                         → 77.0, ranked between A's two figures
-  S  T1 70                                                         → 70.0
+  B  T4 32.9/40 and its 一票否决 item 不达标                      → 82.25 → 82.3 everywhere, but 不合格:
+                                                                    ranked after every other unit
+  C  T3: group of 60 over 33 + 30 (capped: 60), 扣分 20 − 6 × 0.5, 不适用 30 left out, 抽查 2 of 5
+     (3 needed: 0 of 20)                                         → 77 of 100 = 77.0, between A's figures;
+     linked to 2.1 (the group too): its 考核 2.1 = 6 × 77 / 100 = 4.62
+  S  T5 7 of 10 达标                                               → 达标率 70.0
 A 每月 task for A and B made with the task form's service: B reported every month so far on time, A
 every month but the last one. A 目标责任书 for A and B: both upload a blank image; the bureau confirms
 B's. An activity of A with no photo, linked to an indicator without its own evidence rule; one of B
@@ -40,7 +44,8 @@ from ledgers.services import activities as activity_service
 from ledgers.services import letters as letter_service
 from ledgers.services import problems as problem_service
 from ledgers.services import tasks as task_service
-from tests.ledgers.checks.factories import jpeg, make_check
+from ledgers.rules import Answer
+from tests.ledgers.checks.factories import jpeg, kinds_answers, make_check, make_kinds_template
 
 DAY = datetime.timedelta(days=1)
 
@@ -184,18 +189,34 @@ def _checks(s):
     CheckItem.objects.create(template=t1, title="校园环境卫生", max_points=100, indicator=s.indicators["2.1"])
     t2 = CheckTemplate.objects.create(year=s.year, name="文明校园测评表")
     CheckItem.objects.create(template=t2, title="创建氛围", max_points=40, indicator=s.indicators["2.1"])
-    s.templates = {"T1": t1, "T2": t2}
+    t3, t3_items = make_kinds_template(s.year, indicator=s.indicators["2.1"])
+    CheckItem.objects.filter(pk=t3_items["group"].pk).update(indicator=s.indicators["2.1"])  # its subtotal counts
+    t4 = CheckTemplate.objects.create(year=s.year, name="创文考评表（含一票否决）")
+    CheckItem.objects.create(template=t4, title="创建氛围", max_points=40, indicator=s.indicators["2.1"], sort_order=1)
+    veto = CheckItem.objects.create(template=t4, kind="veto", title="无重大安全责任事故（一票否决）", sort_order=2)
+    t5 = CheckTemplate.objects.create(year=s.year, name="中小学校点位测评督查标准")
+    points = [CheckItem.objects.create(template=t5, kind="passfail", title=f"点位 {n}", sort_order=n) for n in range(10)]
+    s.templates = {"T1": t1, "T2": t2, "T3": t3, "T4": t4, "T5": t5}
     inspector, day = s.users["inspector"], s.today
     A, B, C, S = (s.units[k] for k in "ABCS")
+    b_answers = {t4.items.get(sort_order=1).pk: Decimal("32.9"), veto.pk: Answer(passed=False)}
     s.checks = {
         "A90": make_check(inspector, A, t1, [90], date=day),
         "A60": make_check(inspector, A, t1, [60], date=day),
         "A-T2": make_check(inspector, A, t2, [32], date=day),
         "A-draft": make_check(inspector, A, t1, [50], date=day, submit=False),
-        "B": make_check(inspector, B, t2, ["32.9"], date=day),
-        "C": make_check(inspector, C, t1, [77], date=day),
-        "S": make_check(inspector, S, t1, [70], date=day),
+        "B": _record(inspector, B, t4, b_answers, day),
+        "C": _record(inspector, C, t3, kinds_answers(t3_items), day),
+        "S": _record(inspector, S, t5, {item.pk: Answer(passed=n < 7) for n, item in enumerate(points)}, day),
     }
+
+
+def _record(user, unit, template, answers, day):
+    from ledgers.models import CheckKind
+    from ledgers.services import checks as check_service
+
+    return check_service.check_save(user=user, unit=unit, date=day, kind=CheckKind.ROUTINE, template=template,
+                                    scores=answers, submit=True)
 
 
 def _monthly_task(s):

@@ -205,16 +205,23 @@ def month_page(s, client_for):
     for cells in _table_rows(html, "[data-testid=unit-table] tbody tr"):
         if len(cells) >= 16:
             rows[cells[1]] = cells
-    a, b = rows[s.units["A"].name], rows[s.units["B"].name]
+    a, b, c, unit_s = (rows[s.units[k].name] for k in "ABCS")
     problems = {problem_key(r[2]): r[5] for r in _table_rows(html, "[data-testid=open-problems] tbody tr")}
     notes = " ".join(texts(html, "[data-testid=notes]"))
     return {
         "A·逾期问题": int(a[11]), "A·逾期任务": int(a[5]), "A·活动档案": int(a[13]), "A·得分率": a[7],
-        "A·责任书": a[15], "B·得分率": b[7], "B·活动档案": int(b[13]),
+        "A·责任书": a[15], "B·得分率": b[7].split()[0], "B·活动档案": int(b[13]), "B·一票否决": "一票否决" in b[7],
+        "C·得分率": c[7], "S·得分率": unit_s[7], "排名": _rank_order(rows, s, 0),
         "P1·逾期天数": problems.get("P1"), "P2·逾期天数": problems.get("P2"), "P3·逾期天数": problems.get("P3"),
         "P4·逾期天数": problems.get("P4"),
         "说明": says(notes, "复查不通过", "同一检查表"),
     }
+
+
+def _rank_order(rows, s, col):
+    """"ACSB": the units by the rank a table prints for them (column `col`)."""
+    return "".join(sorted((k for k in "ABCS" if s.units[k].name in rows),
+                          key=lambda k: (int(rows[s.units[k].name][col]), k)))
 
 
 def _table_rows(html, selector):
@@ -247,6 +254,8 @@ def month_excel(s, client_for):
         "A·逾期问题": a["逾期问题"], "A·逾期任务": a["累计逾期任务"], "A·活动档案": a["活动档案"],
         "A·得分率": round(a["得分率"] * 100, 1) if a["得分率"] is not None else None, "A·责任书": a["责任书已签订"],
         "B·得分率": round(b["得分率"] * 100, 1) if b["得分率"] is not None else None,
+        "C·得分率": round(rows[s.units["C"].name]["得分率"] * 100, 1),
+        "S·得分率": round(rows[s.units["S"].name]["得分率"] * 100, 1),
         "P2·逾期天数": problems["P2"]["逾期天数"], "P3·逾期天数": problems["P3"]["逾期天数"],
         "P1·逾期天数": problems["P1"]["逾期天数"], "P4·逾期天数": problems["P4"]["逾期天数"],
     }
@@ -280,7 +289,9 @@ def bulletin_page(s, client_for):
     return {
         "排名": "".join(sorted((k for k in "ABCS" if s.units[k].name in ranking),
                                key=lambda k: (int(ranking[s.units[k].name][0]), k))),
-        "A·得分率": ranking[s.units["A"].name][4], "B·得分率": ranking[s.units["B"].name][4],
+        "A·得分率": ranking[s.units["A"].name][4], "B·得分率": ranking[s.units["B"].name][4].split()[0],
+        "C·得分率": ranking[s.units["C"].name][4], "S·得分率": ranking[s.units["S"].name][4],
+        "B·批评": "一票否决" in criticised,
         "A·批评": squash(a_reason.group(1)) if a_reason else None,
         "逾期未整改": number(r"逾期未整改 (\d+) 个", text),
         "逾期天数": overdue,
@@ -298,6 +309,7 @@ def bulletin_pdf(s, client_for):
         "A·得分率": f"{a.group(1)}%" if a else None,
         "逾期未整改": number(r"逾期未整改问题 (\d+) 个", text),
         "A·批评": number(re.escape(s.units["A"].name) + r"：[^：]*?有 (\d+) 个问题逾期未整改", text),
+        "B·一票否决": says(text.split("二、")[0], s.units["B"].name + "（一票否决，不合格）"),
         "说明": says(text, "复查不通过", "同一检查表"),
     }
 
@@ -310,7 +322,11 @@ def assessment_sheet(s, client_for):
         found = texts(html, f"[data-testid=score-{code.replace('.', chr(92) + '.')}]")
         return found[0] if found else None
 
-    return {code: score(code) for code in ("1.1", "1.2", "2.1", "2.2", "3.1")}
+    figures = {code: score(code) for code in ("1.1", "1.2", "2.1", "2.2", "3.1")}
+    url = reverse("reports:assessment", args=[s.year.year]) + f"?unit={s.units['C'].pk}"
+    html = page(client_for(s.users["admin"]), url)
+    figures["C·2.1"] = score("2.1")  # a check of every item kind (issue 29)
+    return figures
 
 
 def digest(s, client_for):
@@ -341,18 +357,24 @@ def digest(s, client_for):
 
 
 def check_page(s, client_for):
-    html = page(client_for(s.users["inspector"]), s.checks["B"].get_absolute_url())
-    rate = texts(html, "[data-testid=rate]")
-    return {"B·得分率": number(r"([\d.]+)%", rate[0]) if rate else None}
+    figures = {}
+    for key in "BCS":
+        html = page(client_for(s.users["inspector"]), s.checks[key].get_absolute_url())
+        rate = texts(html, "[data-testid=rate]")
+        figures[f"{key}·得分率"] = number(r"([\d.]+)%", rate[0]) if rate else None
+        figures[f"{key}·不合格"] = bool(texts(html, "[data-testid=vetoed]"))
+    return figures
 
 
 def trend(s, client_for):
     from reports.summaries import weekly_score_trend
 
     iso_year, iso_week = s.today.isocalendar()[:2]
-    points = dict(weekly_score_trend(iso_year, unit=s.units["B"]))
-    value = points.get(iso_week)
-    return {"B·本周": None if value is None else float(value)}
+    figures = {}
+    for key in "BCS":
+        value = dict(weekly_score_trend(iso_year, unit=s.units[key])).get(iso_week)
+        figures[f"{key}·本周"] = None if value is None else float(value)
+    return figures
 
 
 def letters(s, client_for):

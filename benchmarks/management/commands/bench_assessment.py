@@ -204,7 +204,7 @@ class Command(BenchmarkCommand):
         template = CheckTemplate.objects.get(year=year)
         items = [CheckItem.objects.create(template=template, title=f"检查项目{n + 1}", max_points=20,
                                           indicator=by_kind["checks"][n % len(by_kind["checks"])]) for n in range(5)]
-        scores = [CheckScore(check_record_id=pk, item=item, score=rnd.randint(10, 20))
+        scores = [CheckScore(check_record_id=pk, item=item, score=rnd.randint(10, 20), applicable=item.max_points)
                   for pk in Check.objects.values_list("pk", flat=True) for item in items]
         CheckScore.objects.bulk_create(scores, batch_size=10000)
         admin = User.objects.get(username="bench-admin")

@@ -17,7 +17,8 @@ from tests.conftest import make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_URLS = {"tasks": "ledgers:task_import", "indicators": "ledgers:indicator_import",
-               "units": "ledgers:unit_import", "users": "ledgers:user_import", "oversights": "ledgers:oversight_import",
+               "units": "ledgers:unit_import", "users": "ledgers:user_import",
+               "checklists": "ledgers:checklist_import", "oversights": "ledgers:oversight_import",
                "questions": "ledgers:question_import"}
 
 
@@ -66,8 +67,8 @@ def indicators(year):
             "3.2": mid}
 
 
-def upload_file(client, kind, upload, year=2026):
-    response = client.post(reverse(UPLOAD_URLS[kind]) + f"?year={year}", {"file": upload})
+def upload_file(client, kind, upload, year=2026, **options):
+    response = client.post(reverse(UPLOAD_URLS[kind]) + f"?year={year}", {"file": upload, **options})
     assert response.status_code == 302, response.content.decode()[:3000]
     return ImportUpload.objects.latest("pk")
 
@@ -87,8 +88,8 @@ def mapping_data(client, upload, columns=None, **rows):
     return data
 
 
-def run_import(client, kind, upload, columns=None, exclude=(), confirm=True, **rows):
-    record = upload_file(client, kind, upload)
+def run_import(client, kind, upload, columns=None, exclude=(), confirm=True, options=None, **rows):
+    record = upload_file(client, kind, upload, **(options or {}))
     data = mapping_data(client, record, columns, **rows)
     response = client.post(reverse("ledgers:import_map", args=[record.pk]), {**data, "preview": "1"})
     assert response.status_code == 302, re.findall(r'mapping-errors">(.*?)</div>', response.content.decode())

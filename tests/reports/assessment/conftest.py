@@ -117,8 +117,8 @@ def scored_year(year, units, indicators, scheme, admin_user, inspector, liaison,
     def check(unit, day, score, status="submitted"):
         c = Check.objects.create(year=year, unit=unit, date=day, template=template, total=score + 10,
                                  max_total=20, status=status, created_by=inspector)
-        CheckScore.objects.create(check_record=c, item=linked, score=score)
-        CheckScore.objects.create(check_record=c, item=other, score=10)
+        CheckScore.objects.create(check_record=c, item=linked, score=score, applicable=10)
+        CheckScore.objects.create(check_record=c, item=other, score=10, applicable=10)
         return c
 
     check(A, D(2026, 4, 10), 8)

@@ -26,7 +26,7 @@ def make_rows(school_a, other):
                 photos=12, letter_signed=True),
         UnitRow(other.pk, other.name, other.kind),  # nothing this month: no rank, no archive, unsigned
         UnitRow(other.pk, other.name, other.kind, tasks_due=1, tasks_done=1, problems_closed=3,
-                close_days_total=10, rank=2, score_rate=Decimal("100.0"), activities=1),
+                close_days_total=10, rank=2, score_rate=Decimal("100.0"), activities=1, checks=1, vetoed=1),
         UnitRow(school_a.pk, school_a.name, school_a.kind, tasks_due=12345, tasks_done=1234, checks=1000,
                 score_rate=Decimal("0.0"), rank=330, problems_found=99999, problems_open=99999,
                 problems_overdue=99999, activities=1500, photos=1234567),
