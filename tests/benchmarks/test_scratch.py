@@ -3,7 +3,6 @@ refuses a database that is not a scratch one."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from benchmarks.scratch import is_scratch, scratch_url
 from tests.ops.test_production import manage, production_env
@@ -18,7 +17,9 @@ def test_production_settings_install_no_benchmark(tmp_path):
 
 
 def test_a_benchmark_refuses_the_bureaus_database(tmp_path):
-    live = Path(settings.BASE_DIR) / "var" / "wenming-live.sqlite3"  # where an install keeps it (never made here)
+    # Where an install keeps it (never opened: the refusal comes first). Not under the checkout, which
+    # may itself be in the temporary directory (a fresh clone in /tmp), where SQLite files are scratch.
+    live = Path("/var/lib/wenming/db.sqlite3")
     result = manage(production_env(tmp_path, DEBUG="1", DATABASE_URL=f"sqlite:///{live}"), "bench_versions", "--rows", "5")
     assert result.returncode != 0 and "不是临时库" in result.stderr
     result = manage(production_env(tmp_path, DEBUG="1"), "bench_pages", "--no-wrk",
