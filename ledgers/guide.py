@@ -35,9 +35,15 @@ def guide_html():
     return _render(GUIDE.stat().st_mtime_ns)
 
 
+# A line break inside a Chinese paragraph is no word space: the lines are joined before rendering
+# (Markdown would turn the break into a space between two characters).
+CJK = "\u2018\u2019\u201c\u201d\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+SOFT_BREAK = re.compile(f"(?<=[{CJK}*])\n[ \t]*(?:>[ \t]*)?(?=(?:\\*\\*)?[{CJK}])")  # also in a quote
+
+
 @functools.lru_cache(maxsize=1)
 def _render(_mtime):
-    html = markdown.markdown(GUIDE.read_text(encoding="utf-8"),
+    html = markdown.markdown(SOFT_BREAK.sub("", GUIDE.read_text(encoding="utf-8")),
                              extensions=["tables", "sane_lists", TocExtension(slugify=slugify_unicode)])
     html = re.sub(r'<img alt="([^"]*)" src="images/guide/([^"]+)"',
                   lambda m: f'<img alt="{m.group(1)}" loading="lazy" src="{_image_url(m.group(2))}"', html)

@@ -56,3 +56,13 @@ def test_the_guide_names_every_menu_entry_its_reader_sees(request, who):
 
 def test_each_role_has_a_chapter():
     assert set(guide.CHAPTERS) == set(Role.values)
+
+
+def test_a_line_break_inside_a_chinese_sentence_is_no_space(client, liaison):
+    client.force_login(liaison)
+    page = client.get(reverse("ledgers:user_guide")).content.decode()
+    # docs/使用说明.md breaks this sentence after 签订目 (a source line's end)
+    assert "与各股室和学校签订目标责任书，督导组每周督查" in page
+    paragraphs = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<(?:p|li)>(.*?)</(?:p|li)>", page, re.S)]
+    assert len(paragraphs) > 30
+    assert [p for p in paragraphs if re.search(r"[\u4e00-\u9fff，。、；：][ \n][\u4e00-\u9fff]", p)] == []
