@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..pk_urls import pk_url
-from .core import Bureau, BureauOwned, CampaignYear, Unit, UnitOwnedQuerySet
+from .core import Bureau, BureauOwned, CampaignYear, SharedDownQuerySet, Unit, UnitOwnedQuerySet
 from .files import StoredPhoto
 from .indicators import Indicator
 
@@ -59,7 +59,9 @@ def format_points(value):
     return format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(), "f")
 
 
-class CheckTemplateQuerySet(models.QuerySet):
+class CheckTemplateQuerySet(SharedDownQuerySet):
+    """The templates a bureau checks with: the city's and its own (for_bureau, visible_to)."""
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -68,21 +70,6 @@ class CheckTemplateQuerySet(models.QuerySet):
 
     def with_items(self):
         return self.prefetch_related(models.Prefetch("items", CheckItem.objects.select_related("indicator")))
-
-    def for_bureau(self, bureau):
-        """The templates a bureau checks with: the city's and its own."""
-        if bureau is None:
-            return self.filter(bureau__kind="city")
-        if bureau.is_city:
-            return self.filter(bureau=bureau)
-        return self.filter(models.Q(bureau__kind="city") | models.Q(bureau=bureau))
-
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_city:
-            return self
-        return self.for_bureau(user.bureau)
 
     def actable_by(self, user):
         """Templates the user may edit: their own bureau's."""
