@@ -42,14 +42,10 @@ class OversightImporter(Importer):
         seen, results = {}, []
         for row in rows:
             v, reasons = row.values, []
-            found, unknown = index.parse(v.get("unit"))
-            unit = None
-            if unknown:
-                reasons.append(index.unknown_message(unknown))
-            elif len(found) != 1:
-                reasons.append("每行应填一个单位" if found else "缺少单位")
+            unit, why = index.one(v.get("unit"), several="每行应填一个单位", missing="缺少单位")
+            if why:
+                reasons.append(why)
             else:
-                unit = found[0]
                 if unit.pk in seen:
                     reasons.append(f"与第 {seen[unit.pk]} 行是同一个单位")
                 seen[unit.pk] = row.number

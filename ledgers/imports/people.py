@@ -165,14 +165,9 @@ class UserImporter(Importer):
             name = clean(v.get("name"))
             if not name:
                 reasons.append("缺少姓名")
-            found, unknown = index.parse(v.get("unit"))
-            unit = None
-            if unknown:
-                reasons.append(index.unknown_message(unknown))
-            elif len(found) != 1:
-                reasons.append("所属单位应填一个单位" if found else "缺少所属单位")
-            else:
-                unit = found[0]
+            unit, why = index.one(v.get("unit"), several="所属单位应填一个单位", missing="缺少所属单位")
+            if why:
+                reasons.append(why)
             role_text = clean(v.get("role"))
             role = next((r for word, r in ROLE_WORDS if word in role_text), None) if role_text else Role.LIAISON
             if role is None:

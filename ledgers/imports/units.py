@@ -92,6 +92,16 @@ class UnitIndex:
                 found.extend(u for u in units if u not in found)
         return found, unknown
 
+    def one(self, cell, *, several, missing):
+        """(the unit, None) for a cell that must name exactly one unit, else (None, why not): the
+        unknown names, or the row's own words for several units and for none."""
+        found, unknown = self.parse(cell)
+        if unknown:
+            return None, self.unknown_message(unknown)
+        if len(found) != 1:
+            return None, several if found else missing
+        return found[0], None
+
     def unknown_message(self, unknown, what="单位"):
         parts = []
         for name in unknown:
