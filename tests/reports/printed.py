@@ -16,7 +16,8 @@ BODY = "Noto-Serif-CJK-SC"  # 宋体: body, tables, page numbers, 落款
 TITLE = "Noto-Serif-CJK-SC-Bold"  # the title in a heavy serif (and emphasis)
 HEI = "Noto-Sans-CJK-SC-Bold"  # 黑体: first-level headings, table heads
 KAI = "AR-PL-UKai-CN"  # 楷体: second-level headings
-FACES = {BODY, TITLE, HEI, KAI}
+MONO = "Noto-Sans-Mono-CJK-SC-Bold"  # letters to be typed back: a login slip's username and password
+FACES = {BODY, TITLE, HEI, KAI, MONO}
 HEADING_FACES = {HEI, KAI}
 
 RED, GREEN, BLACK = "#c00000", "#1a5e20", "#000000"
