@@ -243,7 +243,6 @@ SLOW_FIRST = [
     "tests/ops/test_production.py::test_gunicorn_serves_pages_and_hashed_static_files",
     "tests/ledgers/test_demo.py::test_demo_is_a_believable_city_with_the_readme_logins_and_loads_once",
     "tests/reports/test_print_style.py::test_every_document_prints_like_the_bureaus_own",
-    "tests/ledgers/hierarchy/test_migration.py::test_single_bureau_database_becomes_a_one_district_city",
     "tests/reports/jobs/test_worker_process.py::test_the_worker_beside_web_requests_writing_at_the_same_time",
     "tests/ops/test_backup_under_load.py::test_a_backup_taken_while_people_work_restores_exactly_its_snapshot",
     "tests/reports/jobs/test_worker_process.py::test_kill_9_mid_job_offers_no_half_file_and_the_job_is_retried",

@@ -19,16 +19,32 @@ def migrate_to(targets):
 
 
 @pytest.fixture
-def back_to_latest():
-    """Leave the test database at the latest migrations, as the other tests expect it."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+def an_empty_database(tmp_path):
+    """The default connection pointed at an empty database of the test's own, migrated from nothing up to
+    BEFORE: taking the shared test database back from the latest migration to 0003 and forward again took
+    76 s on SQLite and 89 s on PostgreSQL. The shared database is not touched."""
+    saved = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        name = f"{saved['NAME']}_hierarchy"
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    else:
+        name = str(tmp_path / "hierarchy.sqlite3")
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @pytest.mark.django_db(transaction=True)
-def test_single_bureau_database_becomes_a_one_district_city(settings, back_to_latest):
+def test_single_bureau_database_becomes_a_one_district_city(settings, an_empty_database):
     settings.BUREAU_NAME = "漯河市郾城区教育局"
     settings.CITY_BUREAU_NAME = "漯河市教育局"
     old = migrate_to(BEFORE)
