@@ -29,6 +29,10 @@ from tests.ops.test_url_sweeps import PATTERNS, records, shared_records, url_of 
 from tests.shared import (admin_user, indicator, inspection_office, inspector, liaison2,  # noqa: F401
                           media_location, module_db, school_a, school_b, section, template, year)
 
+# The same on any database (HTML written in Python against the templates it copies):
+# bin/test runs these in the SQLite phase only.
+pytestmark = pytest.mark.database_independent
+
 # What the Python copies write on a page: a form field, a select, the month's unit rows.
 WRITTEN = re.compile(r'class="[^"]*\bform-(?:control|select|check-input)\b|<select\b|<textarea\b|class="unit-card')
 

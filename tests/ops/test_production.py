@@ -16,6 +16,9 @@ from django.urls import reverse
 from tests.conftest import PASSWORD
 from benchmarks import serving
 
+# Each test makes its own SQLite database (production_env): bin/test runs these in the SQLite phase only.
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 

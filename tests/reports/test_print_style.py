@@ -24,6 +24,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -40,6 +41,10 @@ from reports.pdf import render_html_to_pdf, render_pdf
 from reports.summaries import Month, monthly_summary
 from reports.templatetags.report_tags import chinese_date
 from tests.reports.printed import BLACK, BODY, FACES, GREEN, HEI, KAI, PAGE_NUMBER, RED, TITLE, Printed
+
+# The same on any database (faces, sizes and colours of the printed documents):
+# bin/test runs these in the SQLite phase only.
+pytestmark = pytest.mark.database_independent
 
 RARE = "堃喆珺𠮷䶮曌"
 SCHOOL = f"郾城区{RARE}实验小学"
