@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .. import survey_rules
@@ -210,14 +211,19 @@ class Submitted:
     graded: list  # [(SurveyQuestion's Question, survey_rules.Graded)] in the questionnaire's order
 
 
-def response_submit(*, link, audience, grade, answers, address, now=None):
+def round_questions(survey, audience):
+    """The questions `audience` answers in the round, in the order the respondent sees them."""
+    return [i.question for i in SurveyQuestion.objects.filter(survey=survey, audience=audience)
+            .select_related("question").order_by("order", "pk")]
+
+
+def response_submit(*, link, audience, grade, answers, address, questions=None, now=None):
     """Store one respondent's answers to `link`'s round (answers: {question id: value}, every
-    question of the audience answered, checked by the form). Raises AnswerRefused ("closed",
-    "quota", "busy") and stores nothing then."""
+    question of the audience answered, checked by the form; `questions`: round_questions() if the
+    caller has them already). Raises AnswerRefused ("closed", "quota", "busy") and stores nothing then."""
     now = now or clock()
     survey = link.survey
-    items = [i.question for i in SurveyQuestion.objects.filter(survey=survey, audience=audience)
-             .select_related("question").order_by("order", "pk")]
+    items = round_questions(survey, audience) if questions is None else questions
     if not items or any(q.pk not in answers for q in items):
         raise ValidationError("请回答全部题目。")
     graded = [(q, survey_rules.grade(q.kind, q.answer, answers[q.pk])) for q in items]
@@ -225,15 +231,15 @@ def response_submit(*, link, audience, grade, answers, address, now=None):
     correct = sum(g.correct for g in scored)
     with transaction.atomic():
         # The link row is the lock: answers to one unit are counted one after another.
-        link = SurveyUnit.objects.select_for_update().select_related("survey").get(pk=link.pk)
+        link = SurveyUnit.objects.select_for_update(of=("self",)).select_related("survey").get(pk=link.pk)
         survey = link.survey
         if not survey.is_open(now):
             raise AnswerRefused("closed", "本次问卷已结束，答卷未提交。" if now >= survey.opens_at else "本次问卷尚未开始。")
-        responses = SurveyResponse.objects.filter(survey=survey, unit_id=link.unit_id)
-        if responses.count() >= survey.quota:
+        counted = SurveyResponse.objects.filter(survey=survey, unit_id=link.unit_id).aggregate(
+            total=Count("pk"), recent=Count("pk", filter=Q(submitted_at__gt=now - timezone.timedelta(seconds=UNIT_WINDOW))))
+        if counted["total"] >= survey.quota:
             raise AnswerRefused("quota", "本单位本次问卷的答卷已收满，感谢您的参与。")
-        if responses.filter(submitted_at__gt=now - timezone.timedelta(seconds=UNIT_WINDOW)).count() \
-                >= settings.SURVEY_LIMIT_PER_UNIT:
+        if counted["recent"] >= settings.SURVEY_LIMIT_PER_UNIT:
             raise AnswerRefused("busy", "本单位此刻提交的人很多，请一分钟后再提交（您填写的答案仍在本页）。")
         if _count_address(address_key(address), now.timestamp()) > settings.SURVEY_LIMIT_PER_ADDRESS:
             raise AnswerRefused("busy", "您所在网络提交过于频繁，请一分钟后再提交（您填写的答案仍在本页）。")

@@ -12,8 +12,13 @@ answers kept on the page), a missing or invalid answer (400, the answers kept). 
 any unit's results: only the respondent's own answers, found through their own signed cookie.
 """
 import datetime
+import json
+from collections import OrderedDict
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -22,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from wenming.client_ip import client_ip
 
 from ..forms.surveys import AnswerForm
-from ..models import Audience, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyUnit
+from ..models import Audience, SurveyAnswer, SurveyResponse, SurveyUnit
 from ..models.surveys import GRADES
 from ..params import to_int
 from ..services import surveys as service
@@ -31,8 +36,8 @@ COOKIE_SALT = "wenming.survey.response"
 KEEP_AFTER_CLOSE = datetime.timedelta(days=60)
 
 
-def _link(token):
-    return get_object_or_404(SurveyUnit.objects.select_related("survey", "unit"), token=token)
+def _link(token, *related):
+    return get_object_or_404(SurveyUnit.objects.select_related("survey", *related), token=token)
 
 
 def cookie_name(survey):
@@ -64,9 +69,33 @@ def _message(request, link, title, text, status=200, previous=None):
     return _page(request, link, "message", status, title=title, text=text, previous=previous)
 
 
-def _questions(survey, audience):
-    return [i.question for i in SurveyQuestion.objects.filter(survey=survey, audience=audience)
-            .select_related("question").order_by("order", "pk")]
+# A blank answer sheet is the same for everybody who scans the unit's code (a school assembly: a thousand
+# phones in a minute), so it is rendered once per process and kept under the very things it is made of:
+# the round's title, the unit's name, the audience, the grade and every question's text, kind and options.
+# A change to any of them is another key, so a kept sheet is never out of date; only the CSRF token,
+# each phone's own, is put in afterwards.
+_SHEETS = OrderedDict()
+SHEETS_KEPT = 500
+_TOKEN_SLOT = "csrf-token-of-this-phone"
+
+
+def _sheet_key(link, audience, grade, questions):
+    return (link.path, link.survey.title, link.unit.name, audience, grade,
+            tuple((q.pk, q.kind, q.text, json.dumps(q.options, ensure_ascii=False)) for q in questions))
+
+
+def _blank_sheet(request, link, audience, grade, questions):
+    key = _sheet_key(link, audience, grade, questions)
+    html = _SHEETS.get(key)
+    if html is None:
+        form = AnswerForm(initial={"grade": grade}, questions=questions, audience=audience)
+        html = render_to_string("survey/questions.html", {
+            "link": link, "survey": link.survey, "unit": link.unit, "form": form, "audience": Audience(audience),
+            "csrf_token": _TOKEN_SLOT})
+        _SHEETS[key] = html
+        while len(_SHEETS) > SHEETS_KEPT:
+            _SHEETS.popitem(last=False)
+    return HttpResponse(html.replace(_TOKEN_SLOT, get_token(request), 1))
 
 
 def _closed(request, link):
@@ -80,7 +109,8 @@ def _closed(request, link):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request, token):
-    link = _link(token)
+    # An answer needs no unit's name unless it is refused (then read with the page).
+    link = _link(token) if request.method == "POST" else _link(token, "unit")
     survey = link.survey
     previous = _previous(request, survey)
     if previous is not None:
@@ -97,18 +127,17 @@ def start(request, token):
             return _message(request, link, "请先选择答题身份", "答卷缺少答题身份，未提交。请重新扫码作答。", status=400)
         return _page(request, link, "start", audiences=[(a, Audience(a).label) for a in survey.audiences],
                      grades=GRADES)
-    questions = _questions(survey, audience)
+    questions = service.round_questions(survey, audience)
     if request.method != "POST":
         grade = to_int(request.GET.get("grade"))
-        form = AnswerForm(initial={"grade": grade if grade in dict(GRADES) else None}, questions=questions,
-                          audience=audience)
-        return _page(request, link, "questions", form=form, audience=Audience(audience))
+        return _blank_sheet(request, link, audience, grade if grade in dict(GRADES) else None, questions)
     form = AnswerForm(request.POST, questions=questions, audience=audience)
     if not form.is_valid():
         return _page(request, link, "questions", 400, form=form, audience=Audience(audience))
     try:
         submitted = service.response_submit(link=link, audience=audience, grade=form.cleaned_data.get("grade"),
-                                            answers=form.answers(), address=client_ip(request))
+                                            answers=form.answers(), address=client_ip(request),
+                                            questions=questions)
     except service.AnswerRefused as refused:
         if refused.kind == "busy":
             return _page(request, link, "questions", 429, form=form, audience=Audience(audience),
@@ -125,7 +154,7 @@ def start(request, token):
 @require_safe
 def result(request, token):
     """The respondent's own answers, right and wrong, with the right answers: a quiz that teaches."""
-    link = _link(token)
+    link = _link(token, "unit")
     answered = _previous(request, link.survey)
     if answered is None or answered.unit_id != link.unit_id:
         return redirect("answer:start", token=token)

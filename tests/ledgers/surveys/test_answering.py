@@ -1,6 +1,7 @@
 """Answering through a unit's public link, as a phone does: no account, a signed cookie per round,
 the refusals a respondent can meet, and what is (and is not) stored."""
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -147,3 +148,28 @@ def test_the_daily_upkeep_deletes_the_address_counts_older_than_a_day(db):
     assert removed["survey throttle rows"] == 1
     assert list(SurveyThrottle.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not SurveyThrottle.objects.filter(pk=old.pk).exists()
+
+
+def test_a_kept_sheet_is_never_out_of_date_and_each_phone_gets_its_own_token(link_a):
+    """The blank sheet is rendered once and kept (ledgers/views/survey_answer.py): a question edited,
+    the round renamed or the unit renamed is on the very next sheet, and each phone's token is its own."""
+    from ledgers.models import Question
+
+    first, second = csrf_client(), csrf_client()
+    page = first.get(link_a.path, {"who": "student"}).content.decode()
+    other = second.get(link_a.path, {"who": "student"}).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert token != re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', other).group(1)
+    assert "csrf-token-of-this-phone" not in page
+    question = Question.objects.get(pk=link_a.survey.items.filter(audience="student").first().question_id)
+    question.text = "我校正在创建哪一级文明校园？（已修改）"
+    question.save()
+    link_a.survey.title = "2026年秋季知晓率调查"
+    link_a.survey.save()
+    link_a.unit.name = "郾城区第一实验小学（新校区）"
+    link_a.unit.save()
+    page = csrf_client().get(link_a.path, {"who": "student"}).content.decode()
+    for words in ("我校正在创建哪一级文明校园？（已修改）", "2026年秋季知晓率调查", "郾城区第一实验小学（新校区）"):
+        assert words in page, words
+    # The phone that opened the sheet first still answers with its own token.
+    assert answer(first, link_a, answers_for(link_a.survey, "student")).status_code == 303
