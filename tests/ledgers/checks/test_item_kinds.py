@@ -59,6 +59,22 @@ def test_a_template_of_pass_fail_items_only_is_scored_by_pass_rate(year, inspect
     assert template.max_total_text == "4 项，按达标率"
 
 
+def test_a_pass_rate_check_is_never_shown_as_points(client_for, year, inspector, admin_user, school_a):
+    """The check list and a correction's history give a pass/fail checklist's counts as 达标项, not 得分."""
+    template = CheckTemplate.objects.create(year=year, name="中小学校点位测评督查标准")
+    items = [CheckItem.objects.create(template=template, kind="passfail", title=title, sort_order=n)
+             for n, title in enumerate(["校园及教室内有学生守则展示", "校内刊播公益广告", "物防、技防设施正常使用"])]
+    check = record(inspector, school_a, template, {items[0].pk: Answer(passed=True), items[1].pk: Answer(passed=False),
+                                                   items[2].pk: Answer(passed=True)})
+    check_service.check_correct(check=check, user=admin_user, reason="复核：公益广告已刊播",
+                                scores={i.pk: Answer(passed=True) for i in items}, remarks="")
+    admin = client_for(admin_user)
+    listed = admin.get(reverse("ledgers:check_list")).content.decode()
+    assert "达标 3 / 3 项" in listed and "3 / 3</td>" not in listed
+    page = admin.get(reverse("ledgers:check_detail", args=[check.pk])).content.decode()
+    assert "达标项 2 → 3" in page and "得分 2 → 3" not in page and "<span>检查结果</span>" in page
+
+
 @pytest.mark.parametrize("answer, message", [
     ({"na": Answer(not_applicable=True), "scored": Answer(not_applicable=True)}, "不能选“不适用”"),
     ({"sampling": Answer(asked=3, sample_passed=4)}, "达标人数不能多于抽查人数（3 人）"),
