@@ -343,6 +343,13 @@ class Check(models.Model):
         return self.basis == CheckBasis.PASS_RATE
 
     @property
+    def total_text(self):
+        """The check's figure in a sentence: "77 分", or "达标 2 / 3 项" for a checklist scored by 达标率."""
+        if self.by_pass_rate:
+            return f"达标 {self.passed_items} / {self.pass_items} 项"
+        return f"{format_points(self.total)} 分"
+
+    @property
     def rate_label(self):
         return self.get_basis_display()
 

@@ -73,6 +73,11 @@ def test_a_pass_rate_check_is_never_shown_as_points(client_for, year, inspector,
     assert "达标 3 / 3 项" in listed and "3 / 3</td>" not in listed
     page = admin.get(reverse("ledgers:check_detail", args=[check.pk])).content.decode()
     assert "达标项 2 → 3" in page and "得分 2 → 3" not in page and "<span>检查结果</span>" in page
+    # A second check the same week names the first by its 达标项 too.
+    second = record(inspector, school_a, template, {i.pk: Answer(passed=True) for i in items})
+    page = admin.get(reverse("ledgers:check_detail", args=[second.pk])).content.decode()
+    note = page.split('data-testid="same-week"')[1].split("</div>")[0]
+    assert "达标 3 / 3 项" in note and " 分<" not in note
 
 
 @pytest.mark.parametrize("answer, message", [
