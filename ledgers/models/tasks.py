@@ -9,7 +9,7 @@ passed without the unit's work, a one-off task's or a period's (ledgers.rules.Ta
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,6 +55,14 @@ class TaskQuerySet(UnitOwnedQuerySet):
     def visible_to(self, user):
         qs = super().visible_to(user)
         return qs.distinct() if getattr(user, "is_liaison", False) else qs
+
+    def in_table_order(self):
+        """The order of the 任务分解表: tasks of no 分组 first, then each 分组 in the order its first task
+        was entered (imported rows keep the table's order), by deadline within each."""
+        first_of_group = Task.objects.filter(bureau_id=OuterRef("bureau_id"), year_id=OuterRef("year_id"),
+                                             group=OuterRef("group")).order_by("pk").values("pk")[:1]
+        return self.annotate(grouped=Case(When(group="", then=Value(0)), default=Value(1)),
+                             group_first=Subquery(first_of_group)).order_by("grouped", "group_first", "deadline", "pk")
 
     def with_assignments(self):
         """Tasks with indicator, lead unit and every assignment (with its unit) in 4 queries."""

@@ -66,8 +66,7 @@ def task_matrix(request):
 
 
 def _matrix_tasks(user, bureau, year, kind, status, indicator, unit=None):
-    tasks = Task.objects.visible_to(user).filter(bureau=bureau).for_year(year).with_assignments().order_by(
-        "deadline", "pk")
+    tasks = Task.objects.visible_to(user).filter(bureau=bureau).for_year(year).with_assignments().in_table_order()
     if kind in UnitKind.values:
         tasks = tasks.filter(assignments__unit__kind=kind).distinct()
     assignments = TaskAssignment.objects.filter(unit=unit) if unit is not None else TaskAssignment.objects.all()

@@ -188,3 +188,21 @@ def test_a_deadline_in_year_9999_is_refused_with_the_form_kept(client_for, admin
     html = response.content.decode()
     assert response.status_code == 200 and "超出合理范围" in html and "建设校园文化长廊" in html
     assert not Task.objects.exists()
+
+
+def test_matrix_groups_tasks_as_the_breakdown_table_does(client_for, admin_user, year, school_a):
+    """Tasks of no 分组 first, then each 分组 in the order its first task was entered (not by name: by code
+    point 三 sorts before 二), by deadline within each, with the 分组 as a heading row."""
+    for days, title, group in [(30, "三组的任务", "三、环境卫生"), (20, "一组晚的任务", "一、组织领导"),
+                               (5, "一组早的任务", "一、组织领导"), (1, "二组的任务", "二、宣传氛围"),
+                               (50, "不分组的任务", "")]:
+        task = make_task(year, [school_a], admin_user, days=days, title=title)
+        Task.objects.filter(pk=task.pk).update(group=group)
+    for query in ("", "?kind=school"):  # a filter that makes the query DISTINCT keeps the order (PostgreSQL)
+        html = client_for(admin_user).get(reverse("ledgers:task_matrix") + query).content.decode()
+        body = html.split("<tbody>", 1)[1]
+        shown = re.findall(r'data-testid="task-group"><th colspan="2">([^<]+)</th>|<a href="/tasks/\d+/">([^<]+)</a>',
+                           body)
+        assert [heading or title for heading, title in shown] == [
+            "不分组的任务", "三、环境卫生", "三组的任务", "一、组织领导", "一组早的任务", "一组晚的任务", "二、宣传氛围",
+            "二组的任务"], query
