@@ -231,7 +231,7 @@ liaison3 = user_fixture("liaison3", Role.LIAISON, "school_c", "源汇区联络�
 # one of them running alone at the end while the other process waits.
 SLOW_FIRST = [
     # browser phase
-    "tests/browser/test_first_run.py::test_bin_serve_shows_the_products_own_pages_with_debug_off",
+    "tests/browser/test_user_guide.py::test_bin_serve_shows_the_products_own_pages_with_debug_off",
     "tests/browser/test_user_guide.py::test_every_roles_week_as_the_guide_shows_it",
     "tests/browser/test_phone_reports.py::test_report_pages_read_on_a_phone_and_keep_their_content_on_a_desktop",
     "tests/browser/test_journey_capture.py::test_offline_after_three_photos_then_reload_and_the_rest_go_up_by_themselves",

@@ -11,6 +11,10 @@ Every page fails its test if the browser reports a Content-Security-Policy viola
 an uncaught script error, so a page that breaks the CSP cannot pass a journey.
 """
 import os
+import signal
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -112,3 +117,46 @@ def screenshot(page, name, **options):
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, **options)
     return path
+
+
+@pytest.fixture(scope="module")
+def bin_serve(tmp_path_factory):
+    """`bin/serve` itself on a free port, started as from a fresh clone (its own empty database, media,
+    static and secret-key locations): (base URL, its data folder). Started once for the module that uses
+    it and stopped (Ctrl-C, as a user would) after its last test (test_user_guide.py)."""
+    from benchmarks.serving import free_port
+
+    tmp_path = tmp_path_factory.mktemp("bin_serve")
+    port = free_port()
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+    env.update({
+        "ADDR": f"127.0.0.1:{port}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "SECRET_KEY_FILE": str(tmp_path / "var" / "secret_key"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300  # migrate + the demo + collectstatic on a busy machine
+        while True:
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=5).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("bin/serve did not start:\n" + log_path.read_text()[-3000:])
+                time.sleep(1)
+        yield base, tmp_path
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

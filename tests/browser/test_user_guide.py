@@ -1,6 +1,6 @@
 """The user guide's week, walked in a browser on the demo data: each role's chapter of
 docs/使用说明.md is shown by the screenshots these journeys take, on the product as a bureau
-runs it (the demo data served by gunicorn with DEBUG off, as `bin/serve` serves it).
+runs it (the demo data served by `bin/serve` itself, DEBUG off).
 
 Each journey saves its screenshots in test-output/guide/ and checks that they are exactly the
 images its chapter shows (docs/images/guide/<role>-*.png), so a chapter never shows a screen no
@@ -10,19 +10,22 @@ journey reaches. To refresh the guide's images after a change of the pages:
 
 which also writes them, reduced to 256 colours, into docs/images/guide/.
 
-Loading the demo makes this module one of the slower browser tests (tests/conftest.py SLOW_FIRST).
+The first test here is the first run itself (`bin/serve` as from a fresh clone, DEBUG off, its error
+pages); the guide's week then runs on the same server. bin/test's browser phase keeps a module's tests in
+one process (`--dist loadfile`), so the demo is migrated and loaded once for both. Loading it makes this
+module the slowest of the browser tests (tests/conftest.py SLOW_FIRST).
 """
 import os
 import re
+import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from benchmarks.harness import load_demo, production_env
-from benchmarks.serving import gunicorn
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, screenshot
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +36,90 @@ SCHOOL = "郾城区第一实验小学"
 
 
 @pytest.fixture
-def site(tmp_path):
-    """The demo served as bin/serve serves it (production settings, DEBUG off); its base URL."""
-    tmp = tmp_path
-    env = production_env(tmp)
-    load_demo(env)
-    with gunicorn("wenming.wsgi", env, tmp / "gunicorn.log", workers=2, wait=120) as (base, _server):
-        yield base
+def site(bin_serve):
+    """The demo served by `bin/serve` itself (DEBUG off, gunicorn and the job worker); its base URL."""
+    base, _data = bin_serve
+    return base
+
+
+def other_schools_problem(database):
+    with sqlite3.connect(database) as db:
+        (pk,) = db.execute("SELECT p.id FROM ledgers_problem p JOIN ledgers_unit u ON u.id = p.unit_id "
+                           "WHERE u.name = '郾城区第二实验小学' ORDER BY p.id LIMIT 1").fetchone()
+    return pk
+
+
+def test_bin_serve_shows_the_products_own_pages_with_debug_off(browser, bin_serve):
+    """The first run looks like the product: `bin/serve` itself, started as from a fresh clone (its own
+    empty database, media, static and secret-key locations; nothing of this checkout's), serves the
+    demo with Django's debug pages off. A browser sees the Chinese pages for a mistyped address, for
+    another school's record, for a bureau-only page and for a GET of a button's POST-only address
+    (with a way back); styles, the service worker and the favicon are still served; the secret key was
+    generated once, readable by its owner only. (First in this module: the demo as bin/serve loaded it.)"""
+    base, data = bin_serve
+    context = browser.new_context(base_url=base, viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
+            and errors.append(msg.text))
+
+    # A mistyped address, before and after signing in: the Chinese page, no list of URL patterns.
+    for _ in range(2):
+        response = page.goto("/no-such-page/")
+        assert response.status == 404
+        assert page.get_by_role("heading", name="页面不存在").is_visible()
+        body = page.content()
+        assert "Page not found" not in body and "URLconf" not in body and "DEBUG" not in body
+        if _ == 0:
+            screenshot(page, "first-run-404")
+            page.goto("/accounts/login/")
+            page.get_by_label("用户名").fill("liaison")
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    # The styles are served (whitenoise, hashed names): the navigation bar has its colour.
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).backgroundColor") \
+        not in ("", "rgba(0, 0, 0, 0)")
+
+    # Another school's record: the same 404 page, nothing of the record.
+    response = page.goto(f"/problems/{other_schools_problem(data / 'db.sqlite3')}/")
+    assert response.status == 404 and page.get_by_role("heading", name="页面不存在").is_visible()
+    assert "郾城区第二实验小学" not in page.content()
+
+    # A bureau-only page: the Chinese 403.
+    response = page.goto("/activities/stats/")
+    assert response.status == 403 and page.get_by_role("heading", name="无权访问").is_visible()
+
+    # A button's POST-only address opened from the address bar: a Chinese page that leads back.
+    page.goto("/bulletins/")
+    response = page.goto("/bulletins/new/", referer=f"{base}/bulletins/")
+    assert response.status == 405 and response.headers["allow"] == "POST"
+    assert page.get_by_role("heading", name="此地址不能直接打开").is_visible()
+    screenshot(page, "first-run-405")
+    page.get_by_test_id("back").click()
+    page.wait_for_url(f"{base}/bulletins/")
+    response = page.goto("/bulletins/new/")  # typed: no page to go back to, home instead
+    assert response.status == 405 and page.get_by_test_id("back").count() == 0
+    page.get_by_test_id("home").click()
+    page.wait_for_url(f"{base}/")
+
+    # The service worker, the manifest's icons and the favicon are served.
+    for url, kind in (("/sw.js", "javascript"), ("/favicon.ico", "image/"), ("/manifest.webmanifest", "json")):
+        response = page.request.get(url)
+        assert response.ok and kind in response.headers["content-type"], url
+    icons = page.request.get("/manifest.webmanifest").json()["icons"]
+    assert all(page.request.get(icon["src"]).ok for icon in icons)
+    assert page.locator("link[rel=icon]").count() == 1
+
+    # The secret key: made once by bin/serve, outside the repository, for its owner's eyes only.
+    key = data / "var" / "secret_key"
+    assert len(key.read_text().strip()) >= 50
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert not errors
+    context.close()
 
 
 @pytest.fixture

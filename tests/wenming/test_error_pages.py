@@ -43,4 +43,4 @@ def test_the_500_page_is_chinese_and_needs_nothing_that_could_fail_again():
 def test_the_favicon_is_at_the_root(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"] == "/static/pwa/favicon.ico"
-    # (served by whitenoise under its hashed name: tests/browser/test_first_run.py)
+    # (served by whitenoise under its hashed name: tests/browser/test_user_guide.py)
