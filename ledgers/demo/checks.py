@@ -9,7 +9,6 @@ import io
 import random
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -64,9 +63,9 @@ def _image(color, mark):
 
 def _liaisons(units):
     """Every demo unit gets a liaison account (same demo password), so rectifications have an author."""
-    from .core import PASSWORD
+    from .core import password_hash
 
-    hashed = make_password(PASSWORD)
+    hashed = password_hash()
     liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, unit__isnull=False)}
     new = [User(username=f"lianluo_{unit.code}", name=unit.contact_name or f"{unit.name}联络员", role=Role.LIAISON,
                 unit=unit, password=hashed) for unit in units if unit.pk not in liaisons]

@@ -1,7 +1,6 @@
 """The rest of the demo city: 漯河市教育局's own units and logins, and two more districts
 (源汇区, 召陵区) with their own units, logins and a year of smaller ledgers, so that the city's
 dashboard compares three districts. Idempotent, like every demo step."""
-from django.contrib.auth.hashers import make_password
 
 from ..models import Bureau, BureauKind, Role, Unit, UnitKind, User
 from . import activities, checks, tasks
@@ -47,9 +46,9 @@ def _user(username, name, role, unit, password):
 
 
 def load(out):
-    from .core import PASSWORD
+    from .core import password_hash
 
-    password = make_password(PASSWORD)
+    password = password_hash()
     city, _ = city_and_yancheng()
     units = [_unit(city, name, kind, code, contact, order) for order, (name, kind, code, contact)
              in enumerate(CITY_UNITS)]

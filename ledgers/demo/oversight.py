@@ -3,7 +3,6 @@ work in two groups (第一督导组, 第二督导组) that share its schools, ea
 the 问责 rules have been run once over the demo ledgers, so some units have an open 问责提示 (one of
 them with a 提醒谈话 recorded). Written through the services, like a bureau admin would; idempotent.
 """
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from ..models import AccountabilityCase, Bureau, CampaignYear, InspectionGroup, Oversight, Role, Unit, UnitKind, User
@@ -17,11 +16,11 @@ YANCHENG_MORE = [("leader2", "张爱华", Role.LEADER, "局办公室（文明办
 
 
 def _more_logins(bureau):
-    from .core import PASSWORD
+    from .core import password_hash
 
     for username, name, role, unit_name in YANCHENG_MORE:
         if not User.objects.filter(username=username).exists():
-            User.objects.create(username=username, name=name, role=role, password=make_password(PASSWORD),
+            User.objects.create(username=username, name=name, role=role, password=password_hash(),
                                 unit=Unit.objects.get(bureau=bureau, name=unit_name))
 
 
