@@ -59,10 +59,11 @@ def week_ranking(iso_year, iso_week, bureau=None):
     return ranking
 
 
-def bulletin_data(iso_year, iso_week, today=None, bureau=None):
+def bulletin_data(iso_year, iso_week, today=None, bureau=None, year=None):
     """Everything a weekly bulletin shows, as JSON-safe plain data.
 
-    `bureau`: a district's bulletin covers its units; the city's (or None) every unit.
+    `bureau`: a district's bulletin covers its units; the city's (or None) every unit. `year`: the
+    bulletin's campaign year, whose 督导组 it names (else the groups of the year the week begins in).
     """
     today = today or timezone.localdate()
     start, end = week_bounds(iso_year, iso_week)
@@ -94,7 +95,7 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
             listed[row["unit_id"]] = entry
     week_problems = problems.for_week(iso_year, iso_week)
     return {
-        "groups": week_groups(bureau, start, end),
+        "groups": week_groups(bureau, start, end, year),
         "iso_year": iso_year, "iso_week": iso_week,
         "week_label": f"{iso_year}年第{iso_week}周",
         "start": start.isoformat(), "end": end.isoformat(),
@@ -121,15 +122,18 @@ def bulletin_data(iso_year, iso_week, today=None, bureau=None):
     }
 
 
-def week_groups(bureau, start, end):
-    """督导组包督查 in the week: for each group of the bureau, its units checked (a submitted check
-    dated in the week) and not yet checked, by name (JSON-safe, for the snapshot)."""
+def week_groups(bureau, start, end, year=None):
+    """督导组包督查 in the week: for each group of the bureau in the campaign year `year` (else the year
+    the week begins in), its units checked (a submitted check dated in the week) and not yet checked, by
+    name (JSON-safe, for the snapshot). A campaign year's groups go on checking in the new calendar year's
+    first weeks, and a new campaign year may start before January: the bulletin's own year decides."""
     from ..models import InspectionGroup, Unit
     from .oversight import group_units_checked
 
     if bureau is None:
         return []
-    groups = list(InspectionGroup.objects.filter(bureau=bureau, year__year=start.year))
+    groups = list(InspectionGroup.objects.filter(bureau=bureau).filter(
+        **({"year": year} if year is not None else {"year__year": start.year})))
     if not groups:
         return []
     covered = group_units_checked(groups, start, end)
@@ -149,7 +153,7 @@ def bulletin_document(bulletin, today=None):
     """What to render: the frozen snapshot when published, else live figures."""
     if bulletin.is_published:
         return bulletin.snapshot
-    data = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau)
+    data = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau, year=bulletin.year)
     data.update(foreword=bulletin.foreword, number=None, published_on=None)
     return data
 
@@ -210,7 +214,8 @@ def bulletin_publish(*, bulletin, user, today=None):
             bulletin.status = BulletinStatus.PUBLISHED
             bulletin.published_by = user
             bulletin.published_at = now
-            snapshot = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau)
+            snapshot = bulletin_data(bulletin.iso_year, bulletin.iso_week, today, bureau=bulletin.bureau,
+                                     year=bulletin.year)
             snapshot.update(foreword=bulletin.foreword, number=bulletin.number,
                             published_on=timezone.localdate(now).isoformat())
             bulletin.snapshot = snapshot

@@ -71,6 +71,17 @@ def test_the_bulletin_names_which_group_checked_which_units(month_ledger, distri
     assert "本周未督查单位" in text and middle.name in text
 
 
+def test_a_bulletin_in_the_new_calendar_year_names_its_campaign_years_groups(two_groups, schools, inspector, year):
+    """The 2026 campaign's groups go on checking in January 2027: the bulletin of week 2027-W01 (its
+    campaign year 2026) names them — it looked for groups of the calendar year the week begins in."""
+    school_a, school_b, third, middle = schools
+    bulletin = bulletins.bulletin_create(user=inspector, iso_year=2027, iso_week=1)
+    assert bulletin.year == year and year.year == 2026
+    data = bulletins.bulletin_document(bulletin, today=D(2027, 1, 8))
+    assert [g["group"] for g in data["groups"]] == ["第一督导组", "第二督导组"]
+    assert data["groups"][1]["unchecked"] == [third.name, middle.name]
+
+
 def test_the_month_summary_has_a_section_per_group(month_ledger, district):
     summary = monthly_summary(Month(2026, 3), bureau=district, today=D(2026, 3, 31))
     sections = [(g.name, g.members, g.units, g.covered, g.problems_found, g.problems_closed, g.problems_overdue,
