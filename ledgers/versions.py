@@ -537,7 +537,7 @@ def deep_size(value, _seen=None):
     return total
 
 
-class _LRU:
+class LRU:
     """Least recently used results first out, within a memory budget that counts every byte a
     result holds (`deep_size`, measured once when it is stored)."""
 
@@ -569,7 +569,7 @@ class _LRU:
             self.used = 0
 
 
-_results = _LRU(budget=settings.VERSIONED_CACHE_MB << 20)  # per process (gunicorn worker)
+_results = LRU(budget=settings.VERSIONED_CACHE_MB << 20)  # per process (gunicorn worker)
 
 
 def clear():

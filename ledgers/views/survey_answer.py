@@ -13,7 +13,6 @@ any unit's results: only the respondent's own answers, found through their own s
 """
 import datetime
 import json
-from collections import OrderedDict
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -31,6 +30,7 @@ from ..models import Audience, SurveyAnswer, SurveyResponse, SurveyUnit
 from ..models.surveys import GRADES
 from ..params import to_int
 from ..services import surveys as service
+from ..versions import LRU
 
 COOKIE_SALT = "wenming.survey.response"
 KEEP_AFTER_CLOSE = datetime.timedelta(days=60)
@@ -73,9 +73,9 @@ def _message(request, link, title, text, status=200, previous=None):
 # phones in a minute), so it is rendered once per process and kept under the very things it is made of:
 # the round's title, the unit's name, the audience, the grade and every question's text, kind and options.
 # A change to any of them is another key, so a kept sheet is never out of date; only the CSRF token,
-# each phone's own, is put in afterwards.
-_SHEETS = OrderedDict()
-SHEETS_KEPT = 500
+# each phone's own, is put in afterwards. Kept in the page cache's LRU, within 6 MB: about 500 sheets of
+# six questions (12 KB each as Python holds them).
+_SHEETS = LRU(budget=6 << 20)
 _TOKEN_SLOT = "csrf-token-of-this-phone"
 
 
@@ -86,15 +86,13 @@ def _sheet_key(link, audience, grade, questions):
 
 def _blank_sheet(request, link, audience, grade, questions):
     key = _sheet_key(link, audience, grade, questions)
-    html = _SHEETS.get(key)
-    if html is None:
+    found, html = _SHEETS.get(key)
+    if not found:
         form = AnswerForm(initial={"grade": grade}, questions=questions, audience=audience)
         html = render_to_string("survey/questions.html", {
             "link": link, "survey": link.survey, "unit": link.unit, "form": form, "audience": Audience(audience),
             "csrf_token": _TOKEN_SLOT})
-        _SHEETS[key] = html
-        while len(_SHEETS) > SHEETS_KEPT:
-            _SHEETS.popitem(last=False)
+        _SHEETS.put(key, html)
     return HttpResponse(html.replace(_TOKEN_SLOT, get_token(request), 1))
 
 

@@ -295,7 +295,7 @@ def test_truncating_a_table_moves_counter_zero(city):
 
 
 def test_the_cache_keeps_to_its_memory_budget_least_recently_used_first_out():
-    lru = versions._LRU(budget=3000)
+    lru = versions.LRU(budget=3000)
     for key in "abc":
         lru.put(key, "页" * 400)  # about 850 bytes each
     assert lru.get("a") == (True, "页" * 400)  # now the most recently used
