@@ -75,6 +75,24 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))] if ordered else 0.0
 
 
+def open_sheet(base, link, headers):
+    """A new phone (no cookies) opening the link's student sheet: (phone, the answer, its CSRF token or None)."""
+    phone = Browser(base, "")
+    phone.cookies.pop("sessionid")
+    sheet = phone.request("GET", f"{link['path']}?who=student", headers=headers)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sheet.text)
+    return phone, sheet, token and token.group(1)
+
+
+def answer_fields(link, token, wrong=lambda: False):
+    """The posted form: the token, 学生, and each question's right answer (its wrong one when `wrong()`)."""
+    fields = [("csrfmiddlewaretoken", token), ("who", "student")]
+    for question in link["questions"]:
+        value = question["wrong"] if wrong() else question["right"]
+        fields += [(question["name"], v) for v in (value if isinstance(value, list) else [value])]
+    return fields
+
+
 class Assembly:
     """The respondents, shared by the threads; each records (kind, status, ms) per request."""
 
@@ -106,19 +124,12 @@ class Assembly:
     def respond(self, n):
         rng = random.Random(n)
         address = WIFI if n % 10 == 0 else f"100.{64 + n // 65536 % 64}.{n // 256 % 256}.{n % 256}"
-        phone = Browser(self.base, "")
-        phone.cookies.pop("sessionid")
         headers = {"X-Forwarded-For": address, "User-Agent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0"}
-        sheet = phone.request("GET", f"{self.link['path']}?who=student", headers=headers)
+        phone, sheet, token = open_sheet(self.base, self.link, headers)
         self.record("sheet", sheet)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sheet.text)
         if sheet.status != 200 or not token:
             raise RuntimeError(f"sheet {sheet.status}")
-        fields = [("csrfmiddlewaretoken", token.group(1)), ("who", "student")]
-        for question in self.link["questions"]:
-            right = rng.random() < 0.85
-            value = question["right"] if right else question["wrong"]
-            fields += [(question["name"], v) for v in (value if isinstance(value, list) else [value])]
+        fields = answer_fields(self.link, token, wrong=lambda: rng.random() >= 0.85)  # most right
         answer = phone.request("POST", self.link["path"], fields=fields, headers=headers)
         self.record("answer", answer)
         if answer.status != 303:
@@ -174,14 +185,8 @@ class Command(BenchmarkCommand):
         one-answer cookie; its own mobile address), with one CSRF cookie and token as a phone's page has."""
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed (bin/setup installs it: apt-get install wrk)")
-        phone = Browser(base, "")
-        phone.cookies.pop("sessionid")
-        sheet = phone.request("GET", f"{link['path']}?who=student", headers={"X-Forwarded-For": "198.51.100.1"})
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sheet.text).group(1)
-        fields = [("csrfmiddlewaretoken", token), ("who", "student")]
-        for question in link["questions"]:
-            right = question["right"]
-            fields += [(question["name"], v) for v in (right if isinstance(right, list) else [right])]
+        phone, _sheet, token = open_sheet(base, link, {"X-Forwarded-For": "198.51.100.1"})
+        fields = answer_fields(link, token)
         script = Path(tmp) / "answers.lua"
         script.write_text(WRK_SCRIPT % {
             "paths": ", ".join(json.dumps(p) for p in link["every_path"]), "body": json.dumps(urlencode(fields)),
