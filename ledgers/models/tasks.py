@@ -59,6 +59,8 @@ class TaskQuerySet(UnitOwnedQuerySet):
     def in_table_order(self):
         """The order of the 任务分解表: tasks of no 分组 first, then each 分组 in the order its first task
         was entered (imported rows keep the table's order), by deadline within each."""
+        # annotate, not alias: a filter that makes the query DISTINCT needs the ordering in the SELECT on
+        # PostgreSQL (tests/ledgers/tasks/test_views.py, ?kind=).
         first_of_group = Task.objects.filter(bureau_id=OuterRef("bureau_id"), year_id=OuterRef("year_id"),
                                              group=OuterRef("group")).order_by("pk").values("pk")[:1]
         return self.annotate(grouped=Case(When(group="", then=Value(0)), default=Value(1)),
